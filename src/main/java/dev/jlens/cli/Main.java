@@ -1,7 +1,101 @@
 package dev.jlens.cli;
 
+import dev.jlens.JlensException;
+import picocli.CommandLine;
+
+import java.io.FileDescriptor;
+import java.io.FileNotFoundException;
+import java.io.FileOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * Entry point of the {@code jlens} command line. Every failure ends as one line on stderr and a non-zero
+ * exit code: 2 for a bad command line, 1 for bad input or a failed run; a stack trace only with --debug.
+ */
 public final class Main {
+    private Main() {}
+
     public static void main(String[] args) {
-        System.out.println("jlens");
+        System.exit(run(args, Streams.standard()));
+    }
+
+    /** Runs the command line with these output streams; returns the exit code (used by tests too). */
+    public static int run(String[] args, Streams streams) {
+        CommandLine cli = new CommandLine(new JlensCommand(streams));
+        cli.setOut(new PrintWriter(streams.out(), true));
+        cli.setErr(new PrintWriter(streams.err(), true));
+        cli.setParameterExceptionHandler((e, a) -> {
+            streams.err().println("jlens: " + oneLine(e.getMessage()) + " (see: jlens " + commandPath(e.getCommandLine()) + " --help)");
+            return 2;
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> report(e, debug(args), streams));
+        return cli.execute(args);
+    }
+
+    static int report(Throwable e, boolean debug, Streams streams) {
+        PrintStream err = streams.err();
+        if (e instanceof JlensException) {
+            err.println("jlens: " + oneLine(e.getMessage()));
+        } else if (e instanceof OutOfMemoryError) {
+            err.println("jlens: out of memory (" + Runtime.getRuntime().maxMemory() / (1 << 20)
+                    + " MB heap); give the JVM more with JLENS_JAVA_OPTS=-Xmx<size>");
+        } else {
+            err.println("jlens: internal error: " + e.getClass().getSimpleName() + ": " + oneLine(String.valueOf(e.getMessage()))
+                    + (debug ? "" : " (run with --debug for the stack trace)"));
+        }
+        if (debug) e.printStackTrace(err);
+        return 1;
+    }
+
+    private static boolean debug(String[] args) {
+        for (String a : args) {
+            if (a.equals("--")) return false;
+            if (a.equals("--debug")) return true;
+        }
+        return false;
+    }
+
+    private static String commandPath(CommandLine cl) {
+        String path = cl.getCommandSpec().qualifiedName(" ");
+        return path.startsWith("jlens ") ? path.substring(6) : "";
+    }
+
+    static String oneLine(String message) {
+        if (message == null) return "unknown error";
+        return message.replace("\r", "").replace('\n', ' ').strip();
+    }
+
+    /**
+     * What a run talks to: stdout for results, stderr for errors and progress, whether stderr is a
+     * terminal, and the environment variables (the Hugging Face ones among them).
+     */
+    public record Streams(PrintStream out, PrintStream err, boolean errIsTerminal, Map<String, String> env) {
+        static Streams standard() {
+            PrintStream out = utf8(new FileOutputStream(FileDescriptor.out));
+            // The launcher sends the JVM's own stderr (its incubator-module warning) elsewhere and hands
+            // jlens the real stderr as a file descriptor.
+            String errPath = System.getProperty("jlens.stderr");
+            OutputStream errStream = new FileOutputStream(FileDescriptor.err);
+            if (errPath != null) {
+                try {
+                    errStream = new FileOutputStream(errPath);
+                } catch (FileNotFoundException e) {
+                    // keep the JVM's stderr
+                }
+            }
+            PrintStream err = utf8(errStream);
+            System.setOut(out);
+            System.setErr(err);
+            boolean tty = Boolean.parseBoolean(System.getProperty("jlens.stderr.tty", String.valueOf(System.console() != null)));
+            return new Streams(out, err, tty, System.getenv());
+        }
+
+        private static PrintStream utf8(OutputStream s) {
+            return new PrintStream(s, true, StandardCharsets.UTF_8);
+        }
     }
 }

@@ -1,0 +1,57 @@
+package dev.jlens.cli;
+
+import dev.jlens.JlensException;
+import dev.jlens.cache.ActivationCache;
+import dev.jlens.io.SafetensorsWriter;
+import dev.jlens.model.CacheOptions;
+import dev.jlens.model.HookedTransformer;
+import dev.jlens.tensor.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.PatternSyntaxException;
+
+/** {@code jlens cache}: run_with_cache on one prompt, saved as safetensors keyed by hook name. */
+@Command(name = "cache", description = "Run a prompt and save its activations (batch dimension removed) as float32 safetensors.")
+final class CacheCommand implements Runnable {
+    @ParentCommand
+    JlensCommand parent;
+
+    @Mixin
+    ModelOption model;
+
+    @Option(names = "--prompt", required = true, paramLabel = "P", description = "The prompt (BOS is prepended).")
+    String prompt;
+
+    @Option(names = "--out", required = true, paramLabel = "F.safetensors", description = "Output file (written whole or not at all).")
+    Path out;
+
+    @Option(names = "--names", paramLabel = "REGEX", description = "Keep only hook names the regular expression matches in full.")
+    String names;
+
+    @Override
+    public void run() {
+        java.util.function.Predicate<String> filter = name -> true;
+        if (names != null) {
+            try {
+                filter = CacheOptions.regex(names);
+            } catch (PatternSyntaxException e) {
+                throw new JlensException("--names: '" + names + "' is not a valid regular expression (" + e.getDescription() + ")");
+            }
+        }
+        HookedTransformer m = model.load(parent.streams);
+        ActivationCache cache = m.runWithCache(m.toTokens(prompt), CacheOptions.ALL.withNamesFilter(filter).withRemoveBatchDim(true)).cache();
+        if (cache.size() == 0) throw new JlensException("--names '" + names + "' matches no hook point (e.g. blocks\\.0\\.attn\\.hook_pattern)");
+        Map<String, Tensor> tensors = new LinkedHashMap<>(cache.asMap());
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("format", "pt");
+        metadata.put("jlens_model", m.cfg().modelName());
+        metadata.put("prompt", prompt);
+        SafetensorsWriter.write(out, tensors, metadata);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.jlens.cli;
+
+import dev.jlens.model.GenerateOptions;
+import dev.jlens.model.HookedTransformer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code jlens generate}: the prompt and its continuation, as TransformerLens' generate returns it. */
+@Command(name = "generate", description = "Continue a prompt (sampling by default, as TransformerLens; --greedy for argmax).")
+final class GenerateCommand implements Runnable {
+    @ParentCommand
+    JlensCommand parent;
+
+    @Mixin
+    ModelOption model;
+
+    @Option(names = "--prompt", required = true, paramLabel = "P", description = "The prompt (BOS is prepended).")
+    String prompt;
+
+    @Option(names = "--max-new-tokens", required = true, paramLabel = "N", description = "How many tokens to add at most.")
+    int maxNewTokens;
+
+    @Option(names = "--greedy", description = "Take the most likely token each step (do_sample=False).")
+    boolean greedy;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the sampler (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0", description = "Sampling temperature (default ${DEFAULT-VALUE}; 0 = greedy).")
+    double temperature;
+
+    @Option(names = "--top-k", paramLabel = "K", description = "Sample only among the K most likely tokens.")
+    Integer topK;
+
+    @Option(names = "--top-p", paramLabel = "P", description = "Sample only among the most likely tokens whose probabilities reach P.")
+    Double topP;
+
+    @Override
+    public void run() {
+        if (maxNewTokens < 0) throw new dev.jlens.JlensException("--max-new-tokens must be 0 or more, got " + maxNewTokens);
+        if (topK != null && topK < 1) throw new dev.jlens.JlensException("--top-k must be 1 or more, got " + topK);
+        if (topP != null && !(topP > 0 && topP <= 1)) throw new dev.jlens.JlensException("--top-p must be in (0, 1], got " + topP);
+        if (!(temperature >= 0)) throw new dev.jlens.JlensException("--temperature must be 0 or more, got " + temperature);
+        HookedTransformer m = model.load(parent.streams);
+        GenerateOptions options = GenerateOptions.sampling(maxNewTokens).withDoSample(!greedy).withSeed(seed)
+                .withTemperature(temperature).withTopK(topK).withTopP(topP);
+        parent.streams.out().println(m.generate(prompt, options));
+    }
+}

@@ -1,0 +1,56 @@
+package dev.jlens.cli;
+
+import dev.jlens.model.ModelSources;
+import dev.jlens.model.Tokenization;
+import dev.jlens.tokenizer.Gpt2Tokenizer;
+import dev.jlens.util.PyRepr;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** {@code jlens tokenize}: token ids and token strings of each text, as to_tokens / to_str_tokens give them. */
+@Command(name = "tokenize", description = "Tokenize each TEXT (BOS first unless --no-bos).")
+final class TokenizeCommand implements Runnable {
+    @ParentCommand
+    JlensCommand parent;
+
+    @Mixin
+    ModelOption model;
+
+    @Option(names = "--no-bos", description = "Do not prepend the <|endoftext|> BOS token.")
+    boolean noBos;
+
+    @Option(names = "--json", description = "One JSON object per TEXT: {\"ids\":[...],\"str_tokens\":[...]}.")
+    boolean json;
+
+    @Parameters(paramLabel = "TEXT", arity = "1..*", description = "Texts to tokenize.")
+    List<String> texts;
+
+    @Override
+    public void run() {
+        // Only the tokenizer is needed: no weights are read.
+        ModelSources.Resolved source = model.resolve(parent.streams);
+        Tokenization tok = new Tokenization(Gpt2Tokenizer.load(source.folder()), true);
+        JsonMapper mapper = JsonMapper.builder().build();
+        for (String text : texts) {
+            int[] ids = tok.encode(text, !noBos);
+            List<String> strTokens = tok.toStrTokens(ids);
+            if (json) {
+                ObjectNode node = mapper.createObjectNode();
+                node.set("ids", mapper.valueToTree(ids));
+                node.set("str_tokens", mapper.valueToTree(strTokens));
+                parent.streams.out().println(mapper.writeValueAsString(node));
+            } else {
+                parent.streams.out().println(PyRepr.list(strTokens));
+                parent.streams.out().println(Arrays.toString(ids));
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.jlens.hooks;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every hook point of a GPT-2 with a given number of layers, named exactly as in TransformerLens, each
+ * with a small integer id so the forward pass can test "is anything hooked here?" with an array lookup.
+ * Listed in TransformerLens' module order (its {@code hook_dict}).
+ */
+public final class HookPoints {
+    /** Hook points outside the blocks. */
+    public enum Global {
+        EMBED("hook_embed"), POS_EMBED("hook_pos_embed"),
+        LN_FINAL_SCALE("ln_final.hook_scale"), LN_FINAL_NORMALIZED("ln_final.hook_normalized"),
+        UNEMBED_IN("unembed.hook_in"), UNEMBED_OUT("unembed.hook_out");
+
+        public final String hookName;
+
+        Global(String hookName) {
+            this.hookName = hookName;
+        }
+    }
+
+    /** Hook points inside block {@code l}, named {@code blocks.l.<suffix>}. */
+    public enum Site {
+        LN1_SCALE("ln1.hook_scale"), LN1_NORMALIZED("ln1.hook_normalized"),
+        LN2_SCALE("ln2.hook_scale"), LN2_NORMALIZED("ln2.hook_normalized"),
+        K("attn.hook_k"), Q("attn.hook_q"), V("attn.hook_v"), Z("attn.hook_z"),
+        ATTN_SCORES("attn.hook_attn_scores"), PATTERN("attn.hook_pattern"), RESULT("attn.hook_result"),
+        MLP_PRE("mlp.hook_pre"), MLP_POST("mlp.hook_post"),
+        // Exist in TransformerLens but never fire with GPT-2's default settings (use_attn_in etc. are off).
+        ATTN_IN("hook_attn_in"), Q_INPUT("hook_q_input"), K_INPUT("hook_k_input"), V_INPUT("hook_v_input"), MLP_IN("hook_mlp_in"),
+        ATTN_OUT("hook_attn_out"), MLP_OUT("hook_mlp_out"),
+        RESID_PRE("hook_resid_pre"), RESID_MID("hook_resid_mid"), RESID_POST("hook_resid_post");
+
+        public final String suffix;
+
+        Site(String suffix) {
+            this.suffix = suffix;
+        }
+    }
+
+    private static final int GLOBALS = Global.values().length, SITES = Site.values().length;
+    private final int nLayers;
+    private final String[] names;
+    private final Map<String, Integer> ids = new HashMap<>();
+    private final List<String> moduleOrder;
+
+    public HookPoints(int nLayers) {
+        this.nLayers = nLayers;
+        this.names = new String[GLOBALS + nLayers * SITES];
+        for (Global g : Global.values()) names[g.ordinal()] = g.hookName;
+        for (int l = 0; l < nLayers; l++) for (Site s : Site.values()) names[id(l, s)] = "blocks." + l + "." + s.suffix;
+        for (int i = 0; i < names.length; i++) ids.put(names[i], i);
+        List<String> order = new ArrayList<>();
+        order.add(Global.EMBED.hookName);
+        order.add(Global.POS_EMBED.hookName);
+        for (int l = 0; l < nLayers; l++) for (Site s : Site.values()) order.add(names[id(l, s)]);
+        for (Global g : List.of(Global.LN_FINAL_SCALE, Global.LN_FINAL_NORMALIZED, Global.UNEMBED_IN, Global.UNEMBED_OUT)) order.add(g.hookName);
+        this.moduleOrder = Collections.unmodifiableList(order);
+    }
+
+    public int nLayers() {
+        return nLayers;
+    }
+
+    public int count() {
+        return names.length;
+    }
+
+    public static int id(Global g) {
+        return g.ordinal();
+    }
+
+    public int id(int layer, Site s) {
+        return GLOBALS + layer * SITES + s.ordinal();
+    }
+
+    public String name(int id) {
+        return names[id];
+    }
+
+    /** The id of a full hook name, or -1 when the model has no such hook point. */
+    public int idOf(String name) {
+        Integer id = ids.get(name);
+        return id == null ? -1 : id;
+    }
+
+    /** All hook point names in module order. */
+    public List<String> names() {
+        return moduleOrder;
+    }
+}

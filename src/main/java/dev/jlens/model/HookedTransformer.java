@@ -1,0 +1,316 @@
+package dev.jlens.model;
+
+import dev.jlens.JlensException;
+import dev.jlens.cache.ActivationCache;
+import dev.jlens.hooks.Hook;
+import dev.jlens.hooks.HookFunction;
+import dev.jlens.hooks.HookPoints;
+import dev.jlens.hooks.HookedRun;
+import dev.jlens.hub.HubSettings;
+import dev.jlens.tensor.IntTensor;
+import dev.jlens.tensor.Tensor;
+import dev.jlens.tokenizer.Gpt2Tokenizer;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * A GPT-2 with a hook on every activation, computing what TransformerLens' HookedTransformer computes.
+ *
+ * <pre>{@code
+ * HookedTransformer model = HookedTransformer.fromPretrained("path/to/gpt2");
+ * IntTensor tokens = model.toTokens("When John and Mary went to the shops, John gave the bag to");
+ * var run = model.runWithCache(tokens);
+ * Tensor pattern = run.cache().get("pattern", 9);           // blocks.9.attn.hook_pattern
+ * Tensor logits = model.runWithHooks(tokens, List.of(
+ *         Hook.of("blocks.3.hook_resid_pre", (act, hook) -> act.set(":, 5", cleanResid.get(":, 5")))));
+ * }</pre>
+ *
+ * Immutable once loaded: runs never change the model, hooks live only as long as the run they were given
+ * to, so one model can serve many threads.
+ */
+public final class HookedTransformer {
+    private final ModelConfig cfg;
+    private final ModelWeights weights;
+    private final Gpt2Tokenizer tokenizer;
+    private final HookPoints points;
+    private final ForwardPass forward;
+    private final Tokenization tokenization;
+
+    HookedTransformer(ModelConfig cfg, ModelWeights weights, Gpt2Tokenizer tokenizer) {
+        this.cfg = cfg;
+        this.weights = weights;
+        this.tokenizer = tokenizer;
+        this.points = new HookPoints(cfg.nLayers());
+        this.forward = new ForwardPass(cfg, weights, points);
+        this.tokenization = new Tokenization(tokenizer, cfg.defaultPrependBos());
+    }
+
+    // ---- loading -------------------------------------------------------------------------------------
+
+    /**
+     * Loads with TransformerLens' default processing (fold_ln, center_writing_weights, center_unembed,
+     * fold_value_biases). {@code model} is a folder in the Hugging Face layout, or a known name
+     * ({@code gpt2-small}, ...) that {@link ModelSources} can resolve to one.
+     */
+    public static HookedTransformer fromPretrained(String model) {
+        return fromPretrained(model, WeightProcessing.Options.DEFAULT);
+    }
+
+    /** TransformerLens' {@code from_pretrained_no_processing}: the weights as the checkpoint has them. */
+    public static HookedTransformer fromPretrainedNoProcessing(String model) {
+        return fromPretrained(model, WeightProcessing.Options.NONE);
+    }
+
+    public static HookedTransformer fromPretrained(String model, WeightProcessing.Options options) {
+        return fromPretrained(model, options, HubSettings.fromEnvironment());
+    }
+
+    /** As {@link #fromPretrained(String, WeightProcessing.Options)}, with explicit Hugging Face Hub settings. */
+    public static HookedTransformer fromPretrained(String model, WeightProcessing.Options options, HubSettings hub) {
+        ModelSources.Resolved r = ModelSources.resolve(model, hub);
+        return ModelLoader.load(r.folder(), r.modelName(), options);
+    }
+
+    public static HookedTransformer fromFolder(Path folder) {
+        return fromFolder(folder, WeightProcessing.Options.DEFAULT);
+    }
+
+    public static HookedTransformer fromFolder(Path folder, WeightProcessing.Options options) {
+        return ModelLoader.load(folder, ModelSources.nameOfFolder(folder), options);
+    }
+
+    /** The same model with {@code use_attn_result} switched (hook_result fires per head when on). */
+    public HookedTransformer withUseAttnResult(boolean on) {
+        return new HookedTransformer(cfg.withUseAttnResult(on), weights, tokenizer);
+    }
+
+    public ModelConfig cfg() {
+        return cfg;
+    }
+
+    public Gpt2Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public ModelWeights weights() {
+        return weights;
+    }
+
+    /** Every hook point name, in TransformerLens' module order ({@code hook_dict.keys()}). */
+    public List<String> hookPoints() {
+        return points.names();
+    }
+
+    // ---- tokens --------------------------------------------------------------------------------------
+
+    /** TransformerLens' tokenization methods; the ones below delegate to it. */
+    public Tokenization tokenization() {
+        return tokenization;
+    }
+
+    /** {@code to_tokens(text)}: [1, pos], with the BOS token 50256 first. */
+    public IntTensor toTokens(String text) {
+        return tokenization.toTokens(text, cfg.defaultPrependBos());
+    }
+
+    public IntTensor toTokens(String text, boolean prependBos) {
+        return tokenization.toTokens(text, prependBos);
+    }
+
+    /**
+     * {@code to_tokens([...])}: one row per text, right-padded with 50256 to the longest, as TransformerLens
+     * does with GPT-2's default padding side. Unlike TransformerLens, nothing is silently truncated at
+     * n_ctx: running a too-long input is an error that says the limit.
+     */
+    public IntTensor toTokens(List<String> texts, boolean prependBos) {
+        return tokenization.toTokens(texts, prependBos, false);
+    }
+
+    public IntTensor toTokens(List<String> texts) {
+        return toTokens(texts, cfg.defaultPrependBos());
+    }
+
+    /** As {@link #toTokens(List, boolean)}, padding on the left instead when {@code leftPadding}. */
+    public IntTensor toTokens(List<String> texts, boolean prependBos, boolean leftPadding) {
+        return tokenization.toTokens(texts, prependBos, leftPadding);
+    }
+
+    /** {@code to_str_tokens(text)}: each token decoded on its own, BOS first. */
+    public List<String> toStrTokens(String text) {
+        return toStrTokens(text, cfg.defaultPrependBos());
+    }
+
+    public List<String> toStrTokens(String text, boolean prependBos) {
+        return tokenization.toStrTokens(text, prependBos);
+    }
+
+    public List<String> toStrTokens(int... ids) {
+        return tokenization.toStrTokens(ids);
+    }
+
+    /** Token strings of a vector, or of the single row of a [1, pos] tensor. */
+    public List<String> toStrTokens(IntTensor tokens) {
+        IntTensor t = tokens.rank() == 2 && tokens.shape(0) == 1 ? tokens.get(0) : tokens;
+        if (t.rank() > 1) throw new JlensException("toStrTokens needs one sequence; got shape " + Arrays.toString(tokens.shape()));
+        return toStrTokens(t.toArray());
+    }
+
+    /** {@code to_single_token}: the id of a string that is exactly one token (no BOS). */
+    public int toSingleToken(String text) {
+        return tokenization.toSingleToken(text);
+    }
+
+    public String toSingleStrToken(int id) {
+        return tokenizer.tokenString(id);
+    }
+
+    /** {@code to_string}: ids decoded together, special tokens kept. */
+    public String toString(int... ids) {
+        return tokenization.toString(ids);
+    }
+
+    /** One string per row of a [batch, pos] tensor. */
+    public List<String> toStrings(IntTensor tokens) {
+        if (tokens.rank() == 1) return List.of(toString(tokens.toArray()));
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < tokens.shape(0); i++) out.add(toString(tokens.row(i)));
+        return out;
+    }
+
+    /** {@code tokens_to_residual_directions}: columns of W_U as [..., d_model] (one token gives [d_model]). */
+    public Tensor tokensToResidualDirections(IntTensor tokens) {
+        Tensor wU = weights.wU.unpack();  // [d_model, d_vocab]
+        int d = cfg.dModel();
+        int[] ids = tokens.toArray();
+        float[] out = new float[ids.length * d];
+        for (int i = 0; i < ids.length; i++) for (int k = 0; k < d; k++) out[i * d + k] = wU.data()[k * cfg.dVocabOut() + ids[i]];
+        if (ids.length == 1) return Tensor.of(out, d);
+        int[] shape = Arrays.copyOf(tokens.shape(), tokens.rank() + 1);
+        shape[tokens.rank()] = d;
+        return Tensor.of(out, shape);
+    }
+
+    public Tensor tokensToResidualDirections(int token) {
+        return tokensToResidualDirections(IntTensor.of(new int[] {token}));
+    }
+
+    // ---- running -------------------------------------------------------------------------------------
+
+    /** Logits [batch, pos, d_vocab] of a token batch. */
+    public Tensor forward(IntTensor tokens) {
+        return run(tokens, ForwardOptions.LOGITS, List.of()).logits();
+    }
+
+    /** Logits [1, pos, d_vocab] of a text (BOS prepended). */
+    public Tensor forward(String text) {
+        return forward(toTokens(text));
+    }
+
+    /** Mean next-token cross-entropy loss ({@code return_type="loss"}). */
+    public float loss(IntTensor tokens) {
+        return run(tokens, ForwardOptions.LOSS, List.of()).loss().item();
+    }
+
+    public float loss(String text) {
+        return loss(toTokens(text));
+    }
+
+    /** Per-token loss [batch, pos-1] ({@code loss_per_token=True}). */
+    public Tensor lossPerToken(IntTensor tokens) {
+        return run(tokens, ForwardOptions.LOSS.withLossPerToken(true), List.of()).loss();
+    }
+
+    /** The general forward: what to return, where to start and stop, masks and KV cache in {@code options}. */
+    public ModelOutput run(IntTensor tokens, ForwardOptions options) {
+        return run(tokens, options, List.of());
+    }
+
+    /** {@code run_with_hooks}: a forward pass with these hooks attached for this run only; returns logits. */
+    public Tensor runWithHooks(IntTensor tokens, List<Hook> hooks) {
+        return run(tokens, ForwardOptions.LOGITS, hooks).logits();
+    }
+
+    public ModelOutput runWithHooks(IntTensor tokens, ForwardOptions options, List<Hook> hooks) {
+        return run(tokens, options, hooks);
+    }
+
+    /** {@code run_with_cache}: logits and every activation (batch dimension kept). */
+    public CachedRun runWithCache(IntTensor tokens) {
+        return runWithCache(tokens, CacheOptions.ALL);
+    }
+
+    public CachedRun runWithCache(String text) {
+        return runWithCache(toTokens(text));
+    }
+
+    /**
+     * {@code run_with_cache} with a names filter, {@code remove_batch_dim}, forward options and extra hooks
+     * (which run before the caching hooks, so cached values include their edits).
+     */
+    public CachedRun runWithCache(IntTensor tokens, CacheOptions options) {
+        Map<String, Tensor> store = new LinkedHashMap<>();
+        Predicate<String> filter = options.namesFilter();
+        HookFunction capture = (act, hook) -> {
+            store.put(hook.name(), options.removeBatchDim() ? act.get(0) : act.copy());
+            return null;
+        };
+        List<Hook> hooks = new ArrayList<>(options.hooks());
+        hooks.add(Hook.matching(filter, capture));
+        ModelOutput out = run(tokens, options.forward(), hooks);
+        return new CachedRun(out, new ActivationCache(store, cfg.nLayers(), !options.removeBatchDim()));
+    }
+
+    private ModelOutput run(IntTensor tokens, ForwardOptions o, List<Hook> hooks) {
+        if (tokens.rank() == 1) tokens = tokens.reshape(1, tokens.shape(0));
+        if (tokens.rank() != 2) throw new JlensException("tokens must be [batch, pos], got shape " + Arrays.toString(tokens.shape()));
+        HookedRun hookedRun = new HookedRun(points, hooks);
+        int start = o.startAtLayer(), stop = o.stopAtLayer() == null ? cfg.nLayers() : normalizeStop(o.stopAtLayer());
+        boolean wantLogits = o.returnType() != ForwardOptions.ReturnType.NONE && stop == cfg.nLayers();
+        ForwardPass.Result r = forward.run(new ForwardPass.Request(
+                o.residual() == null ? tokens : null, o.residual(), start, stop, wantLogits,
+                o.attentionMask(), o.kvCache(), hookedRun));
+        if (stop < cfg.nLayers()) return new ModelOutput(null, null, r.residual());
+        Tensor loss = switch (o.returnType()) {
+            case LOSS, BOTH -> Loss.crossEntropy(r.logits(), tokens, o.attentionMask(), o.lossPerToken());
+            default -> null;
+        };
+        Tensor logits = o.returnType() == ForwardOptions.ReturnType.LOSS ? null : r.logits();
+        return new ModelOutput(logits, loss, null);
+    }
+
+    private int normalizeStop(int stop) {
+        int s = stop < 0 ? cfg.nLayers() + stop : Math.min(stop, cfg.nLayers());
+        if (s < 0) throw new JlensException("stopAtLayer " + stop + " is out of range for " + cfg.nLayers() + " layers");
+        return s;
+    }
+
+    // ---- generation ----------------------------------------------------------------------------------
+
+    /** {@code generate(prompt)}: the prompt and its continuation as one string, special tokens removed. */
+    public String generate(String prompt, GenerateOptions options) {
+        return Generation.generateText(this, prompt, options);
+    }
+
+    /** Token-level generation: [batch, pos + new] ids. */
+    public IntTensor generate(IntTensor tokens, GenerateOptions options) {
+        return Generation.generateTokens(this, tokens, options, null);
+    }
+
+    // ---- weights -------------------------------------------------------------------------------------
+
+    /** TransformerLens' {@code state_dict()} parameters, by its names and in its shapes. */
+    public Map<String, Tensor> stateDict() {
+        return weights.stateDict(cfg);
+    }
+
+    @Override
+    public String toString() {
+        return "HookedTransformer(" + cfg.modelName() + ", " + cfg.nLayers() + " layers, d_model " + cfg.dModel() + ")";
+    }
+}

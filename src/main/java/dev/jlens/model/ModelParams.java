@@ -1,0 +1,31 @@
+package dev.jlens.model;
+
+import dev.jlens.tensor.Tensor;
+
+/**
+ * GPT-2 weights while they are being loaded and processed, as plain matrices in the layout the kernels
+ * read (inputs along rows): query/key/value weights are [d_model, n_heads*d_head] with column
+ * {@code h*d_head + e} holding TransformerLens' {@code W_Q[h, :, e]}, and the output weight is
+ * [n_heads*d_head, d_model] with row {@code h*d_head + e} holding {@code W_O[h, e, :]}. Every
+ * TransformerLens processing rule is per column or per row of these, so it applies here unchanged.
+ */
+final class ModelParams {
+    Tensor wE;      // [d_vocab, d_model]
+    Tensor wPos;    // [n_ctx, d_model]
+    Tensor wU;      // [d_model, d_vocab_out]
+    Tensor bU;      // [d_vocab_out]
+    Tensor lnfW, lnfB;
+
+    /** One block's parameters; the layer-norm ones are null once folded. */
+    static final class Block {
+        Tensor ln1w, ln1b, ln2w, ln2b;
+        Tensor wQ, wK, wV;      // [d_model, n_heads*d_head]
+        Tensor bQ, bK, bV;      // [n_heads*d_head]
+        Tensor wO;              // [n_heads*d_head, d_model]
+        Tensor bO;              // [d_model]
+        Tensor wIn;             // [d_model, d_mlp]
+        Tensor bIn;             // [d_mlp]
+        Tensor wOut;            // [d_mlp, d_model]
+        Tensor bOut;            // [d_model]
+    }
+}

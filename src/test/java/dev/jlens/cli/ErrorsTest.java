@@ -1,0 +1,133 @@
+package dev.jlens.cli;
+
+import dev.jlens.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Bad input: one line on stderr naming the input and the problem, a non-zero exit, no stack trace. */
+class ErrorsTest {
+    private static CliRunner.Result oneLineError(String... args) {
+        CliRunner.Result r = CliRunner.run(args);
+        assertThat(r.exitCode()).as("exit code; stderr: " + r.err()).isNotZero();
+        assertThat(r.errLines()).as("stderr: " + r.err()).hasSize(1);
+        assertThat(r.err()).startsWith("jlens: ").doesNotContain("\tat ").doesNotContain("Exception");
+        assertThat(r.out()).isEmpty();
+        return r;
+    }
+
+    /** A copy of fixture A whose weights file is replaced by {@code weights}. */
+    private static Path modelWith(Path dir, String fileName, byte[] weights) throws IOException {
+        Path model = Files.createDirectories(dir.resolve("model"));
+        for (String f : new String[] {"config.json", "vocab.json", "merges.txt", "tokenizer_config.json"}) {
+            Files.copy(Fixtures.modelDir("a").resolve(f), model.resolve(f));
+        }
+        Files.write(model.resolve(fileName), weights);
+        return model;
+    }
+
+    @Test
+    void missingModelFolder() {
+        CliRunner.Result r = oneLineError("test-prompt", "--model", "/nonexistent/model", "--prompt", "x", "--answer", "y");
+        assertThat(r.err()).contains("/nonexistent/model").contains("does not exist");
+    }
+
+    @Test
+    void missingWeightsFile(@TempDir Path dir) throws IOException {
+        Path model = modelWith(dir, "README.md", new byte[0]);
+        CliRunner.Result r = oneLineError("generate", "--model", model.toString(), "--prompt", "x", "--max-new-tokens", "1");
+        assertThat(r.err()).contains("neither model.safetensors nor pytorch_model.bin");
+    }
+
+    @Test
+    void truncatedWeightsFile(@TempDir Path dir) throws IOException {
+        byte[] full = Files.readAllBytes(Fixtures.modelDir("a").resolve("model.safetensors"));
+        Path model = modelWith(dir, "model.safetensors", java.util.Arrays.copyOf(full, full.length / 2));
+        CliRunner.Result r = oneLineError("generate", "--model", model.toString(), "--prompt", "x", "--max-new-tokens", "1");
+        assertThat(r.err()).contains("model.safetensors");
+    }
+
+    @Test
+    void garbageWeightsFile(@TempDir Path dir) throws IOException {
+        Path model = modelWith(dir, "model.safetensors", "this is not a safetensors file at all".getBytes());
+        CliRunner.Result r = oneLineError("generate", "--model", model.toString(), "--prompt", "x", "--max-new-tokens", "1");
+        assertThat(r.err()).contains("model.safetensors");
+    }
+
+    @Test
+    void pickleNamingAForeignGlobalIsRefusedAndNothingRuns(@TempDir Path dir) throws IOException {
+        Path marker = dir.resolve("pwned");
+        // protocol 2: GLOBAL 'os system', the argument tuple, REDUCE, STOP
+        String cmd = "touch " + marker;
+        java.io.ByteArrayOutputStream pkl = new java.io.ByteArrayOutputStream();
+        pkl.write(new byte[] {(byte) 0x80, 2});
+        pkl.write(("cos\nsystem\n").getBytes());
+        pkl.write('X');
+        byte[] c = cmd.getBytes();
+        pkl.write(new byte[] {(byte) c.length, 0, 0, 0});
+        pkl.write(c);
+        pkl.write(new byte[] {(byte) 0x85, 'R', '.'});
+        java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
+        try (ZipOutputStream z = new ZipOutputStream(zip)) {
+            z.putNextEntry(new ZipEntry("archive/data.pkl"));
+            z.write(pkl.toByteArray());
+            z.closeEntry();
+        }
+        Path model = modelWith(dir, "pytorch_model.bin", zip.toByteArray());
+        CliRunner.Result r = oneLineError("generate", "--model", model.toString(), "--prompt", "x", "--max-new-tokens", "1");
+        assertThat(r.err()).contains("pytorch_model.bin").contains("os");
+        assertThat(marker).doesNotExist();
+    }
+
+    @Test
+    void promptLongerThanTheContextSaysTheLimit() {
+        String longPrompt = "word ".repeat(1100);
+        CliRunner.Result r = oneLineError("test-prompt", "--model", Fixtures.modelDir("a").toString(), "--prompt", longPrompt, "--answer", "x");
+        assertThat(r.err()).contains("1024");
+    }
+
+    @Test
+    void unknownModelNameListsTheKnownOnes() {
+        CliRunner.Result r = oneLineError("generate", "--model", "gpt3-huge", "--prompt", "x", "--max-new-tokens", "1");
+        assertThat(r.err()).contains("gpt3-huge").contains("gpt2-small").contains("gpt2-medium").contains("distilgpt2");
+    }
+
+    @Test
+    void knownModelNotAvailableLocallySaysSo(@TempDir Path emptyCache) {
+        // With an empty Hugging Face cache, a known name cannot be found locally.
+        CliRunner.Result r = CliRunner.runWithEnv(java.util.Map.of("HF_HUB_CACHE", emptyCache.toString()), "generate", "--model", "gpt2-small", "--prompt", "x", "--max-new-tokens", "1");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.errLines()).hasSize(1);
+        assertThat(r.err()).contains("gpt2-small").contains("not in the Hugging Face cache");
+    }
+
+    @Test
+    void multiTokenAnswerWhereOneTokenIsNeeded() {
+        // to_single_token's error, surfaced through the library call the CLI's analyses use
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Fixtures.model("a").toSingleToken(" Pebbles"))
+                .hasMessage("Input string:  Pebbles is not a single token!");
+    }
+
+    @Test
+    void badArgumentsSayWhatIsWrongInOneLine() {
+        CliRunner.Result r = oneLineError("generate", "--model", Fixtures.modelDir("a").toString(), "--prompt", "x", "--max-new-tokens", "many");
+        assertThat(r.err()).contains("many");
+        assertThat(r.exitCode()).isEqualTo(2);
+        CliRunner.Result neg = oneLineError("generate", "--model", Fixtures.modelDir("a").toString(), "--prompt", "x", "--max-new-tokens", "-3");
+        assertThat(neg.err()).contains("--max-new-tokens");
+    }
+
+    @Test
+    void debugAddsTheStackTrace() {
+        CliRunner.Result r = CliRunner.run("--debug", "generate", "--model", "/nonexistent/model", "--prompt", "x", "--max-new-tokens", "1");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.err()).contains("\tat ");
+    }
+}
