@@ -1,8 +1,7 @@
 package dev.jlens.tensor;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import dev.jlens.testing.RandomCases;
+import org.junit.jupiter.api.Test;
 
 import java.util.Random;
 
@@ -10,10 +9,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The packed GEMM against a plain triple loop in double, for shapes around every panel and row-block edge. */
 class PackedMatrixTest {
-    @Property(tries = 200)
-    void multiplyEqualsNaiveProduct(@ForAll @IntRange(min = 0, max = 13) int m, @ForAll @IntRange(min = 1, max = 70) int k,
-                                    @ForAll @IntRange(min = 1, max = 140) int n, @ForAll boolean withBias) {
-        Random rnd = new Random(31L * m + 7L * k + n);
+    @Test
+    void multiplyEqualsNaiveProduct() {
+        RandomCases.run(11, 200, rnd -> multiplyEqualsNaiveProduct(rnd.nextInt(14), 1 + rnd.nextInt(70), 1 + rnd.nextInt(140), rnd.nextBoolean(), rnd));
+    }
+
+    private static void multiplyEqualsNaiveProduct(int m, int k, int n, boolean withBias, Random rnd) {
         float[] a = random(rnd, m * k), b = random(rnd, k * n), bias = withBias ? random(rnd, n) : null;
         float[] c = new float[m * n];
         PackedMatrix.pack(b, 0, k, n).multiply(a, 0, m, bias, c, 0);
@@ -26,15 +27,21 @@ class PackedMatrixTest {
         }
     }
 
-    @Property(tries = 50)
-    void unpackRestoresTheMatrix(@ForAll @IntRange(min = 1, max = 40) int k, @ForAll @IntRange(min = 1, max = 200) int n) {
-        float[] b = random(new Random(k * 1000L + n), k * n);
-        assertThat(PackedMatrix.pack(b, 0, k, n).unpack().toArray()).containsExactly(b);
+    @Test
+    void unpackRestoresTheMatrix() {
+        RandomCases.run(12, 50, rnd -> {
+            int k = 1 + rnd.nextInt(40), n = 1 + rnd.nextInt(200);
+            float[] b = random(rnd, k * n);
+            assertThat(PackedMatrix.pack(b, 0, k, n).unpack().toArray()).containsExactly(b);
+        });
     }
 
-    @Property(tries = 20)
-    void largeProductsSpreadOverThreadsGiveTheSameResult(@ForAll @IntRange(min = 30, max = 90) int m) {
-        Random rnd = new Random(m);
+    @Test
+    void largeProductsSpreadOverThreadsGiveTheSameResult() {
+        RandomCases.run(13, 20, rnd -> largeProduct(30 + rnd.nextInt(61), rnd));
+    }
+
+    private static void largeProduct(int m, Random rnd) {
         int k = 96, n = 700;
         float[] a = random(rnd, m * k), b = random(rnd, k * n), c = new float[m * n], row = new float[n];
         PackedMatrix p = PackedMatrix.pack(b, 0, k, n);
