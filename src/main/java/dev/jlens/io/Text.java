@@ -1,0 +1,49 @@
+package dev.jlens.io;
+
+/** Keeps messages to one readable line, whatever strings a hostile file puts into them. */
+final class Text {
+
+    private static final int MAX_QUOTED = 200;
+
+    private Text() {
+    }
+
+    /** {@code s} in single quotes, control characters escaped, cut short if very long. */
+    static String quote(String s) {
+        String shown = s.length() > MAX_QUOTED ? s.substring(0, MAX_QUOTED) + "..." : s;
+        return "'" + escapeControls(shown) + "'";
+    }
+
+    /** Replaces line breaks and other control characters so the message stays one line. */
+    static String oneLine(String s) {
+        return escapeControls(s);
+    }
+
+    /** An exception as "SimpleName: message", on one line. */
+    static String describe(Throwable t) {
+        String message = t.getMessage();
+        String name = t.getClass().getSimpleName();
+        return oneLine(message == null ? name : name + ": " + message);
+    }
+
+    private static String escapeControls(String s) {
+        StringBuilder out = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                if (out == null) {
+                    out = new StringBuilder(s.length() + 16).append(s, 0, i);
+                }
+                switch (c) {
+                    case '\n' -> out.append("\\n");
+                    case '\r' -> out.append("\\r");
+                    case '\t' -> out.append("\\t");
+                    default -> out.append(String.format("\\u%04x", (int) c));
+                }
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? s : out.toString();
+    }
+}

@@ -1,0 +1,306 @@
+package dev.jlens.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jlens.JlensException;
+import dev.jlens.io.TorchFiles.StoredTensor;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.zip.ZipFile;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tag;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+/**
+ * Arbitrary and mutated inputs either open (and then read) or fail with a JlensException whose message
+ * is not the "unexpected" safety net: never another exception, never a hang. The exhaustive variants
+ * run the same checks 100000 times each (Maven profile {@code exhaustive}).
+ */
+class CheckpointFuzzTest {
+
+    private static final Duration TIME_LIMIT = Duration.ofSeconds(20);
+    /** Reading the big matrices on every try would dominate the run time; the small ones exercise the same code. */
+    private static final long MAX_NUMEL_TO_READ = 256;
+
+    private static Path dir;
+    /** Runs each try, so that a hang becomes a failure; one thread for all tries is much cheaper than one per try. */
+    private static ExecutorService runner;
+    private static byte[] fixtureAHeader;
+    private static Path fixtureACopy;
+    private static byte[] fixtureBPickle;
+    private static byte[] smallZip;
+    private static byte[] smallLegacy;
+
+    @BeforeContainer
+    static void prepare() throws IOException {
+        dir = Files.createTempDirectory("jlens-fuzz");
+        runner = Executors.newSingleThreadExecutor();
+        Path a = Fixtures.safetensorsA();
+        try (RandomAccessFile raf = new RandomAccessFile(a.toFile(), "r")) {
+            byte[] length = new byte[8];
+            raf.readFully(length);
+            fixtureAHeader = new byte[8 + (int) ByteBuffer.wrap(length).order(ByteOrder.LITTLE_ENDIAN).getLong()];
+            raf.seek(0);
+            raf.readFully(fixtureAHeader);
+        }
+        fixtureACopy = dir.resolve("fixture-a.safetensors");
+        try (RandomAccessFile copy = new RandomAccessFile(fixtureACopy.toFile(), "rw")) {
+            copy.setLength(Files.size(a));
+        }
+        try (ZipFile zip = new ZipFile(Fixtures.torchB().toFile())) {
+            fixtureBPickle = zip.getInputStream(zip.getEntry("pytorch_model/data.pkl")).readAllBytes();
+        }
+        List<StoredTensor> tensors = List.of(
+                StoredTensor.contiguous("w", "FloatStorage", "0", 2, 3),
+                new StoredTensor("t", "FloatStorage", "0", 6, 1, new long[] {2, 2}, new long[] {1, 3}),
+                StoredTensor.contiguous("h", "HalfStorage", "1", 2));
+        Path zip = dir.resolve("small.bin");
+        TorchFiles.writeZip(zip, "archive", TorchFiles.stateDictPickle(tensors, false),
+                Map.of("0", TorchFiles.floats(0, 1, 2, 3, 4, 5), "1", TorchFiles.halves(1, 2)), "little");
+        smallZip = Files.readAllBytes(zip);
+        LinkedHashMap<String, byte[]> storages = new LinkedHashMap<>();
+        storages.put("0", TorchFiles.floats(0, 1, 2, 3, 4, 5));
+        storages.put("1", TorchFiles.halves(1, 2));
+        Path legacy = dir.resolve("small-legacy.bin");
+        TorchFiles.writeLegacy(legacy, TorchFiles.stateDictPickle(tensors, true), storages, Map.of("0", 4, "1", 2));
+        smallLegacy = Files.readAllBytes(legacy);
+    }
+
+    @AfterContainer
+    static void cleanUp() throws IOException {
+        runner.shutdownNow();
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                Files.delete(p);
+            }
+        }
+        Files.delete(dir);
+    }
+
+    // --- the checks ---
+
+    /** Writes the bytes to a file and opens it as any checkpoint. */
+    private static void openSurvives(byte[] bytes) {
+        Path file = dir.resolve("fuzz.bin");
+        try {
+            Files.write(file, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        openSurvives(file);
+    }
+
+    /**
+     * Overwrites the start of a copy of fixture A, whose tensor data is all sparse zeros, with a mutated
+     * header (zero-padded to the original header's length) and opens it. Rewriting in place, instead of
+     * writing a 14 MB file per try, keeps this fast.
+     */
+    private static void mutatedFixtureASurvives(byte[] header) {
+        try (FileChannel channel = FileChannel.open(fixtureACopy, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(Arrays.copyOf(header, fixtureAHeader.length)), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        openSurvives(fixtureACopy);
+    }
+
+    private static void openSurvives(Path file) {
+        survives(() -> {
+            try (Checkpoint c = Checkpoint.open(file)) {
+                readAll(c);
+            }
+        });
+    }
+
+    /** Feeds a mutated data.pkl to the torch reader, with fixture B's real storages behind it. */
+    private static void torchPickleSurvives(byte[] pickle) {
+        survives(() -> {
+            MappedFile file = MappedFile.open(Fixtures.torchB());
+            try (Checkpoint c = file.parse(f -> {
+                ZipDirectory zip = ZipDirectory.read(f);
+                return TorchCheckpoint.fromPickle(f, "pytorch_model/data.pkl", MemorySegment.ofArray(pickle),
+                        key -> zip.data("pytorch_model/data/" + key));
+            })) {
+                readAll(c);
+            }
+        });
+    }
+
+    private static void unpicklerSurvives(byte[] pickle) {
+        survives(() -> new RestrictedUnpickler("fuzz.pkl", null, MemorySegment.ofArray(pickle), 0, id -> id).load());
+    }
+
+    private static void readAll(Checkpoint c) {
+        for (String name : c.names()) {
+            TensorInfo info = c.info(name);
+            if (info.numel() <= MAX_NUMEL_TO_READ) {
+                assertThat(c.readFloat32(name)).hasSize((int) info.numel());
+            }
+        }
+    }
+
+    private static void survives(Runnable action) {
+        Future<?> run = runner.submit(() -> {
+            try {
+                action.run();
+            } catch (JlensException e) {
+                assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("(unexpected ");
+            }
+        });
+        try {
+            run.get(TIME_LIMIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            run.cancel(true);
+            throw new AssertionError("still running after " + TIME_LIMIT, e);
+        } catch (ExecutionException e) {
+            throw new AssertionError("failed with " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    // --- generators ---
+
+    /** Bytes drawn mostly from pickle opcodes, so that the unpickler gets past the first few. */
+    @Provide
+    Arbitrary<byte[]> pickleLike() {
+        Arbitrary<Byte> opcodes = Arbitraries.of((byte) '(', (byte) '.', (byte) '0', (byte) '1', (byte) '2', (byte) 'G', (byte) 'J',
+                (byte) 'K', (byte) 'M', (byte) 'N', (byte) 'Q', (byte) 'R', (byte) 'T', (byte) 'U', (byte) 'X', (byte) 'a', (byte) 'b',
+                (byte) 'c', (byte) '}', (byte) 'e', (byte) 'h', (byte) 'j', (byte) ']', (byte) 'q', (byte) 'r', (byte) 's', (byte) 't',
+                (byte) ')', (byte) 'u', (byte) 'B', (byte) 'C', (byte) 0x80, (byte) 0x81, (byte) 0x85, (byte) 0x86, (byte) 0x87,
+                (byte) 0x88, (byte) 0x89, (byte) 0x8a, (byte) 0x8b, (byte) 0x8c, (byte) 0x8d, (byte) 0x8e, (byte) 0x92, (byte) 0x93,
+                (byte) 0x94, (byte) 0x95, (byte) 0, (byte) 1, (byte) 2, (byte) '\n');
+        return Arbitraries.frequencyOf(
+                        net.jqwik.api.Tuple.of(7, opcodes),
+                        net.jqwik.api.Tuple.of(3, Arbitraries.bytes()))
+                .list().ofMaxSize(600)
+                .map(CheckpointFuzzTest::toArray);
+    }
+
+    @Provide
+    Arbitrary<byte[]> anyBytes() {
+        return Arbitraries.bytes().array(byte[].class).ofMaxSize(1024);
+    }
+
+    @Provide
+    Arbitrary<byte[]> fixtureAHeaderMutations() {
+        return mutationsOf(fixtureAHeader);
+    }
+
+    @Provide
+    Arbitrary<byte[]> fixtureBPickleMutations() {
+        return mutationsOf(fixtureBPickle);
+    }
+
+    @Provide
+    Arbitrary<byte[]> smallTorchFileMutations() {
+        return Arbitraries.oneOf(mutationsOf(smallZip), mutationsOf(smallLegacy));
+    }
+
+    /** A few byte overwrites, optionally a cut at the end, of a valid input. */
+    private static Arbitrary<byte[]> mutationsOf(byte[] original) {
+        Arbitrary<int[]> positions = Arbitraries.integers().between(0, original.length - 1).array(int[].class).ofMinSize(1).ofMaxSize(6);
+        Arbitrary<byte[]> values = Arbitraries.bytes().array(byte[].class).ofSize(6);
+        Arbitrary<Integer> length = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(5, Arbitraries.just(original.length)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(0, original.length)));
+        return Combinators.combine(positions, values, length).as((at, to, keep) -> {
+            byte[] mutated = original.clone();
+            for (int i = 0; i < at.length; i++) {
+                mutated[at[i]] = to[i];
+            }
+            return Arrays.copyOf(mutated, keep);
+        });
+    }
+
+    private static byte[] toArray(List<Byte> bytes) {
+        byte[] out = new byte[bytes.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = bytes.get(i);
+        }
+        return out;
+    }
+
+    // --- the properties: fast ones for every build, exhaustive ones for the `exhaustive` profile ---
+
+    @Property(tries = 2000)
+    void arbitraryBytesAsACheckpoint(@ForAll("anyBytes") byte[] bytes) {
+        openSurvives(bytes);
+    }
+
+    @Property(tries = 2000)
+    void mutatedSafetensorsHeader(@ForAll("fixtureAHeaderMutations") byte[] header) {
+        mutatedFixtureASurvives(header);
+    }
+
+    @Property(tries = 2000)
+    void arbitraryPickles(@ForAll("pickleLike") byte[] pickle) {
+        unpicklerSurvives(pickle);
+    }
+
+    @Property(tries = 2000)
+    void mutatedTorchStateDictPickle(@ForAll("fixtureBPickleMutations") byte[] pickle) {
+        torchPickleSurvives(pickle);
+    }
+
+    @Property(tries = 2000)
+    void mutatedSmallTorchFiles(@ForAll("smallTorchFileMutations") byte[] file) {
+        openSurvives(file);
+    }
+
+    @Tag("exhaustive")
+    @Property(tries = 100_000)
+    void exhaustiveArbitraryBytesAsACheckpoint(@ForAll("anyBytes") byte[] bytes) {
+        openSurvives(bytes);
+    }
+
+    @Tag("exhaustive")
+    @Property(tries = 100_000)
+    void exhaustiveMutatedSafetensorsHeader(@ForAll("fixtureAHeaderMutations") byte[] header) {
+        mutatedFixtureASurvives(header);
+    }
+
+    @Tag("exhaustive")
+    @Property(tries = 100_000)
+    void exhaustiveArbitraryPickles(@ForAll("pickleLike") byte[] pickle) {
+        unpicklerSurvives(pickle);
+    }
+
+    @Tag("exhaustive")
+    @Property(tries = 100_000)
+    void exhaustiveMutatedTorchStateDictPickle(@ForAll("fixtureBPickleMutations") byte[] pickle) {
+        torchPickleSurvives(pickle);
+    }
+
+    @Tag("exhaustive")
+    @Property(tries = 100_000)
+    void exhaustiveMutatedSmallTorchFiles(@ForAll("smallTorchFileMutations") byte[] file) {
+        openSurvives(file);
+    }
+}
