@@ -47,7 +47,11 @@ final class CacheCommand implements Runnable {
         HookedTransformer m = model.load(parent.streams);
         ActivationCache cache = m.runWithCache(m.toTokens(prompt), CacheOptions.ALL.withNamesFilter(filter).withRemoveBatchDim(true)).cache();
         if (cache.size() == 0) throw new JlensException("--names '" + names + "' matches no hook point (e.g. blocks\\.0\\.attn\\.hook_pattern)");
-        Map<String, Tensor> tensors = new LinkedHashMap<>(cache.asMap());
+        LinkedHashMap<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : cache.asMap().entrySet()) {
+            long[] shape = java.util.Arrays.stream(e.getValue().shape()).asLongStream().toArray();
+            tensors.put(e.getKey(), new SafetensorsWriter.Tensor(shape, e.getValue().toArray()));
+        }
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("format", "pt");
         metadata.put("jlens_model", m.cfg().modelName());

@@ -4,7 +4,6 @@ import dev.jlens.JlensException;
 import picocli.CommandLine;
 
 import java.io.FileDescriptor;
-import java.io.FileNotFoundException;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -76,17 +75,11 @@ public final class Main {
     public record Streams(PrintStream out, PrintStream err, boolean errIsTerminal, Map<String, String> env) {
         static Streams standard() {
             PrintStream out = utf8(new FileOutputStream(FileDescriptor.out));
-            // The launcher sends the JVM's own stderr (its incubator-module warning) elsewhere and hands
-            // jlens the real stderr as a file descriptor.
-            String errPath = System.getProperty("jlens.stderr");
+            // The launcher sends the JVM's own stderr (its incubator-module warning) to a file and passes
+            // the real stderr as descriptor 3; put it back on descriptor 2 before anything is printed.
+            String fd = System.getProperty("jlens.stderr.fd");
+            if (fd != null) RealStderr.restoreFrom(Integer.parseInt(fd));
             OutputStream errStream = new FileOutputStream(FileDescriptor.err);
-            if (errPath != null) {
-                try {
-                    errStream = new FileOutputStream(errPath);
-                } catch (FileNotFoundException e) {
-                    // keep the JVM's stderr
-                }
-            }
             PrintStream err = utf8(errStream);
             System.setOut(out);
             System.setErr(err);

@@ -32,7 +32,7 @@ final class Generation {
         int[][] seq = new int[batch][total];
         int[][] attend = new int[batch][total];
         int[][] prompt = tokens.toMatrix();
-        int[][] initialMask = mask == null ? trailingPaddingMask(prompt, eos) : mask.toMatrix();
+        int[][] initialMask = (mask == null ? model.tokenization().attentionMask(tokens, false, false) : mask).toMatrix();
         for (int b = 0; b < batch; b++) {
             System.arraycopy(prompt[b], 0, seq[b], 0, len);
             System.arraycopy(initialMask[b], 0, attend[b], 0, len);
@@ -63,18 +63,6 @@ final class Generation {
             if (o.stopAtEos() && allDone) break;
         }
         return IntTensor.of(slice(seq, 0, n));
-    }
-
-    /** TransformerLens' get_attention_mask with right padding: trailing 50256s of each row are not attended. */
-    static int[][] trailingPaddingMask(int[][] tokens, int pad) {
-        int[][] mask = new int[tokens.length][];
-        for (int b = 0; b < tokens.length; b++) {
-            mask[b] = new int[tokens[b].length];
-            int last = tokens[b].length - 1;
-            while (last >= 0 && tokens[b][last] == pad) last--;
-            for (int j = 0; j <= last; j++) mask[b][j] = 1;
-        }
-        return mask;
     }
 
     private static int[][] slice(int[][] rows, int from, int to) {

@@ -56,6 +56,33 @@ public final class Tokenization {
         return IntTensor.of(out);
     }
 
+    /**
+     * TransformerLens' {@code get_attention_mask}: 1 everywhere except padding (50256) at the padded end, i.e.
+     * trailing 50256s with right padding, leading ones with left padding; with left padding and a BOS the
+     * last of the leading 50256s is the BOS and stays attended.
+     */
+    public IntTensor attentionMask(IntTensor tokens, boolean leftPadding, boolean prependBos) {
+        int[][] t = tokens.toMatrix();
+        int pad = tokenizer.endOfTextId();
+        int[][] mask = new int[t.length][];
+        for (int b = 0; b < t.length; b++) {
+            int n = t[b].length;
+            mask[b] = new int[n];
+            java.util.Arrays.fill(mask[b], 1);
+            if (leftPadding) {
+                int lead = 0;
+                while (lead < n && t[b][lead] == pad) lead++;
+                for (int j = 0; j < lead; j++) mask[b][j] = 0;
+                if (prependBos && lead > 0) mask[b][lead - 1] = 1;
+            } else {
+                int last = n - 1;
+                while (last >= 0 && t[b][last] == pad) last--;
+                for (int j = last + 1; j < n; j++) mask[b][j] = 0;
+            }
+        }
+        return IntTensor.of(mask);
+    }
+
     public List<String> toStrTokens(String text, boolean prependBos) {
         return toStrTokens(encode(text, prependBos));
     }

@@ -76,8 +76,16 @@ class ErrorsTest {
         pkl.write(new byte[] {(byte) 0x85, 'R', '.'});
         java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
         try (ZipOutputStream z = new ZipOutputStream(zip)) {
-            z.putNextEntry(new ZipEntry("archive/data.pkl"));
-            z.write(pkl.toByteArray());
+            // torch stores its entries uncompressed
+            byte[] data = pkl.toByteArray();
+            ZipEntry entry = new ZipEntry("archive/data.pkl");
+            entry.setMethod(ZipEntry.STORED);
+            entry.setSize(data.length);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(data);
+            entry.setCrc(crc.getValue());
+            z.putNextEntry(entry);
+            z.write(data);
             z.closeEntry();
         }
         Path model = modelWith(dir, "pytorch_model.bin", zip.toByteArray());

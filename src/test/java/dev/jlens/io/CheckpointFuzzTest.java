@@ -25,16 +25,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.Random;
 import java.util.zip.ZipFile;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tag;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import dev.jlens.testing.RandomCases;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * Arbitrary and mutated inputs either open (and then read) or fail with a JlensException whose message
@@ -56,7 +53,7 @@ class CheckpointFuzzTest {
     private static byte[] smallZip;
     private static byte[] smallLegacy;
 
-    @BeforeContainer
+    @BeforeAll
     static void prepare() throws IOException {
         dir = Files.createTempDirectory("jlens-fuzz");
         runner = Executors.newSingleThreadExecutor();
@@ -91,7 +88,7 @@ class CheckpointFuzzTest {
         smallLegacy = Files.readAllBytes(legacy);
     }
 
-    @AfterContainer
+    @AfterAll
     static void cleanUp() throws IOException {
         runner.shutdownNow();
         try (var files = Files.list(dir)) {
@@ -187,120 +184,89 @@ class CheckpointFuzzTest {
 
     // --- generators ---
 
+    private static final byte[] OPCODES = {'(', '.', '0', '1', '2', 'G', 'J', 'K', 'M', 'N', 'Q', 'R', 'T', 'U', 'X', 'a', 'b',
+            'c', '}', 'e', 'h', 'j', ']', 'q', 'r', 's', 't', ')', 'u', 'B', 'C', (byte) 0x80, (byte) 0x81, (byte) 0x85, (byte) 0x86,
+            (byte) 0x87, (byte) 0x88, (byte) 0x89, (byte) 0x8a, (byte) 0x8b, (byte) 0x8c, (byte) 0x8d, (byte) 0x8e, (byte) 0x92,
+            (byte) 0x93, (byte) 0x94, (byte) 0x95, 0, 1, 2, '\n'};
+
     /** Bytes drawn mostly from pickle opcodes, so that the unpickler gets past the first few. */
-    @Provide
-    Arbitrary<byte[]> pickleLike() {
-        Arbitrary<Byte> opcodes = Arbitraries.of((byte) '(', (byte) '.', (byte) '0', (byte) '1', (byte) '2', (byte) 'G', (byte) 'J',
-                (byte) 'K', (byte) 'M', (byte) 'N', (byte) 'Q', (byte) 'R', (byte) 'T', (byte) 'U', (byte) 'X', (byte) 'a', (byte) 'b',
-                (byte) 'c', (byte) '}', (byte) 'e', (byte) 'h', (byte) 'j', (byte) ']', (byte) 'q', (byte) 'r', (byte) 's', (byte) 't',
-                (byte) ')', (byte) 'u', (byte) 'B', (byte) 'C', (byte) 0x80, (byte) 0x81, (byte) 0x85, (byte) 0x86, (byte) 0x87,
-                (byte) 0x88, (byte) 0x89, (byte) 0x8a, (byte) 0x8b, (byte) 0x8c, (byte) 0x8d, (byte) 0x8e, (byte) 0x92, (byte) 0x93,
-                (byte) 0x94, (byte) 0x95, (byte) 0, (byte) 1, (byte) 2, (byte) '\n');
-        return Arbitraries.frequencyOf(
-                        net.jqwik.api.Tuple.of(7, opcodes),
-                        net.jqwik.api.Tuple.of(3, Arbitraries.bytes()))
-                .list().ofMaxSize(600)
-                .map(CheckpointFuzzTest::toArray);
-    }
-
-    @Provide
-    Arbitrary<byte[]> anyBytes() {
-        return Arbitraries.bytes().array(byte[].class).ofMaxSize(1024);
-    }
-
-    @Provide
-    Arbitrary<byte[]> fixtureAHeaderMutations() {
-        return mutationsOf(fixtureAHeader);
-    }
-
-    @Provide
-    Arbitrary<byte[]> fixtureBPickleMutations() {
-        return mutationsOf(fixtureBPickle);
-    }
-
-    @Provide
-    Arbitrary<byte[]> smallTorchFileMutations() {
-        return Arbitraries.oneOf(mutationsOf(smallZip), mutationsOf(smallLegacy));
-    }
-
-    /** A few byte overwrites, optionally a cut at the end, of a valid input. */
-    private static Arbitrary<byte[]> mutationsOf(byte[] original) {
-        Arbitrary<int[]> positions = Arbitraries.integers().between(0, original.length - 1).array(int[].class).ofMinSize(1).ofMaxSize(6);
-        Arbitrary<byte[]> values = Arbitraries.bytes().array(byte[].class).ofSize(6);
-        Arbitrary<Integer> length = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(5, Arbitraries.just(original.length)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(0, original.length)));
-        return Combinators.combine(positions, values, length).as((at, to, keep) -> {
-            byte[] mutated = original.clone();
-            for (int i = 0; i < at.length; i++) {
-                mutated[at[i]] = to[i];
-            }
-            return Arrays.copyOf(mutated, keep);
-        });
-    }
-
-    private static byte[] toArray(List<Byte> bytes) {
-        byte[] out = new byte[bytes.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = bytes.get(i);
-        }
+    private static byte[] pickleLike(Random r) {
+        byte[] out = new byte[r.nextInt(601)];
+        for (int i = 0; i < out.length; i++) out[i] = r.nextInt(10) < 7 ? OPCODES[r.nextInt(OPCODES.length)] : (byte) r.nextInt(256);
         return out;
+    }
+
+    private static byte[] anyBytes(Random r) {
+        return RandomCases.bytes(r, 1024);
+    }
+
+    /** A few byte overwrites, sometimes a cut at the end, of a valid input. */
+    private static byte[] mutationOf(Random r, byte[] original) {
+        byte[] mutated = original.clone();
+        int edits = 1 + r.nextInt(6);
+        for (int i = 0; i < edits; i++) mutated[r.nextInt(original.length)] = (byte) r.nextInt(256);
+        int keep = r.nextInt(6) < 5 ? original.length : r.nextInt(original.length + 1);
+        return Arrays.copyOf(mutated, keep);
+    }
+
+    private static byte[] smallTorchFileMutation(Random r) {
+        return mutationOf(r, r.nextBoolean() ? smallZip : smallLegacy);
     }
 
     // --- the properties: fast ones for every build, exhaustive ones for the `exhaustive` profile ---
 
-    @Property(tries = 2000)
-    void arbitraryBytesAsACheckpoint(@ForAll("anyBytes") byte[] bytes) {
-        openSurvives(bytes);
+    @Test
+    void arbitraryBytesAsACheckpoint() {
+        RandomCases.run(41, 2000, r -> openSurvives(anyBytes(r)));
     }
 
-    @Property(tries = 2000)
-    void mutatedSafetensorsHeader(@ForAll("fixtureAHeaderMutations") byte[] header) {
-        mutatedFixtureASurvives(header);
+    @Test
+    void mutatedSafetensorsHeader() {
+        RandomCases.run(42, 2000, r -> mutatedFixtureASurvives(mutationOf(r, fixtureAHeader)));
     }
 
-    @Property(tries = 2000)
-    void arbitraryPickles(@ForAll("pickleLike") byte[] pickle) {
-        unpicklerSurvives(pickle);
+    @Test
+    void arbitraryPickles() {
+        RandomCases.run(43, 2000, r -> unpicklerSurvives(pickleLike(r)));
     }
 
-    @Property(tries = 2000)
-    void mutatedTorchStateDictPickle(@ForAll("fixtureBPickleMutations") byte[] pickle) {
-        torchPickleSurvives(pickle);
+    @Test
+    void mutatedTorchStateDictPickle() {
+        RandomCases.run(44, 2000, r -> torchPickleSurvives(mutationOf(r, fixtureBPickle)));
     }
 
-    @Property(tries = 2000)
-    void mutatedSmallTorchFiles(@ForAll("smallTorchFileMutations") byte[] file) {
-        openSurvives(file);
-    }
-
-    @Tag("exhaustive")
-    @Property(tries = 100_000)
-    void exhaustiveArbitraryBytesAsACheckpoint(@ForAll("anyBytes") byte[] bytes) {
-        openSurvives(bytes);
+    @Test
+    void mutatedSmallTorchFiles() {
+        RandomCases.run(45, 2000, r -> openSurvives(smallTorchFileMutation(r)));
     }
 
     @Tag("exhaustive")
-    @Property(tries = 100_000)
-    void exhaustiveMutatedSafetensorsHeader(@ForAll("fixtureAHeaderMutations") byte[] header) {
-        mutatedFixtureASurvives(header);
+    @Test
+    void exhaustiveArbitraryBytesAsACheckpoint() {
+        RandomCases.run(51, 100_000, r -> openSurvives(anyBytes(r)));
     }
 
     @Tag("exhaustive")
-    @Property(tries = 100_000)
-    void exhaustiveArbitraryPickles(@ForAll("pickleLike") byte[] pickle) {
-        unpicklerSurvives(pickle);
+    @Test
+    void exhaustiveMutatedSafetensorsHeader() {
+        RandomCases.run(52, 100_000, r -> mutatedFixtureASurvives(mutationOf(r, fixtureAHeader)));
     }
 
     @Tag("exhaustive")
-    @Property(tries = 100_000)
-    void exhaustiveMutatedTorchStateDictPickle(@ForAll("fixtureBPickleMutations") byte[] pickle) {
-        torchPickleSurvives(pickle);
+    @Test
+    void exhaustiveArbitraryPickles() {
+        RandomCases.run(53, 100_000, r -> unpicklerSurvives(pickleLike(r)));
     }
 
     @Tag("exhaustive")
-    @Property(tries = 100_000)
-    void exhaustiveMutatedSmallTorchFiles(@ForAll("smallTorchFileMutations") byte[] file) {
-        openSurvives(file);
+    @Test
+    void exhaustiveMutatedTorchStateDictPickle() {
+        RandomCases.run(54, 100_000, r -> torchPickleSurvives(mutationOf(r, fixtureBPickle)));
+    }
+
+    @Tag("exhaustive")
+    @Test
+    void exhaustiveMutatedSmallTorchFiles() {
+        RandomCases.run(55, 100_000, r -> openSurvives(smallTorchFileMutation(r)));
     }
 }

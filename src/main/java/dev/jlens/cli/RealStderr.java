@@ -1,0 +1,32 @@
+package dev.jlens.cli;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * The launcher starts the JVM with its stderr pointing at a temporary file (which swallows the JVM's
+ * "Using incubator modules" warning) and the user's real stderr on file descriptor 3. This puts the
+ * real stderr back on descriptor 2 with {@code dup2}, so the same open file is shared as usual (no
+ * second file description that could truncate or overwrite a redirected file).
+ */
+final class RealStderr {
+    private RealStderr() {}
+
+    /** Moves descriptor {@code fd} onto 2; returns false if that is not possible here. */
+    static boolean restoreFrom(int fd) {
+        try {
+            Linker linker = Linker.nativeLinker();
+            FunctionDescriptor intInt = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
+            MethodHandle dup2 = linker.downcallHandle(linker.defaultLookup().find("dup2").orElseThrow(), intInt);
+            MethodHandle close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+            if ((int) dup2.invokeExact(fd, 2) < 0) return false;
+            int ignored = (int) close.invokeExact(fd);
+            return true;
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+}
