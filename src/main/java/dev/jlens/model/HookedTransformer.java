@@ -304,6 +304,97 @@ public final class HookedTransformer {
 
     // ---- weights -------------------------------------------------------------------------------------
 
+    // TransformerLens' stacked weight properties, in its shapes. Each call builds a fresh tensor.
+
+    /** [d_vocab, d_model]. */
+    public Tensor W_E() {
+        return weights.wE.copy();
+    }
+
+    /** [n_ctx, d_model]. */
+    public Tensor W_pos() {
+        return weights.wPos.copy();
+    }
+
+    /** [n_layers, n_heads, d_model, d_head]. */
+    public Tensor W_Q() {
+        return stack(l -> ModelWeights.headsFirst(weights.layers[l].wQ(), cfg.nHeads(), cfg.dHead()));
+    }
+
+    public Tensor W_K() {
+        return stack(l -> ModelWeights.headsFirst(weights.layers[l].wK(), cfg.nHeads(), cfg.dHead()));
+    }
+
+    public Tensor W_V() {
+        return stack(l -> ModelWeights.headsFirst(weights.layers[l].wV(), cfg.nHeads(), cfg.dHead()));
+    }
+
+    /** [n_layers, n_heads, d_head, d_model]. */
+    public Tensor W_O() {
+        return stack(l -> weights.layers[l].wO().unpack().reshape(cfg.nHeads(), cfg.dHead(), cfg.dModel()));
+    }
+
+    /** [n_layers, n_heads, d_head]. */
+    public Tensor b_Q() {
+        return stack(l -> Tensor.of(weights.layers[l].bQ().clone(), cfg.nHeads(), cfg.dHead()));
+    }
+
+    public Tensor b_K() {
+        return stack(l -> Tensor.of(weights.layers[l].bK().clone(), cfg.nHeads(), cfg.dHead()));
+    }
+
+    public Tensor b_V() {
+        return stack(l -> Tensor.of(weights.layers[l].bV().clone(), cfg.nHeads(), cfg.dHead()));
+    }
+
+    /** [n_layers, d_model]. */
+    public Tensor b_O() {
+        return stack(l -> Tensor.of(weights.layers[l].bO().clone(), cfg.dModel()));
+    }
+
+    /** [n_layers, d_model, d_mlp]. */
+    public Tensor W_in() {
+        return stack(l -> weights.layers[l].wIn().unpack());
+    }
+
+    /** [n_layers, d_mlp]. */
+    public Tensor b_in() {
+        return stack(l -> Tensor.of(weights.layers[l].bIn().clone(), cfg.dMlp()));
+    }
+
+    /** [n_layers, d_mlp, d_model]. */
+    public Tensor W_out() {
+        return stack(l -> weights.layers[l].wOut().unpack());
+    }
+
+    /** [n_layers, d_model]. */
+    public Tensor b_out() {
+        return stack(l -> Tensor.of(weights.layers[l].bOut().clone(), cfg.dModel()));
+    }
+
+    /** [d_model, d_vocab]. */
+    public Tensor W_U() {
+        return weights.wU.unpack();
+    }
+
+    /** [d_vocab]. */
+    public Tensor b_U() {
+        return Tensor.of(weights.bU.clone(), cfg.dVocabOut());
+    }
+
+    /** ["L0H0", "L0H1", ...], layer-major. */
+    public List<String> allHeadLabels() {
+        List<String> labels = new ArrayList<>();
+        for (int l = 0; l < cfg.nLayers(); l++) for (int h = 0; h < cfg.nHeads(); h++) labels.add("L" + l + "H" + h);
+        return labels;
+    }
+
+    private Tensor stack(java.util.function.IntFunction<Tensor> perLayer) {
+        List<Tensor> layers = new ArrayList<>();
+        for (int l = 0; l < cfg.nLayers(); l++) layers.add(perLayer.apply(l));
+        return Tensor.stack(layers, 0);
+    }
+
     /** TransformerLens' {@code state_dict()} parameters, by its names and in its shapes. */
     public Map<String, Tensor> stateDict() {
         return weights.stateDict(cfg);
