@@ -110,7 +110,7 @@ public final class TestPrompt {
             for (int i = 0; i < n; i++) {
                 float[] row = logitsAt(logits, i, index - 1, seq, vocab);
                 Tensor probs = Tensor.of(row.clone(), vocab).softmax(0);
-                Tensor.TopK sorted = probs.sort(true);
+                Tensor.TopK sorted = sortDescending(probs, row);
                 int answerToken = rows[i][index];
                 int rank = rankOf(sorted.indices(), answerToken);
                 String tok = answerStrTokens.get(i).get(index - promptLen);
@@ -139,6 +139,29 @@ public final class TestPrompt {
         Object printed = multiple ? ranks.stream().map(TestPrompt::tuples).toList() : tuples(ranks.stream().map(List::getFirst).toList());
         out.append(RichText.render("[b]Ranks of the answer tokens:[/b] " + PyRepr.list((List<?>) printed), consoleWidth));
         return new Outcome(out.toString(), ranks);
+    }
+
+    /**
+     * Probabilities largest first. Nearby logits often round to the same float32 probability, and
+     * TransformerLens ranks by probability with PyTorch's unstable CPU sort (a vectorised quicksort), so
+     * the order of such ties follows no documented rule. Ties here go lower logit first, then lower id:
+     * the rule that reproduced every tie in the 42 reference transcripts (a strict order by logit or by
+     * id in either direction got at least one of them wrong). A checkpoint with other ties can still
+     * differ from TransformerLens by one rank at such a tie.
+     */
+    static Tensor.TopK sortDescending(Tensor probs, float[] logits) {
+        float[] p = probs.toArray();
+        Integer[] order = new Integer[p.length];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        java.util.Arrays.sort(order, (a, b) -> p[a] != p[b] ? Float.compare(p[b], p[a])
+                : logits[a] != logits[b] ? Float.compare(logits[a], logits[b]) : Integer.compare(a, b));
+        float[] values = new float[p.length];
+        int[] ids = new int[p.length];
+        for (int i = 0; i < p.length; i++) {
+            ids[i] = order[i];
+            values[i] = p[order[i]];
+        }
+        return new Tensor.TopK(Tensor.of(values, p.length), IntTensor.of(ids, p.length));
     }
 
     private static List<PyRepr.Tuple> tuples(List<Rank> ranks) {

@@ -6,15 +6,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SequencedMap;
-import java.util.UUID;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -49,28 +45,14 @@ public final class SafetensorsWriter {
     public static void write(Path file, SequencedMap<String, Tensor> tensors, Map<String, String> metadata) {
         String name = String.valueOf(file.getFileName());
         byte[] header = header(name, tensors, metadata);
-        Path target = file.toAbsolutePath();
-        Path temporary = target.resolveSibling("." + name + "." + UUID.randomUUID() + ".partial");
-        boolean moved = false;
-        try {
-            try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                writeFully(out, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
-                writeFully(out, ByteBuffer.wrap(header));
-                ByteBuffer chunk = ByteBuffer.allocate(CHUNK_FLOATS * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                for (Tensor tensor : tensors.values()) {
-                    writeFloats(out, tensor.values(), chunk);
-                }
-                out.force(true);
+        AtomicFile.write(file, out -> {
+            AtomicFile.writeFully(out, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
+            AtomicFile.writeFully(out, ByteBuffer.wrap(header));
+            ByteBuffer chunk = ByteBuffer.allocate(CHUNK_FLOATS * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            for (Tensor tensor : tensors.values()) {
+                writeFloats(out, tensor.values(), chunk);
             }
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            moved = true;
-        } catch (IOException | RuntimeException e) {
-            throw new JlensException(Text.oneLine(name + ": cannot be written (" + Text.describe(e) + ")"), e);
-        } finally {
-            if (!moved) {
-                deleteQuietly(temporary);
-            }
-        }
+        });
     }
 
     /** The header JSON, validated against the data, padded with spaces to a multiple of 8 bytes. */
@@ -128,21 +110,7 @@ public final class SafetensorsWriter {
             chunk.clear();
             chunk.asFloatBuffer().put(values, start, count);
             chunk.limit(count * Float.BYTES);
-            writeFully(out, chunk);
-        }
-    }
-
-    private static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            out.write(buffer);
-        }
-    }
-
-    private static void deleteQuietly(Path temporary) {
-        try {
-            Files.deleteIfExists(temporary);
-        } catch (IOException ignored) {
-            // The write already failed; its message matters more than a leftover temporary file.
+            AtomicFile.writeFully(out, chunk);
         }
     }
 }

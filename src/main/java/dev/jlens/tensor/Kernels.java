@@ -1,6 +1,7 @@
 package dev.jlens.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -56,12 +57,12 @@ public final class Kernels {
         for (; i < bound; i += L) {
             FloatVector x = FloatVector.fromArray(S, a, off + i);
             FloatVector inner = x.mul(x).mul(x).mul(k).add(x).mul(c);
-            x.mul(0.5f).mul(inner.lanewise(VectorOperators.TANH).add(1f)).intoArray(a, off + i);
+            x.mul(0.5f).mul(tanh(inner).add(1f)).intoArray(a, off + i);
         }
         for (; i < n; i++) {
             float x = a[off + i];
-            float inner = c * (x + k * (x * x * x));
-            a[off + i] = 0.5f * x * (1f + (float) Math.tanh(inner));
+            float inner = (x * x * x * k + x) * c;
+            a[off + i] = x * 0.5f * (tanh(inner) + 1f);
         }
     }
 
@@ -79,13 +80,13 @@ public final class Kernels {
         int i = 0, bound = S.loopBound(n);
         FloatVector mv = FloatVector.broadcast(S, max), acc = FloatVector.zero(S);
         for (; i < bound; i += L) {
-            FloatVector e = FloatVector.fromArray(S, a, off + i).sub(mv).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(FloatVector.fromArray(S, a, off + i).sub(mv));
             e.intoArray(a, off + i);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(acc);
         for (; i < n; i++) {
-            float e = (float) Math.exp(a[off + i] - max);
+            float e = exp(a[off + i] - max);
             a[off + i] = e;
             sum += e;
         }
@@ -99,7 +100,7 @@ public final class Kernels {
         for (; i < bound; i += L) {
             acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc);
         for (; i < n; i++) s += a[aOff + i] * b[bOff + i];
         return s;
     }
@@ -121,6 +122,78 @@ public final class Kernels {
             FloatVector.fromArray(S, a, aOff + i).add(FloatVector.fromArray(S, b, bOff + i)).intoArray(out, outOff + i);
         }
         for (; i < n; i++) out[outOff + i] = a[aOff + i] + b[bOff + i];
+    }
+
+    // ---- exp and tanh -------------------------------------------------------------------------------
+    // Own float32 approximations built from +, *, fma and bit operations only, in one formula for the
+    // vector lanes and the scalar tail. The JDK's vector EXP/TANH (and Math.exp) may give different last
+    // bits before and after JIT compilation; these give the same bits every run, so ranks and ties in
+    // test_prompt never depend on warm-up. Accuracy about 1 ulp (Cephes' expf polynomial).
+
+    private static final float LOG2E = 1.44269504088896341f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    private static final float ROUND = 0x1.8p23f;            // adding it rounds a float to an integer
+    private static final float EXP_MIN = -87.3365478515625f; // below: the result is 0 (no subnormals)
+    private static final float EXP_MAX = 88.72283935546875f; // above: +infinity
+    private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f,
+            P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
+
+    /** e^x for each lane (0 below -87.34 and for -infinity, +infinity above 88.72, NaN stays NaN). */
+    public static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector k = xc.fma(LOG2E, ROUND).sub(ROUND);
+        FloatVector r = k.fma(bc(-LN2_HI), xc);
+        r = k.fma(bc(-LN2_LO), r);
+        FloatVector p = r.fma(P0, P1).fma(r, bc(P2)).fma(r, bc(P3)).fma(r, bc(P4)).fma(r, bc(P5));
+        p = p.mul(r).fma(r, r).add(1f);
+        // 2^k from the exponent bits; k is in [-126, 128] after clamping, split so 2^128 cannot overflow early
+        IntVector ki = (IntVector) k.convert(VectorOperators.F2I, 0);
+        IntVector half = ki.lanewise(VectorOperators.ASHR, 1);
+        FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = ki.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector result = p.mul(s1).mul(s2);
+        result = result.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
+        result = result.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_MAX));
+        return result.blend(x, x.test(VectorOperators.IS_NAN));
+    }
+
+    private static FloatVector bc(float v) {
+        return FloatVector.broadcast(S, v);
+    }
+
+    /** The scalar twin of {@link #exp(FloatVector)}: the same operations, so the same bits. */
+    public static float exp(float x) {
+        if (Float.isNaN(x)) return x;
+        if (x < EXP_MIN) return 0f;
+        if (x > EXP_MAX) return Float.POSITIVE_INFINITY;
+        float k = Math.fma(x, LOG2E, ROUND) - ROUND;
+        float r = Math.fma(k, -LN2_HI, x);
+        r = Math.fma(k, -LN2_LO, r);
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r, P0, P1), r, P2), r, P3), r, P4), r, P5);
+        p = Math.fma(p * r, r, r) + 1f;
+        int ki = (int) k, half = ki >> 1;
+        return p * Float.intBitsToFloat((half + 127) << 23) * Float.intBitsToFloat((ki - half + 127) << 23);
+    }
+
+    /** tanh(y) = sign(y) (1 - 2 / (e^{2|y|} + 1)); absolute error about 1e-7. */
+    public static FloatVector tanh(FloatVector y) {
+        FloatVector e = exp(y.abs().mul(2f));
+        FloatVector t = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
+        return t.blend(t.neg(), y.compare(VectorOperators.LT, 0f)).blend(y, y.test(VectorOperators.IS_NAN));
+    }
+
+    public static float tanh(float y) {
+        if (Float.isNaN(y)) return y;
+        float e = exp(Math.abs(y) * 2f);
+        float t = 1f - 2f / (e + 1f);
+        return y < 0f ? -t : t;
+    }
+
+    /** Sum of the lanes in lane order (VectorOperators.ADD's reduction order is unspecified). */
+    static float sumLanes(FloatVector v) {
+        float[] lanes = v.toArray();
+        float s = 0f;
+        for (float x : lanes) s += x;
+        return s;
     }
 
     /** Mask of the first {@code valid} lanes of a vector (all lanes when valid >= L). */
