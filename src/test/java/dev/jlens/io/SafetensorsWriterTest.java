@@ -103,16 +103,17 @@ class SafetensorsWriterTest {
         Files.writeString(target.resolve("keep"), "x");
         assertThatThrownBy(() -> SafetensorsWriter.write(target, sample(), Map.of()))
                 .isExactlyInstanceOf(JlensException.class)
-                .hasMessageStartingWith("cache.safetensors: cannot be written (");
+                .hasMessageStartingWith(target + ": cannot be written (");
         assertThat(filesIn(dir)).containsExactly("cache.safetensors");
         assertThat(filesIn(target)).containsExactly("keep");
     }
 
     @Test
     void missingDirectoryIsReported() {
-        assertThatThrownBy(() -> SafetensorsWriter.write(dir.resolve("no/such/dir/x.safetensors"), sample(), Map.of()))
+        Path target = dir.resolve("no/such/dir/x.safetensors");
+        assertThatThrownBy(() -> SafetensorsWriter.write(target, sample(), Map.of()))
                 .isExactlyInstanceOf(JlensException.class)
-                .hasMessageStartingWith("x.safetensors: cannot be written (NoSuchFileException");
+                .hasMessageStartingWith(target + ": cannot be written (NoSuchFileException");
     }
 
     private static java.util.List<String> filesIn(Path directory) throws IOException {
