@@ -15,7 +15,7 @@ import java.util.Properties;
         description = "Mechanistic interpretability for GPT-2 on the JVM, number for number with TransformerLens.",
         mixinStandardHelpOptions = true,
         versionProvider = JlensCommand.Version.class,
-        subcommands = {TokenizeCommand.class, TestPromptCommand.class, CacheCommand.class, GenerateCommand.class})
+        subcommands = {TokenizeCommand.class, TestPromptCommand.class, CacheCommand.class, GenerateCommand.class, AnalyzeCommand.class})
 public final class JlensCommand implements Runnable {
     final Main.Streams streams;
 
@@ -32,6 +32,11 @@ public final class JlensCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(streams.out());
+    }
+
+    /** Progress of long jobs on stderr (a bar on a terminal, nothing otherwise). */
+    dev.jlens.util.Progress progressBar() {
+        return dev.jlens.util.Progress.NONE;
     }
 
     static final class Version implements picocli.CommandLine.IVersionProvider {

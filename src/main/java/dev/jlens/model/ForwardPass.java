@@ -37,9 +37,11 @@ final class ForwardPass {
      * @param unembed       compute logits (else return_type=None: ln_final runs, unembed does not)
      * @param attentionMask [batch, past+pos] 1 = attend, 0 = padding; null = no mask (TransformerLens' right-padding default)
      * @param kv            earlier positions' keys and values, extended by this run; null = none
+     * @param lastLogitsOnly unembed only the last position: logits [batch, 1, d_vocab] (for metrics that read
+     *                      only those; the unembedding is most of a small model's work)
      */
     record Request(IntTensor tokens, Tensor residual, int startLayer, int stopLayer, boolean unembed,
-                   IntTensor attentionMask, KvCache kv, HookedRun hooks) {}
+                   IntTensor attentionMask, KvCache kv, HookedRun hooks, boolean lastLogitsOnly) {}
 
     /** Logits (when unembedded) or the residual stream after the last block run. */
     record Result(Tensor logits, Tensor residual) {}
@@ -69,6 +71,10 @@ final class ForwardPass {
         Tensor normalized = layerNorm(resid, batch, pos, w.lnfW, w.lnfB,
                 HookPoints.id(Global.LN_FINAL_SCALE), HookPoints.id(Global.LN_FINAL_NORMALIZED), h);
         if (!r.unembed()) return new Result(null, resid);
+        if (r.lastLogitsOnly() && pos > 1) {
+            normalized = normalized.get(":", dev.jlens.tensor.Index.range(pos - 1, pos), ":");
+            pos = 1;
+        }
         normalized = h.fire(HookPoints.id(Global.UNEMBED_IN), normalized);
         Tensor logits = Tensor.zeros(batch, pos, cfg.dVocabOut());
         w.wU.multiply(normalized.data(), normalized.offset(), batch * pos, w.bU, logits.data(), 0);

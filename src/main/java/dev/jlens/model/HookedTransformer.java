@@ -2,6 +2,7 @@ package dev.jlens.model;
 
 import dev.jlens.JlensException;
 import dev.jlens.cache.ActivationCache;
+import dev.jlens.cache.CacheModel;
 import dev.jlens.hooks.Hook;
 import dev.jlens.hooks.HookFunction;
 import dev.jlens.hooks.HookPoints;
@@ -34,7 +35,7 @@ import java.util.function.Predicate;
  * Immutable once loaded: runs never change the model, hooks live only as long as the run they were given
  * to, so one model can serve many threads.
  */
-public final class HookedTransformer {
+public final class HookedTransformer implements CacheModel {
     private final ModelConfig cfg;
     private final ModelWeights weights;
     private final Gpt2Tokenizer tokenizer;
@@ -162,6 +163,7 @@ public final class HookedTransformer {
     }
 
     /** {@code to_single_token}: the id of a string that is exactly one token (no BOS). */
+    @Override
     public int toSingleToken(String text) {
         return tokenization.toSingleToken(text);
     }
@@ -184,6 +186,7 @@ public final class HookedTransformer {
     }
 
     /** {@code tokens_to_residual_directions}: columns of W_U as [..., d_model] (one token gives [d_model]). */
+    @Override
     public Tensor tokensToResidualDirections(IntTensor tokens) {
         Tensor wU = weights.wU.unpack();  // [d_model, d_vocab]
         int d = cfg.dModel();
@@ -263,7 +266,7 @@ public final class HookedTransformer {
         List<Hook> hooks = new ArrayList<>(options.hooks());
         hooks.add(Hook.matching(filter, capture));
         ModelOutput out = run(tokens, options.forward(), hooks);
-        return new CachedRun(out, new ActivationCache(store, cfg.nLayers(), !options.removeBatchDim()));
+        return new CachedRun(out, new ActivationCache(store, this, !options.removeBatchDim()));
     }
 
     private ModelOutput run(IntTensor tokens, ForwardOptions o, List<Hook> hooks) {
@@ -274,8 +277,11 @@ public final class HookedTransformer {
         boolean wantLogits = o.returnType() != ForwardOptions.ReturnType.NONE && stop == cfg.nLayers();
         ForwardPass.Result r = forward.run(new ForwardPass.Request(
                 o.residual() == null ? tokens : null, o.residual(), start, stop, wantLogits,
-                o.attentionMask(), o.kvCache(), hookedRun));
+                o.attentionMask(), o.kvCache(), hookedRun, o.lastLogitsOnly()));
         if (stop < cfg.nLayers()) return new ModelOutput(null, null, r.residual());
+        if (o.lastLogitsOnly() && o.returnType() != ForwardOptions.ReturnType.LOGITS && o.returnType() != ForwardOptions.ReturnType.NONE) {
+            throw new JlensException("lastLogitsOnly gives no loss: the loss needs every position's logits");
+        }
         Tensor loss = switch (o.returnType()) {
             case LOSS, BOTH -> Loss.crossEntropy(r.logits(), tokens, o.attentionMask(), o.lossPerToken());
             default -> null;
@@ -380,6 +386,63 @@ public final class HookedTransformer {
     /** [d_vocab]. */
     public Tensor b_U() {
         return Tensor.of(weights.bU.clone(), cfg.dVocabOut());
+    }
+
+    // ---- what the activation cache's analyses read (CacheModel) ----------------------------------------
+
+    @Override
+    public int nLayers() {
+        return cfg.nLayers();
+    }
+
+    @Override
+    public int nHeads() {
+        return cfg.nHeads();
+    }
+
+    @Override
+    public int dModel() {
+        return cfg.dModel();
+    }
+
+    @Override
+    public int dMlp() {
+        return cfg.dMlp();
+    }
+
+    @Override
+    public Tensor headOutputWeights(int layer) {
+        return weights.layers[layer].wO().unpack().reshape(cfg.nHeads(), cfg.dHead(), cfg.dModel());
+    }
+
+    @Override
+    public Tensor mlpOutputWeights(int layer) {
+        return weights.layers[layer].wOut().unpack();
+    }
+
+    /** {@code accumulated_bias}: b_O (and b_out) of every layer before {@code layer}, plus b_O of {@code layer} if mlpInput. */
+    @Override
+    public Tensor accumulatedBias(int layer, boolean mlpInput, boolean includeMlpBiases) {
+        float[] sum = new float[cfg.dModel()];
+        for (int l = 0; l < layer; l++) {
+            dev.jlens.tensor.Kernels.add(sum, 0, weights.layers[l].bO(), 0, sum, 0, sum.length);
+            if (includeMlpBiases) dev.jlens.tensor.Kernels.add(sum, 0, weights.layers[l].bOut(), 0, sum, 0, sum.length);
+        }
+        if (mlpInput) dev.jlens.tensor.Kernels.add(sum, 0, weights.layers[layer].bO(), 0, sum, 0, sum.length);
+        return Tensor.of(sum, cfg.dModel());
+    }
+
+    /** ln_final on each [..., d_model] vector with its own statistics (and its w, b when not folded). */
+    @Override
+    public Tensor applyLnFinal(Tensor residual) {
+        int d = cfg.dModel(), rows = residual.size() / d;
+        float[] out = new float[residual.size()], scale = new float[rows];
+        dev.jlens.tensor.Kernels.centreAndScale(residual.data(), residual.offset(), rows, d, cfg.eps(), out, 0, scale, 0);
+        for (int r = 0; r < rows; r++) {
+            dev.jlens.tensor.Kernels.divide(out, r * d, d, scale[r]);
+            if (weights.lnfW != null) for (int j = 0; j < d; j++) out[r * d + j] = out[r * d + j] * weights.lnfW[j] + weights.lnfB[j];
+        }
+        return Tensor.of(out, residual.shape());
     }
 
     /** ["L0H0", "L0H1", ...], layer-major. */

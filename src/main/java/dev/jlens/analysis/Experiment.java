@@ -1,0 +1,153 @@
+package dev.jlens.analysis;
+
+import dev.jlens.JlensException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An experiment file: the seed's analysis for a set of prompts, each with a (correct, incorrect) answer
+ * pair, optionally corrupted prompts and the patching sweeps to run.
+ *
+ * <pre>{@code
+ * {"model": "gpt2-small", "prepend_bos": true,
+ *  "prompts": ["When John and Mary went to the shops, John gave the bag to"],
+ *  "answers": [[" Mary", " John"]],
+ *  "corrupted_prompts": ["When John and Mary went to the shops, Mary gave the bag to"],
+ *  "patching": ["resid_pre", "attn_head_out_all_pos"]}
+ * }</pre>
+ *
+ * @param source where it was read from, for error messages ("E.json: answers[0] ...")
+ */
+public record Experiment(String source, String model, boolean prependBos, List<String> prompts, List<AnswerPair> answers,
+                         List<String> corruptedPrompts, List<PatchKind> patching) {
+    private static final Set<String> FIELDS = Set.of("model", "prepend_bos", "prompts", "answers", "corrupted_prompts", "patching");
+    /** Refuse absurd files before they cost memory: 64 MB of JSON, 100k prompts. */
+    private static final long MAX_BYTES = 64L << 20;
+    private static final int MAX_PROMPTS = 100_000;
+
+    /** The correct and the incorrect answer of one prompt. */
+    public record AnswerPair(String correct, String incorrect) {}
+
+    public Experiment {
+        prompts = List.copyOf(prompts);
+        answers = List.copyOf(answers);
+        corruptedPrompts = corruptedPrompts == null ? null : List.copyOf(corruptedPrompts);
+        patching = List.copyOf(patching);
+    }
+
+    public boolean hasCorruptedPrompts() {
+        return corruptedPrompts != null;
+    }
+
+    public static Experiment read(Path file) {
+        String name = file.toString();
+        String text;
+        try {
+            if (Files.isDirectory(file)) throw new JlensException(name + ": is a folder, not an experiment file");
+            if (Files.size(file) > MAX_BYTES) throw new JlensException(name + ": larger than " + (MAX_BYTES >> 20) + " MB; not an experiment file");
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new JlensException(name + ": no such experiment file");
+        } catch (IOException e) {
+            throw new JlensException(name + ": cannot be read (" + e.getMessage() + ")");
+        }
+        return parse(name, text);
+    }
+
+    public static Experiment parse(String source, String json) {
+        JsonNode root;
+        try {
+            JsonFactory factory = JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build()).build();
+            root = JsonMapper.builder(factory).build().readTree(json);
+        } catch (RuntimeException e) {
+            throw new JlensException(source + ": not valid JSON (" + firstLine(e.getMessage()) + ")");
+        }
+        if (root == null || !root.isObject()) throw new JlensException(source + ": must be a JSON object with \"prompts\" and \"answers\"");
+        for (String field : root.propertyNames()) {
+            if (!FIELDS.contains(field)) throw new JlensException(source + ": unknown field \"" + field + "\" (known: model, prepend_bos, prompts, answers, corrupted_prompts, patching)");
+        }
+        String model = optionalString(root, "model", source);
+        boolean bos = true;
+        if (root.has("prepend_bos")) {
+            if (!root.get("prepend_bos").isBoolean()) throw new JlensException(source + ": \"prepend_bos\" must be true or false");
+            bos = root.get("prepend_bos").asBoolean();
+        }
+        List<String> prompts = strings(root, "prompts", source, true);
+        if (prompts.isEmpty()) throw new JlensException(source + ": \"prompts\" is empty; give at least one prompt");
+        if (prompts.size() > MAX_PROMPTS) throw new JlensException(source + ": " + prompts.size() + " prompts; at most " + MAX_PROMPTS);
+        List<AnswerPair> answers = answers(root, source);
+        if (answers.size() != prompts.size()) {
+            throw new JlensException(source + ": " + answers.size() + " answer pairs for " + prompts.size() + " prompts; give one (correct, incorrect) pair per prompt");
+        }
+        List<String> corrupted = root.has("corrupted_prompts") ? strings(root, "corrupted_prompts", source, true) : null;
+        if (corrupted != null && corrupted.size() != prompts.size()) {
+            throw new JlensException(source + ": " + corrupted.size() + " corrupted prompts for " + prompts.size() + " prompts; give one per prompt");
+        }
+        List<PatchKind> patching = new ArrayList<>();
+        if (root.has("patching")) {
+            List<String> kinds = strings(root, "patching", source, false);
+            for (int i = 0; i < kinds.size(); i++) {
+                String k = kinds.get(i);
+                patching.add(PatchKind.byId(k).orElseThrow(() -> new JlensException(
+                        source + ": unknown patching kind \"" + k + "\" (known: " + PatchKind.allIds() + ")")));
+            }
+            if (!patching.isEmpty() && corrupted == null) {
+                throw new JlensException(source + ": \"patching\" needs \"corrupted_prompts\" (the runs the clean activations are pasted into)");
+            }
+        }
+        return new Experiment(source, model, bos, prompts, answers, corrupted, patching);
+    }
+
+    private static String optionalString(JsonNode root, String field, String source) {
+        if (!root.has(field) || root.get(field).isNull()) return null;
+        if (!root.get(field).isString()) throw new JlensException(source + ": \"" + field + "\" must be a string");
+        return root.get(field).asString();
+    }
+
+    private static List<String> strings(JsonNode root, String field, String source, boolean required) {
+        JsonNode n = root.get(field);
+        if (n == null) {
+            if (required) throw new JlensException(source + ": \"" + field + "\" is missing");
+            return List.of();
+        }
+        if (!n.isArray()) throw new JlensException(source + ": \"" + field + "\" must be a list of strings");
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n.size(); i++) {
+            if (!n.get(i).isString()) throw new JlensException(source + ": " + field + "[" + i + "] must be a string, got " + n.get(i));
+            out.add(n.get(i).asString());
+        }
+        return out;
+    }
+
+    private static List<AnswerPair> answers(JsonNode root, String source) {
+        JsonNode n = root.get("answers");
+        if (n == null) throw new JlensException(source + ": \"answers\" is missing");
+        if (!n.isArray()) throw new JlensException(source + ": \"answers\" must be a list of [correct, incorrect] pairs");
+        List<AnswerPair> out = new ArrayList<>();
+        for (int i = 0; i < n.size(); i++) {
+            JsonNode pair = n.get(i);
+            if (!pair.isArray() || pair.size() != 2 || !pair.get(0).isString() || !pair.get(1).isString()) {
+                throw new JlensException(source + ": answers[" + i + "] must be a pair of strings [correct, incorrect], got " + pair);
+            }
+            out.add(new AnswerPair(pair.get(0).asString(), pair.get(1).asString()));
+        }
+        return out;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "unknown error";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,144 @@
+package dev.jlens.analysis;
+
+import dev.jlens.JlensException;
+import dev.jlens.cache.ActivationCache;
+import dev.jlens.cache.ResidualStack;
+import dev.jlens.cache.Slice;
+import dev.jlens.cache.StackOptions;
+import dev.jlens.model.CachedRun;
+import dev.jlens.model.HookedTransformer;
+import dev.jlens.tensor.IntTensor;
+import dev.jlens.tensor.Tensor;
+import dev.jlens.util.Progress;
+import dev.jlens.util.PyRepr;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The seed notebook's whole analysis of an experiment, step by step as the notebook does it: logit
+ * differences, the logit lens, direct logit attribution per layer and per head, the top heads, the
+ * corrupted run, and the requested activation-patching sweeps with the normalised logit difference.
+ */
+public final class ExperimentAnalysis {
+    private final HookedTransformer model;
+    private final Progress progress;
+
+    public ExperimentAnalysis(HookedTransformer model, Progress progress) {
+        this.model = model;
+        this.progress = progress;
+    }
+
+    public ExperimentAnalysis(HookedTransformer model) {
+        this(model, Progress.NONE);
+    }
+
+    public AnalysisResult run(Experiment e) {
+        IntTensor tokens = model.toTokens(e.prompts(), e.prependBos());
+        requireEqualLengths(e, "prompts", e.prompts(), e.prependBos());
+        IntTensor answerTokens = answerTokens(e);
+        CachedRun clean = model.runWithCache(tokens);
+        ActivationCache cache = clean.cache();
+        Tensor perPrompt = LogitDiff.perPrompt(clean.logits(), answerTokens);
+        float average = perPrompt.mean();
+        int n = e.prompts().size();
+
+        // logit_diff_directions = W_U[:, correct] - W_U[:, incorrect], one [d_model] row per prompt
+        Tensor directions = model.tokensToResidualDirections(answerTokens.column(0))
+                .sub(model.tokensToResidualDirections(answerTokens.column(1))).reshape(n, model.cfg().dModel());
+
+        Tensor finalResid = cache.get("resid_post", -1).get(":", -1, ":");
+        Tensor scaledFinal = cache.applyLnToStack(finalResid, StackOptions.defaults().posSlice(Slice.at(-1)));
+        float calculated = scaledFinal.mul(directions).sum() / n;
+
+        ResidualStack lens = cache.accumulatedResid(StackOptions.defaults().inclMid(true).posSlice(Slice.at(-1)));
+        ResidualStack layers = cache.decomposeResid(StackOptions.defaults().posSlice(Slice.at(-1)));
+        ResidualStack heads = cache.stackHeadResults(StackOptions.defaults().posSlice(Slice.at(-1)));
+        Tensor perHead = toLogitDiff(cache, heads.stack(), directions, n).reshape(model.cfg().nLayers(), model.cfg().nHeads());
+        int[] topPositive = perHead.flatten().topk(3).indices().toArray();
+        int[] topNegative = perHead.flatten().neg().topk(3).indices().toArray();
+
+        IntTensor corruptedTokens = null;
+        Float corruptedAverage = null;
+        Map<String, Tensor> sweeps = new LinkedHashMap<>();
+        if (e.hasCorruptedPrompts()) {
+            requireEqualLengths(e, "corrupted_prompts", e.corruptedPrompts(), e.prependBos());
+            corruptedTokens = model.toTokens(e.corruptedPrompts(), e.prependBos());
+            corruptedAverage = LogitDiff.average(model.forward(corruptedTokens), answerTokens);
+            if (!e.patching().isEmpty()) {
+                if (corruptedTokens.shape(1) != tokens.shape(1)) {
+                    throw new JlensException(e.source() + ": corrupted prompts are " + corruptedTokens.shape(1) + " tokens long but the prompts are "
+                            + tokens.shape(1) + "; patching pastes activations position by position, so they must be equally long");
+                }
+                Patching patching = new Patching(model, corruptedTokens, cache, LogitDiff.normalized(answerTokens, average, corruptedAverage));
+                long total = e.patching().stream().mapToLong(k -> k.runs(patching)).sum();
+                CumulativeProgress overall = new CumulativeProgress(progress, total);
+                for (PatchKind kind : e.patching()) sweeps.put(kind.id(), kind.run(patching.withProgress(overall)));
+            }
+        }
+        List<List<String>> strTokens = new ArrayList<>();
+        for (int i = 0; i < n; i++) strTokens.add(model.toStrTokens(tokens.row(i)));
+        return new AnalysisResult(e, model.cfg().modelName(), tokens, strTokens, answerTokens, perPrompt, average, calculated,
+                lens.labels(), toLogitDiff(cache, lens.stack(), directions, n), layers.labels(), toLogitDiff(cache, layers.stack(), directions, n),
+                heads.labels(), perHead, topPositive, topNegative, corruptedTokens, corruptedAverage, sweeps, cache);
+    }
+
+    /** The seed's residual_stack_to_logit_diff: scale by the cached final layer norm, project, average over prompts. */
+    private static Tensor toLogitDiff(ActivationCache cache, Tensor stack, Tensor directions, int prompts) {
+        Tensor scaled = cache.applyLnToStack(stack, StackOptions.defaults().posSlice(Slice.at(-1)));
+        return Tensor.einsum("... batch d_model, batch d_model -> ...", scaled, directions).div(prompts);
+    }
+
+    private IntTensor answerTokens(Experiment e) {
+        int[][] ids = new int[e.answers().size()][2];
+        for (int i = 0; i < ids.length; i++) {
+            Experiment.AnswerPair a = e.answers().get(i);
+            ids[i][0] = singleToken(e, i, 0, a.correct());
+            ids[i][1] = singleToken(e, i, 1, a.incorrect());
+        }
+        return IntTensor.of(ids);
+    }
+
+    private int singleToken(Experiment e, int prompt, int side, String answer) {
+        int[] ids = model.tokenizer().encode(answer);
+        if (ids.length != 1) {
+            throw new JlensException(e.source() + ": answers[" + prompt + "][" + side + "] " + PyRepr.str(answer) + " is " + ids.length
+                    + " tokens " + PyRepr.list(model.toStrTokens(ids)) + "; each answer must be a single token (mind the leading space)");
+        }
+        return ids[0];
+    }
+
+    /** The logit difference is read at the last position, so every prompt must end there. */
+    private void requireEqualLengths(Experiment e, String field, List<String> prompts, boolean bos) {
+        int first = model.tokenization().encode(prompts.getFirst(), bos).length;
+        for (int i = 1; i < prompts.size(); i++) {
+            int len = model.tokenization().encode(prompts.get(i), bos).length;
+            if (len != first) {
+                throw new JlensException(e.source() + ": " + field + "[" + i + "] is " + len + " tokens but " + field + "[0] is " + first
+                        + "; the logit difference is read at the last position, so all prompts must have the same number of tokens");
+            }
+        }
+    }
+
+    /** Turns the per-sweep (done, total) reports of several sweeps into one running count. */
+    private static final class CumulativeProgress implements Progress {
+        private final Progress target;
+        private final long total;
+        private long base, lastDone, lastTotal;
+
+        CumulativeProgress(Progress target, long total) {
+            this.target = target;
+            this.total = total;
+        }
+
+        @Override
+        public void update(long done, long sweepTotal) {
+            if (done <= lastDone) base += lastTotal;
+            lastDone = done;
+            lastTotal = sweepTotal;
+            target.update(base + done, total);
+        }
+    }
+}

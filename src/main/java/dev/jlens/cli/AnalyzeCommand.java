@@ -1,0 +1,46 @@
+package dev.jlens.cli;
+
+import dev.jlens.JlensException;
+import dev.jlens.analysis.AnalysisResult;
+import dev.jlens.analysis.Experiment;
+import dev.jlens.analysis.ExperimentAnalysis;
+import dev.jlens.hub.HubSettings;
+import dev.jlens.io.AtomicFile;
+import dev.jlens.model.HookedTransformer;
+import dev.jlens.model.WeightProcessing;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.nio.file.Path;
+
+/** {@code jlens analyze}: the seed's whole analysis of an experiment file, as JSON. */
+@Command(name = "analyze", description = "Run an experiment file's analysis (logit differences, logit lens, attribution, patching) and write JSON.")
+final class AnalyzeCommand implements Runnable {
+    @ParentCommand
+    JlensCommand parent;
+
+    @Option(names = "--spec", required = true, paramLabel = "E.json", description = "The experiment file.")
+    Path spec;
+
+    @Option(names = "--model", paramLabel = "M", description = "The model (overrides the experiment file's \"model\").")
+    String model;
+
+    @Option(names = "--out", required = true, paramLabel = "R.json", description = "Result file (written whole or not at all).")
+    Path out;
+
+    @Override
+    public void run() {
+        Experiment experiment = Experiment.read(spec);
+        AnalysisResult result = new ExperimentAnalysis(load(experiment, model, parent.streams), parent.progressBar()).run(experiment);
+        AtomicFile.writeString(out, JsonMapper.shared().writeValueAsString(result.toJson()) + "\n");
+    }
+
+    /** The experiment's model, or the one on the command line. */
+    static HookedTransformer load(Experiment experiment, String override, Main.Streams streams) {
+        String name = override != null ? override : experiment.model();
+        if (name == null) throw new JlensException(experiment.source() + ": no \"model\" given; add one or pass --model");
+        return HookedTransformer.fromPretrained(name, WeightProcessing.Options.DEFAULT, HubSettings.fromEnvironment(streams.env()));
+    }
+}
