@@ -554,6 +554,18 @@ public final class Tensor {
         return out;
     }
 
+    /**
+     * einops' rearrange: {@code per_head.rearrange("(layer head) -> layer head", Map.of("layer", 12))}.
+     * Sizes of split axes not given are inferred (one per group).
+     */
+    public Tensor rearrange(String pattern, java.util.Map<String, Integer> sizes) {
+        return Rearrange.apply(this, pattern, sizes);
+    }
+
+    public Tensor rearrange(String pattern) {
+        return Rearrange.apply(this, pattern, java.util.Map.of());
+    }
+
     /** einsum with single-letter or space-separated named axes: {@code "b p d, d v -> b p v"}. */
     public static Tensor einsum(String spec, Tensor... operands) {
         return Einsum.apply(spec, operands);

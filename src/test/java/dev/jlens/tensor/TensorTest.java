@@ -110,6 +110,19 @@ class TensorTest {
     }
 
     @Test
+    void rearrangeSplitsMergesAndReorders() {
+        Tensor perHead = range(12);
+        Tensor grid = perHead.rearrange("(layer head) -> layer head", java.util.Map.of("layer", 3));
+        assertThat(grid.shape()).containsExactly(3, 4);
+        assertThat(grid.item(2, 1)).isEqualTo(9f);
+        Tensor t = range(2, 3, 4);
+        assertThat(t.rearrange("b h q -> q b h").toArray()).containsExactly(t.permute(2, 0, 1).toArray());
+        assertThat(t.rearrange("b h q -> b (h q)").shape()).containsExactly(2, 12);
+        assertThatThrownBy(() -> t.rearrange("b h -> h b")).hasMessageContaining("rank");
+        assertThatThrownBy(() -> perHead.rearrange("(a b) -> a b")).hasMessageContaining("give the size");
+    }
+
+    @Test
     void gatherPicksAlongADimension() {
         Tensor logits = range(2, 5);
         IntTensor answers = IntTensor.of(new int[][] {{4, 1}, {0, 2}});
