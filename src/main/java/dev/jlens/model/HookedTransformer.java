@@ -1,6 +1,8 @@
 package dev.jlens.model;
 
 import dev.jlens.JlensException;
+import dev.jlens.analysis.CompositionScores;
+import dev.jlens.analysis.FactoredMatrix;
 import dev.jlens.cache.ActivationCache;
 import dev.jlens.hooks.Hook;
 import dev.jlens.hooks.HookFunction;
@@ -380,6 +382,24 @@ public final class HookedTransformer {
     /** [d_vocab]. */
     public Tensor b_U() {
         return Tensor.of(weights.bU.clone(), cfg.dVocabOut());
+    }
+
+    /**
+     * The OV circuits {@code W_V @ W_O} of all heads, factored: shape [L, H, d_model, d_model], hidden dim
+     * d_head. {@code OV().get(l)} is TransformerLens' {@code model.blocks[l].attn.OV}, {@code OV().get(l, h)} one head's.
+     */
+    public FactoredMatrix OV() {
+        return new FactoredMatrix(W_V(), W_O());
+    }
+
+    /** The QK circuits {@code W_Q @ W_Kᵀ} of all heads, factored: shape [L, H, d_model, d_model], hidden dim d_head. */
+    public FactoredMatrix QK() {
+        return new FactoredMatrix(W_Q(), W_K().mT());
+    }
+
+    /** {@code all_composition_scores(mode)} [L, H, L, H] for mode "Q", "K" or "V"; see {@link CompositionScores}. */
+    public Tensor allCompositionScores(String mode) {
+        return CompositionScores.allCompositionScores(this, mode);
     }
 
     /** ["L0H0", "L0H1", ...], layer-major. */
