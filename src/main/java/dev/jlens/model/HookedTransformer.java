@@ -1,6 +1,8 @@
 package dev.jlens.model;
 
 import dev.jlens.JlensException;
+import dev.jlens.analysis.CompositionScores;
+import dev.jlens.analysis.FactoredMatrix;
 import dev.jlens.cache.ActivationCache;
 import dev.jlens.cache.CacheModel;
 import dev.jlens.hooks.Hook;
@@ -443,6 +445,24 @@ public final class HookedTransformer implements CacheModel {
             if (weights.lnfW != null) for (int j = 0; j < d; j++) out[r * d + j] = out[r * d + j] * weights.lnfW[j] + weights.lnfB[j];
         }
         return Tensor.of(out, residual.shape());
+    }
+
+    /**
+     * The OV circuits {@code W_V @ W_O} of all heads, factored: shape [L, H, d_model, d_model], hidden dim
+     * d_head. {@code OV().get(l)} is TransformerLens' {@code model.blocks[l].attn.OV}, {@code OV().get(l, h)} one head's.
+     */
+    public FactoredMatrix OV() {
+        return new FactoredMatrix(W_V(), W_O());
+    }
+
+    /** The QK circuits {@code W_Q @ W_Kᵀ} of all heads, factored: shape [L, H, d_model, d_model], hidden dim d_head. */
+    public FactoredMatrix QK() {
+        return new FactoredMatrix(W_Q(), W_K().mT());
+    }
+
+    /** {@code all_composition_scores(mode)} [L, H, L, H] for mode "Q", "K" or "V"; see {@link CompositionScores}. */
+    public Tensor allCompositionScores(String mode) {
+        return CompositionScores.allCompositionScores(this, mode);
     }
 
     /** ["L0H0", "L0H1", ...], layer-major. */

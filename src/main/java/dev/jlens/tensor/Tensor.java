@@ -205,6 +205,15 @@ public final class Tensor {
         return new Tensor(data, offset, s);
     }
 
+    /** PyTorch's {@code broadcast_to}: this tensor itself when the shape already matches, else a copy. */
+    public Tensor broadcastTo(int... target) {
+        if (Arrays.equals(shape, target)) return this;
+        if (!Arrays.equals(Shape.broadcast(shape, target), target)) {
+            throw new IllegalArgumentException("cannot broadcast shape " + Shape.str(shape) + " to " + Shape.str(target));
+        }
+        return Elementwise.binary(zeros(target), this, (a, b) -> b);
+    }
+
     /** Removes a dimension of size 1 (shares storage). */
     public Tensor squeeze(int dim) {
         int d = Shape.axis(dim, shape.length);
