@@ -15,7 +15,8 @@ import java.util.Properties;
         description = "Mechanistic interpretability for GPT-2 on the JVM, number for number with TransformerLens.",
         mixinStandardHelpOptions = true,
         versionProvider = JlensCommand.Version.class,
-        subcommands = {TokenizeCommand.class, TestPromptCommand.class, CacheCommand.class, GenerateCommand.class})
+        subcommands = {TokenizeCommand.class, TestPromptCommand.class, CacheCommand.class, GenerateCommand.class,
+                ModelsCommand.class, DownloadCommand.class})
 public final class JlensCommand implements Runnable {
     final Main.Streams streams;
 
