@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code jlens download NAME}: a model from the Hub into the Hugging Face cache; prints its snapshot folder. */
-@Command(name = "download", description = "Download a model from the Hugging Face Hub into the Hugging Face cache "
+@Command(name = "download", mixinStandardHelpOptions = true, description = "Download a model from the Hugging Face Hub into the Hugging Face cache "
         + "(resumed if cut, checked against its sha256) and print its snapshot folder.")
 final class DownloadCommand implements Runnable {
     @ParentCommand

@@ -36,6 +36,9 @@ final class ModelOption {
     static HubSettings hub(Main.Streams streams, String model, String revision) {
         HubSettings hub = HubSettings.fromEnvironment(streams.env());
         if (revision == null) return hub;
+        if (java.nio.file.Files.isDirectory(java.nio.file.Path.of(model))) {
+            throw new JlensException("--revision is for a model from the Hub, and " + model + " is a local folder");
+        }
         ModelSources.hubModel(model).filter(m -> m.revision() != null).ifPresent(m -> {
             throw new JlensException("the revision is given twice (" + model + " and --revision " + revision + "); give it once");
         });

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** {@code jlens models}: the known models, their aliases, repository, size, and whether they are cached. */
-@Command(name = "models", description = "List the known models: aliases, Hugging Face repository, download size, "
+@Command(name = "models", mixinStandardHelpOptions = true, description = "List the known models: aliases, Hugging Face repository, download size, "
         + "and whether (and where) they are in the Hugging Face cache.")
 final class ModelsCommand implements Runnable {
     @ParentCommand

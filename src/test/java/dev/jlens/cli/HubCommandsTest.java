@@ -103,6 +103,8 @@ class HubCommandsTest {
         assertThat(oneLineError(CliRunner.runWithEnv(env, "download", "gpt2@v1", "--revision", "v1")).err())
                 .contains("revision is given twice");
         assertThat(oneLineError(CliRunner.runWithEnv(env, "download", "gpt3-huge")).err()).contains("unknown model 'gpt3-huge'");
+        assertThat(oneLineError(CliRunner.runWithEnv(env, "tokenize", "--model", Fixtures.modelDir("a").toString(), "--revision", "v1", "x")).err())
+                .contains("--revision is for a model from the Hub");
         assertThat(oneLineError(CliRunner.runWithEnv(env, "tokenize", "--model", "gpt2-medium", "x")).err())
                 .contains("openai-community/gpt2-medium");
         env.put("HF_TOKEN", "hf_secret");
