@@ -4,10 +4,8 @@ import dev.jlens.JlensException;
 import dev.jlens.analysis.AnalysisResult;
 import dev.jlens.analysis.Experiment;
 import dev.jlens.analysis.ExperimentAnalysis;
-import dev.jlens.hub.HubSettings;
 import dev.jlens.io.AtomicFile;
 import dev.jlens.model.HookedTransformer;
-import dev.jlens.model.WeightProcessing;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -27,20 +25,27 @@ final class AnalyzeCommand implements Runnable {
     @Option(names = "--model", paramLabel = "M", description = "The model (overrides the experiment file's \"model\").")
     String model;
 
+    @Option(names = "--revision", paramLabel = "R", description = "Branch, tag or commit of a model from the Hub (default: main).")
+    String revision;
+
     @Option(names = "--out", required = true, paramLabel = "R.json", description = "Result file (written whole or not at all).")
     Path out;
 
     @Override
     public void run() {
         Experiment experiment = Experiment.read(spec);
-        AnalysisResult result = new ExperimentAnalysis(load(experiment, model, parent.streams), parent.progressBar()).run(experiment);
+        HookedTransformer m = load(experiment, model, revision, parent.streams);
+        AnalysisResult result;
+        try (ProgressBar bar = ProgressBar.counting(parent.streams, "patching runs")) {
+            result = new ExperimentAnalysis(m, bar).run(experiment);
+        }
         AtomicFile.writeString(out, JsonMapper.shared().writeValueAsString(result.toJson()) + "\n");
     }
 
     /** The experiment's model, or the one on the command line. */
-    static HookedTransformer load(Experiment experiment, String override, Main.Streams streams) {
+    static HookedTransformer load(Experiment experiment, String override, String revision, Main.Streams streams) {
         String name = override != null ? override : experiment.model();
         if (name == null) throw new JlensException(experiment.source() + ": no \"model\" given; add one or pass --model");
-        return HookedTransformer.fromPretrained(name, WeightProcessing.Options.DEFAULT, HubSettings.fromEnvironment(streams.env()));
+        return ModelOption.load(streams, name, revision);
     }
 }

@@ -15,7 +15,8 @@ import java.util.Properties;
         description = "Mechanistic interpretability for GPT-2 on the JVM, number for number with TransformerLens.",
         mixinStandardHelpOptions = true,
         versionProvider = JlensCommand.Version.class,
-        subcommands = {TokenizeCommand.class, TestPromptCommand.class, CacheCommand.class, GenerateCommand.class, AnalyzeCommand.class})
+        subcommands = {TokenizeCommand.class, TestPromptCommand.class, CacheCommand.class, GenerateCommand.class,
+                AnalyzeCommand.class, ModelsCommand.class, DownloadCommand.class})
 public final class JlensCommand implements Runnable {
     final Main.Streams streams;
 
@@ -34,10 +35,7 @@ public final class JlensCommand implements Runnable {
         spec.commandLine().usage(streams.out());
     }
 
-    /** Progress of long jobs on stderr (a bar on a terminal, nothing otherwise). */
-    dev.jlens.util.Progress progressBar() {
-        return dev.jlens.util.Progress.NONE;
-    }
+
 
     static final class Version implements picocli.CommandLine.IVersionProvider {
         @Override

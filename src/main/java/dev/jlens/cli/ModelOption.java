@@ -1,23 +1,52 @@
 package dev.jlens.cli;
 
-import dev.jlens.model.HookedTransformer;
+import dev.jlens.JlensException;
 import dev.jlens.hub.HubSettings;
+import dev.jlens.hub.Revision;
+import dev.jlens.model.HookedTransformer;
 import dev.jlens.model.ModelSources;
 import dev.jlens.model.WeightProcessing;
 import picocli.CommandLine.Option;
 
-/** The {@code --model} option every model command shares. */
+/** The {@code --model} option every model command shares, and {@code --revision} for a model from the Hub. */
 final class ModelOption {
     @Option(names = "--model", required = true, paramLabel = "M",
             description = "A known name or alias (gpt2-small, gpt2, gpt2-medium, gpt2-large, gpt2-xl, distilgpt2), "
-                    + "a Hugging Face repo id (org/name), or a local folder in the Hugging Face layout.")
+                    + "a Hugging Face repo id (org/name), or a local folder in the Hugging Face layout. "
+                    + "A name or repo id is taken from the Hugging Face cache, and downloaded into it when missing.")
     String model;
 
+    @Option(names = "--revision", paramLabel = "R",
+            description = "Branch, tag or commit of a model from the Hub (default: main); NAME@R says the same.")
+    String revision;
+
     HookedTransformer load(Main.Streams streams) {
-        return HookedTransformer.fromPretrained(model, WeightProcessing.Options.DEFAULT, HubSettings.fromEnvironment(streams.env()));
+        return load(streams, model, revision);
+    }
+
+    /** Loads a model by name, repo id or folder, downloading it (with a progress bar) when needed. */
+    static HookedTransformer load(Main.Streams streams, String model, String revision) {
+        try (ProgressBar bar = ProgressBar.forStreams(streams, model)) {
+            return HookedTransformer.fromPretrained(model, WeightProcessing.Options.DEFAULT, hub(streams, model, revision), bar);
+        }
     }
 
     ModelSources.Resolved resolve(Main.Streams streams) {
-        return ModelSources.resolve(model, HubSettings.fromEnvironment(streams.env()));
+        try (ProgressBar bar = ProgressBar.forStreams(streams, model)) {
+            return ModelSources.resolve(model, hub(streams, model, revision), bar);
+        }
+    }
+
+    /** The Hub settings of the environment, with the revision of --revision (which must not also be in NAME@R). */
+    static HubSettings hub(Main.Streams streams, String model, String revision) {
+        HubSettings hub = HubSettings.fromEnvironment(streams.env());
+        if (revision == null) return hub;
+        if (java.nio.file.Files.isDirectory(java.nio.file.Path.of(model))) {
+            throw new JlensException("--revision is for a model from the Hub, and " + model + " is a local folder");
+        }
+        ModelSources.hubModel(model).filter(m -> m.revision() != null).ifPresent(m -> {
+            throw new JlensException("the revision is given twice (" + model + " and --revision " + revision + "); give it once");
+        });
+        return hub.withRevision(Revision.check(revision));
     }
 }

@@ -76,7 +76,16 @@ public final class HookedTransformer implements CacheModel {
 
     /** As {@link #fromPretrained(String, WeightProcessing.Options)}, with explicit Hugging Face Hub settings. */
     public static HookedTransformer fromPretrained(String model, WeightProcessing.Options options, HubSettings hub) {
-        ModelSources.Resolved r = ModelSources.resolve(model, hub);
+        return fromPretrained(model, options, hub, dev.jlens.util.Progress.NONE);
+    }
+
+    /**
+     * As {@link #fromPretrained(String, WeightProcessing.Options, HubSettings)}; a model that is not cached yet is
+     * downloaded from the Hub (unless offline), its bytes reported to {@code progress}. {@code model} may end in
+     * {@code @revision} (a branch, tag or commit), else {@link HubSettings#revision()} is used.
+     */
+    public static HookedTransformer fromPretrained(String model, WeightProcessing.Options options, HubSettings hub, dev.jlens.util.Progress progress) {
+        ModelSources.Resolved r = ModelSources.resolve(model, hub, progress);
         return ModelLoader.load(r.folder(), r.modelName(), options);
     }
 

@@ -49,6 +49,11 @@ public final class ModelRegistry {
                         + ", a Hugging Face repo id (org/name), or a local folder"));
     }
 
+    /** The aliases of an official name, sorted. */
+    public static List<String> aliasesOf(String officialName) {
+        return ALIASES.entrySet().stream().filter(e -> e.getValue().equals(officialName)).map(Map.Entry::getKey).sorted().toList();
+    }
+
     /** "gpt2 (gpt2-small), gpt2-medium, ..." for help texts and errors. */
     public static String namesWithAliases() {
         Map<String, StringBuilder> byName = new LinkedHashMap<>();

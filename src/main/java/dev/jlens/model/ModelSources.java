@@ -2,23 +2,34 @@ package dev.jlens.model;
 
 import dev.jlens.JlensException;
 import dev.jlens.hub.HubSettings;
+import dev.jlens.hub.ModelDownloader;
+import dev.jlens.hub.RepoId;
+import dev.jlens.hub.Revision;
+import dev.jlens.util.Progress;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Turns what a user passes as {@code --model} into a local folder in the Hugging Face layout: an existing
- * folder is used as is; a known name or alias ({@code gpt2-small}) or a repo id ({@code org/name}) is looked
- * up in the Hugging Face cache that huggingface_hub fills (see {@link HubSettings}).
+ * folder is used as is; a known name or alias ({@code gpt2-small}) or a repo id ({@code org/name}), optionally
+ * with {@code @revision}, is taken from the Hugging Face cache that huggingface_hub fills (see {@link HubSettings})
+ * without any request when it is there, and downloaded into it when it is not (unless offline).
  */
 public final class ModelSources {
-    private static final Pattern REPO_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*");
-
     /** A folder to load and the model name TransformerLens would report (the official name, or the folder's name). */
     public record Resolved(Path folder, String modelName) {}
+
+    /**
+     * A model on the Hub: its repository, the name TransformerLens reports for it, and the revision written after
+     * {@code @} (null when none was).
+     */
+    public record HubModel(RepoId repo, String modelName, String revision) {
+        public String revisionOr(String fallback) {
+            return revision != null ? revision : fallback;
+        }
+    }
 
     private ModelSources() {}
 
@@ -27,28 +38,58 @@ public final class ModelSources {
     }
 
     public static Resolved resolve(String model, HubSettings hub) {
+        return resolve(model, hub, Progress.NONE);
+    }
+
+    /**
+     * Resolves {@code model}; a download reports its bytes to {@code progress}. The revision is the one after
+     * {@code @} in {@code model}, else {@link HubSettings#revision()}.
+     */
+    public static Resolved resolve(String model, HubSettings hub, Progress progress) {
         if (model == null || model.isBlank()) throw new JlensException("--model is empty; give a model name (e.g. gpt2-small) or a folder");
         Path asPath = Path.of(model);
         if (Files.isDirectory(asPath)) return new Resolved(asPath, nameOfFolder(asPath));
-        Optional<ModelRegistry.KnownModel> known = ModelRegistry.lookup(model);
-        String repoId;
-        String name;
-        if (known.isPresent()) {
-            repoId = known.get().repoId();
-            name = known.get().officialName();
-        } else if (REPO_ID.matcher(model).matches()) {
-            repoId = model;
-            name = model.substring(model.lastIndexOf('/') + 1);
-        } else if (looksLikePath(model)) {
-            throw new JlensException("model folder " + model + " does not exist");
-        } else {
+        Optional<HubModel> found = hubModel(model);
+        if (found.isEmpty()) {
+            if (looksLikePath(model)) throw new JlensException("model folder " + model + " does not exist");
             ModelRegistry.require(model);  // throws, listing the known names
-            throw new AssertionError();
         }
-        Path snapshot = cachedSnapshot(hub.cacheDir(), repoId).orElseThrow(() -> new JlensException(
-                "model '" + model + "' (" + repoId + ") is not in the Hugging Face cache at " + hub.cacheDir()
-                        + "; download it first (jlens download " + model + ") or pass a local folder"));
-        return new Resolved(snapshot, name);
+        HubModel m = found.orElseThrow();
+        try (ModelDownloader downloader = new ModelDownloader(hub)) {
+            Path folder = downloader.resolve(m.repo(), m.revisionOr(hub.revision()), progress).folder();
+            return new Resolved(folder, m.modelName());
+        }
+    }
+
+    /**
+     * {@code model} as a model on the Hub: a known name or alias, or a repo id, each optionally followed by
+     * {@code @revision}; empty if it is neither.
+     */
+    public static Optional<HubModel> hubModel(String model) {
+        String name = model;
+        String revision = null;
+        int at = model.lastIndexOf('@');
+        if (at > 0) {
+            name = model.substring(0, at);
+            revision = model.substring(at + 1);
+        }
+        Optional<ModelRegistry.KnownModel> known = ModelRegistry.lookup(name);
+        HubModel m;
+        if (known.isPresent()) m = new HubModel(RepoId.parse(known.get().repoId()), known.get().officialName(), revision);
+        else if (RepoId.isRepoId(name)) m = new HubModel(RepoId.parse(name), name.substring(name.indexOf('/') + 1), revision);
+        else return Optional.empty();
+        if (revision != null) Revision.check(revision);
+        return Optional.of(m);
+    }
+
+    /** As {@link #hubModel}, or a one-line error listing the known names. */
+    public static HubModel requireHubModel(String model) {
+        Optional<HubModel> found = hubModel(model);
+        if (found.isEmpty()) {
+            if (model.contains("/")) throw new JlensException("'" + model + "' is not a valid Hugging Face repo id (expected org/name, optionally @revision)");
+            ModelRegistry.require(model);  // throws, listing the known names
+        }
+        return found.orElseThrow();
     }
 
     private static boolean looksLikePath(String s) {
@@ -58,20 +99,5 @@ public final class ModelSources {
     public static String nameOfFolder(Path folder) {
         Path name = folder.toAbsolutePath().normalize().getFileName();
         return name == null ? folder.toString() : name.toString();
-    }
-
-    /** The snapshot folder of {@code refs/main} of a cached repo, if it holds a config.json. */
-    static Optional<Path> cachedSnapshot(Path hubCache, String repoId) {
-        Path repo = hubCache.resolve("models--" + repoId.replace("/", "--"));
-        try {
-            Path ref = repo.resolve("refs").resolve("main");
-            if (!Files.isRegularFile(ref)) return Optional.empty();
-            String commit = Files.readString(ref).strip();
-            if (!commit.matches("[0-9a-fA-F]{7,64}")) return Optional.empty();
-            Path snapshot = repo.resolve("snapshots").resolve(commit);
-            return Files.isRegularFile(snapshot.resolve("config.json")) ? Optional.of(snapshot) : Optional.empty();
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
     }
 }

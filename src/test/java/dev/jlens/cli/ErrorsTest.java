@@ -109,11 +109,12 @@ class ErrorsTest {
 
     @Test
     void knownModelNotAvailableLocallySaysSo(@TempDir Path emptyCache) {
-        // With an empty Hugging Face cache, a known name cannot be found locally.
-        CliRunner.Result r = CliRunner.runWithEnv(java.util.Map.of("HF_HUB_CACHE", emptyCache.toString()), "generate", "--model", "gpt2-small", "--prompt", "x", "--max-new-tokens", "1");
+        // Offline, with an empty Hugging Face cache, a known name cannot be found (and no request leaves the machine).
+        CliRunner.Result r = CliRunner.runWithEnv(java.util.Map.of("HF_HUB_CACHE", emptyCache.toString(), "HF_HUB_OFFLINE", "1"),
+                "generate", "--model", "gpt2-small", "--prompt", "x", "--max-new-tokens", "1");
         assertThat(r.exitCode()).isNotZero();
         assertThat(r.errLines()).hasSize(1);
-        assertThat(r.err()).contains("gpt2-small").contains("not in the Hugging Face cache");
+        assertThat(r.err()).contains("openai-community/gpt2").contains("HF_HUB_OFFLINE").contains("not in the Hugging Face cache");
     }
 
     @Test

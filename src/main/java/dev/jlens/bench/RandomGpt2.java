@@ -1,0 +1,119 @@
+package dev.jlens.bench;
+
+import dev.jlens.JlensException;
+import dev.jlens.io.AtomicFile;
+import dev.jlens.io.SafetensorsWriter;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Writes a GPT-2 of a real shape with random weights, in the layout of the hub's {@code gpt2} folder
+ * (config.json, model.safetensors with un-prefixed keys, the tokenizer files), for benchmarks where the
+ * real weights cannot be downloaded. Weights are N(0, 0.02), layer-norm weights 1 + N(0, 0.02), as the
+ * PyTorch yardstick draws them.
+ */
+public final class RandomGpt2 {
+    /** A GPT-2 family shape. */
+    public enum Shape {
+        SMALL(12, 12, 768), MEDIUM(24, 16, 1024), LARGE(36, 20, 1280), XL(48, 25, 1600);
+
+        public final int nLayers, nHeads, dModel;
+
+        Shape(int nLayers, int nHeads, int dModel) {
+            this.nLayers = nLayers;
+            this.nHeads = nHeads;
+            this.dModel = dModel;
+        }
+
+        public static Shape of(String name) {
+            String n = name.toLowerCase(Locale.ROOT).replace("gpt2-", "");
+            for (Shape s : values()) if (s.name().toLowerCase(Locale.ROOT).equals(n)) return s;
+            throw new JlensException("unknown shape '" + name + "' (small, medium, large, xl)");
+        }
+    }
+
+    private static final int VOCAB = 50257, N_CTX = 1024;
+
+    private RandomGpt2() {}
+
+    /** Writes the folder; {@code tokenizerFrom} is a folder with GPT-2's vocab.json and merges.txt (and tokenizer.json if present). */
+    public static void write(Path out, Shape shape, long seed, Path tokenizerFrom) {
+        try {
+            Files.createDirectories(out);
+            for (String f : new String[] {"vocab.json", "merges.txt", "tokenizer.json", "tokenizer_config.json"}) {
+                Path src = tokenizerFrom.resolve(f);
+                if (Files.isRegularFile(src)) Files.copy(src, out.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+            }
+            if (!Files.isRegularFile(out.resolve("vocab.json")) && !Files.isRegularFile(out.resolve("tokenizer.json"))) {
+                throw new JlensException(tokenizerFrom + ": no GPT-2 tokenizer files (vocab.json + merges.txt or tokenizer.json)");
+            }
+        } catch (IOException e) {
+            throw new JlensException(out + ": cannot be written (" + e.getMessage() + ")");
+        }
+        AtomicFile.writeString(out.resolve("config.json"), config(shape));
+        SafetensorsWriter.write(out.resolve("model.safetensors"), weights(shape, seed), Map.of("format", "pt"));
+    }
+
+    static String config(Shape s) {
+        return """
+                {
+                  "activation_function": "gelu_new",
+                  "architectures": ["GPT2LMHeadModel"],
+                  "bos_token_id": 50256,
+                  "eos_token_id": 50256,
+                  "initializer_range": 0.02,
+                  "layer_norm_epsilon": 1e-05,
+                  "model_type": "gpt2",
+                  "n_ctx": %d,
+                  "n_embd": %d,
+                  "n_head": %d,
+                  "n_layer": %d,
+                  "n_positions": %d,
+                  "vocab_size": %d
+                }
+                """.formatted(N_CTX, s.dModel, s.nHeads, s.nLayers, N_CTX, VOCAB);
+    }
+
+    private static LinkedHashMap<String, SafetensorsWriter.Tensor> weights(Shape s, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int d = s.dModel, m = 4 * d;
+        LinkedHashMap<String, SafetensorsWriter.Tensor> w = new LinkedHashMap<>();
+        w.put("wte.weight", normal(rnd, 0, VOCAB, d));
+        w.put("wpe.weight", normal(rnd, 0, N_CTX, d));
+        for (int l = 0; l < s.nLayers; l++) {
+            String h = "h." + l + ".";
+            w.put(h + "ln_1.weight", normal(rnd, 1, d));
+            w.put(h + "ln_1.bias", normal(rnd, 0, d));
+            w.put(h + "attn.c_attn.weight", normal(rnd, 0, d, 3 * d));
+            w.put(h + "attn.c_attn.bias", normal(rnd, 0, 3 * d));
+            w.put(h + "attn.c_proj.weight", normal(rnd, 0, d, d));
+            w.put(h + "attn.c_proj.bias", normal(rnd, 0, d));
+            w.put(h + "ln_2.weight", normal(rnd, 1, d));
+            w.put(h + "ln_2.bias", normal(rnd, 0, d));
+            w.put(h + "mlp.c_fc.weight", normal(rnd, 0, d, m));
+            w.put(h + "mlp.c_fc.bias", normal(rnd, 0, m));
+            w.put(h + "mlp.c_proj.weight", normal(rnd, 0, m, d));
+            w.put(h + "mlp.c_proj.bias", normal(rnd, 0, d));
+        }
+        w.put("ln_f.weight", normal(rnd, 1, d));
+        w.put("ln_f.bias", normal(rnd, 0, d));
+        return w;
+    }
+
+    private static SafetensorsWriter.Tensor normal(SplittableRandom rnd, float mean, int... shape) {
+        long n = 1;
+        for (int x : shape) n *= x;
+        float[] v = new float[Math.toIntExact(n)];
+        for (int i = 0; i < v.length; i++) v[i] = mean + (float) (rnd.nextGaussian() * 0.02);
+        long[] sh = new long[shape.length];
+        for (int i = 0; i < shape.length; i++) sh[i] = shape[i];
+        return new SafetensorsWriter.Tensor(sh, v);
+    }
+}

@@ -1,0 +1,467 @@
+package dev.jlens.hub;
+
+import dev.jlens.hub.HubException.Kind;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Speaks the Hub's file protocol as huggingface_hub does: {@code HEAD {endpoint}/{repo}/resolve/{revision}/{file}}
+ * for a file's metadata (following only relative redirects, e.g. a renamed repo; an absolute redirect is where a
+ * large file's content is), then {@code GET} of the content, resumed with {@code Range} (and {@code If-Range}) after
+ * a cut connection or a stall, with bounded retries. Redirects are followed by hand, and
+ * {@code Authorization: Bearer} goes only to the endpoint's own host, never to the host a redirect leads to.
+ */
+public final class HubClient implements AutoCloseable {
+    /** How often to retry a request that failed without progress, and how long to wait before the first retry. */
+    public record Options(int maxRetries, Duration backoff) {
+        public static final Options DEFAULT = new Options(5, Duration.ofSeconds(1));
+    }
+
+    /** Where a download writes; its position is the number of bytes it holds. */
+    public interface Sink {
+        long position();
+
+        /** Drops what was written, back to position 0. */
+        void restart() throws IOException;
+
+        void write(byte[] bytes, int off, int len) throws IOException;
+    }
+
+    private static final int MAX_REDIRECTS = 10;
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
+    private static final String USER_AGENT = "jlens/" + version() + "; java/" + Runtime.version().feature();
+
+    private final HubSettings settings;
+    private final Options options;
+    private final URI endpoint;
+    private final HttpClient http;
+    private final ScheduledExecutorService watchdog;
+
+    public HubClient(HubSettings settings) {
+        this(settings, Options.DEFAULT);
+    }
+
+    public HubClient(HubSettings settings, Options options) {
+        this.settings = settings;
+        this.options = options;
+        try {
+            this.endpoint = URI.create(settings.endpoint());
+        } catch (IllegalArgumentException e) {
+            throw new HubException(Kind.HTTP, "HF_ENDPOINT '" + settings.endpoint() + "' is not a URL");
+        }
+        if (endpoint.getHost() == null || !(endpoint.getScheme().equals("http") || endpoint.getScheme().equals("https"))) {
+            throw new HubException(Kind.HTTP, "HF_ENDPOINT '" + settings.endpoint() + "' is not an http(s) URL");
+        }
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(settings.etagTimeout())
+                .build();
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "jlens-hub-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public HubSettings settings() {
+        return settings;
+    }
+
+    /** {@code {endpoint}/{org}/{name}/resolve/{revision}/{file}}, the revision quoted whole, the file by segment. */
+    public URI resolveUrl(RepoId repo, String revision, String file) {
+        return URI.create(settings.endpoint() + "/" + repo.org() + "/" + repo.name() + "/resolve/"
+                + quote(revision, false) + "/" + quote(file, true));
+    }
+
+    /** The metadata of a file at a revision; a {@link HubException} names what is missing or wrong. */
+    public FileMetadata head(RepoId repo, String revision, String file) {
+        URI url = resolveUrl(repo, revision, file);
+        for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
+            HttpResponse<Void> r = sendWithRetries(request(url, "HEAD", settings.etagTimeout()).build(),
+                    HttpResponse.BodyHandlers.discarding(), repo, file);
+            int status = r.statusCode();
+            Optional<String> location = r.headers().firstValue("Location");
+            boolean redirect = status >= 300 && status < 400 && location.isPresent();
+            if (redirect) {
+                URI relative = parseLocation(location.get(), url);
+                URI target = url.resolve(relative);
+                if (relative.getHost() == null) {  // relative: a renamed repo; follow it
+                    url = target;
+                    continue;
+                }
+                return metadata(r.headers(), repo, revision, file, target, true);
+            }
+            if (status >= 400) throw error(r.statusCode(), r.headers(), repo, revision, file, r.request());
+            if (status >= 300) throw new HubException(Kind.BAD_CONTENT, status + " from " + url + " without a Location");
+            return metadata(r.headers(), repo, revision, file, url, false);
+        }
+        throw new HubException(Kind.HTTP, "more than " + MAX_REDIRECTS + " redirects from " + settings.endpoint() + " for " + repo + "/" + file);
+    }
+
+    private FileMetadata metadata(HttpHeaders h, RepoId repo, String revision, String file, URI location, boolean redirected) {
+        String what = repo + "@" + revision + "/" + file;
+        String commit = h.firstValue("X-Repo-Commit").map(String::strip).orElseThrow(() -> new HubException(Kind.BAD_CONTENT,
+                settings.endpoint() + " answered for " + what + " without X-Repo-Commit: is HF_ENDPOINT a Hugging Face Hub (or does a proxy drop its headers)?"));
+        if (!Revision.isCommitHash(commit)) {
+            throw new HubException(Kind.BAD_CONTENT, settings.endpoint() + " sent X-Repo-Commit '" + commit + "' for " + what + ", not a commit hash");
+        }
+        Optional<String> linked = h.firstValue("X-Linked-Etag");
+        String etag = normalizeEtag(linked.or(() -> h.firstValue("ETag")).orElseThrow(() -> new HubException(Kind.BAD_CONTENT,
+                settings.endpoint() + " answered for " + what + " without an ETag; cannot tell which blob it is")));
+        boolean lfs = linked.isPresent();
+        if (lfs && !etag.matches("[0-9a-f]{64}")) {
+            throw new HubException(Kind.BAD_CONTENT, settings.endpoint() + " sent X-Linked-Etag '" + etag + "' for " + what + ", not a sha256");
+        }
+        HubCache.checkEtag(etag);
+        Optional<String> sizeHeader = h.firstValue("X-Linked-Size").or(() -> redirected ? Optional.empty() : h.firstValue("Content-Length"));
+        long size;
+        try {
+            size = Long.parseLong(sizeHeader.orElseThrow().strip());
+        } catch (RuntimeException e) {
+            throw new HubException(Kind.BAD_CONTENT, settings.endpoint() + " answered for " + what + " without its size (X-Linked-Size or Content-Length)");
+        }
+        if (size < 0) throw new HubException(Kind.BAD_CONTENT, settings.endpoint() + " sent a negative size for " + what);
+        return new FileMetadata(repo, file, commit, etag, size, location, lfs);
+    }
+
+    /**
+     * Downloads the content into {@code sink}, starting at its position (a leftover of an earlier try is resumed),
+     * until it holds {@code meta.size()} bytes. {@code position} is told the sink's position as it grows.
+     */
+    public void fetch(FileMetadata meta, Sink sink, LongConsumer position) {
+        String what = meta.repo() + "/" + meta.file();
+        String validator = null;
+        int failuresInARow = 0;
+        int attempts = 0;
+        Exception last = null;
+        while (true) {
+            long pos = sink.position();
+            if (pos > meta.size()) {
+                restart(sink, what);
+                pos = 0;
+            }
+            if (pos == meta.size()) return;
+            long before = pos;
+            attempts++;
+            try {
+                Response resp = get(meta.location(), pos, validator, meta);
+                try (InputStream body = resp.body) {
+                    int status = resp.status;
+                    if (status == 200 && pos > 0) {  // the server ignored Range (or If-Range did not match)
+                        restart(sink, what);
+                        pos = 0;
+                        before = 0;
+                    } else if (status == 206) {
+                        Matcher m = CONTENT_RANGE.matcher(resp.headers.firstValue("Content-Range").orElse(""));
+                        if (!m.matches() || Long.parseLong(m.group(1)) != pos) {
+                            restart(sink, what);  // not the range asked for: start over, without Range
+                            throw new IOException("the server answered Range bytes=" + pos + "- with Content-Range '"
+                                    + resp.headers.firstValue("Content-Range").orElse("") + "'");
+                        }
+                    } else if (status == 416) {
+                        restart(sink, what);
+                        throw new IOException("416 Range Not Satisfiable at byte " + pos);
+                    } else if (status != 200) {
+                        if (!retryable(status)) throw error(status, resp.headers, meta.repo(), meta.commit(), meta.file(), null);
+                        throw new IOException(status + " from " + hostOf(resp.uri));
+                    }
+                    if (validator == null) validator = strongEtag(resp.headers).orElse(null);
+                    copy(body, sink, position, what);
+                }
+                if (sink.position() == meta.size()) return;
+                if (sink.position() > meta.size()) {
+                    throw new HubException(Kind.BAD_CONTENT, "download of " + what + " gave more than the " + meta.size() + " bytes the Hub announced");
+                }
+                last = new IOException("connection closed at byte " + sink.position() + " of " + meta.size());
+            } catch (IOException e) {
+                last = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new HubException(Kind.UNREACHABLE, "download of " + what + " was interrupted", e);
+            }
+            failuresInARow = sink.position() > before ? 1 : failuresInARow + 1;
+            if (failuresInARow > options.maxRetries() || attempts > 20 * (options.maxRetries() + 1)) {
+                throw new HubException(Kind.UNREACHABLE, "download of " + what + " from " + hostOf(meta.location()) + " failed at byte "
+                        + sink.position() + " of " + meta.size() + " after " + attempts + " tries (" + describe(last) + "); run the command again to retry", last);
+            }
+            sleep(options.backoff().multipliedBy(1L << Math.min(failuresInARow - 1, 4)), what);
+        }
+    }
+
+    private record Response(int status, HttpHeaders headers, InputStream body, URI uri) {}
+
+    /** GET, following redirects by hand; the token goes only to the endpoint's host. */
+    private Response get(URI start, long from, String validator, FileMetadata meta) throws IOException, InterruptedException {
+        URI url = start;
+        for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
+            HttpRequest.Builder b = request(url, "GET", settings.downloadTimeout());
+            if (from > 0) {
+                b.header("Range", "bytes=" + from + "-");
+                if (validator != null) b.header("If-Range", validator);
+            }
+            HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            int status = r.statusCode();
+            Optional<String> location = r.headers().firstValue("Location");
+            if (status >= 300 && status < 400 && location.isPresent()) {
+                r.body().close();
+                url = url.resolve(parseLocation(location.get(), url));
+                continue;
+            }
+            return new Response(status, r.headers(), r.body(), url);
+        }
+        throw new HubException(Kind.HTTP, "more than " + MAX_REDIRECTS + " redirects downloading " + meta.repo() + "/" + meta.file());
+    }
+
+    /** Copies the body into the sink; a stall longer than the download timeout closes the stream (then resumed). */
+    private void copy(InputStream body, Sink sink, LongConsumer position, String what) throws IOException {
+        long timeoutNanos = settings.downloadTimeout().toNanos();
+        long[] lastData = {System.nanoTime()};
+        AtomicBoolean stalled = new AtomicBoolean();
+        long period = Math.max(10, Math.min(1000, settings.downloadTimeout().toMillis() / 4));
+        ScheduledFuture<?> check = watchdog.scheduleAtFixedRate(() -> {
+            if (System.nanoTime() - lastData[0] > timeoutNanos && stalled.compareAndSet(false, true)) {
+                try {
+                    body.close();
+                } catch (IOException ignored) {
+                    // the reader sees the stream closed either way
+                }
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
+        try {
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while (true) {
+                try {
+                    n = body.read(buf);
+                } catch (IOException e) {
+                    if (stalled.get()) throw new IOException("no data for " + settings.downloadTimeout().toMillis() + " ms", e);
+                    throw e;
+                }
+                if (n < 0) break;
+                lastData[0] = System.nanoTime();
+                try {
+                    sink.write(buf, 0, n);
+                } catch (IOException e) {
+                    throw new HubException(Kind.CACHE, "cannot write " + what + " into the cache: " + describe(e), e);
+                }
+                position.accept(sink.position());
+            }
+            if (stalled.get()) throw new IOException("no data for " + settings.downloadTimeout().toMillis() + " ms");
+        } finally {
+            check.cancel(false);
+        }
+    }
+
+    private <T> HttpResponse<T> sendWithRetries(HttpRequest req, HttpResponse.BodyHandler<T> handler, RepoId repo, String file) {
+        int failures = 0;
+        while (true) {
+            try {
+                HttpResponse<T> r = http.send(req, handler);
+                if (retryable(r.statusCode()) && failures < options.maxRetries()) {
+                    failures++;
+                    sleep(options.backoff().multipliedBy(1L << Math.min(failures - 1, 4)), repo + "/" + file);
+                    continue;
+                }
+                return r;
+            } catch (ConnectException | HttpConnectTimeoutException e) {
+                throw unreachable(repo, e);
+            } catch (HttpTimeoutException e) {
+                if (++failures > options.maxRetries()) throw unreachable(repo, e);
+            } catch (IOException e) {
+                if (++failures > options.maxRetries()) throw unreachable(repo, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new HubException(Kind.UNREACHABLE, "request to " + settings.endpoint() + " was interrupted", e);
+            }
+            sleep(options.backoff().multipliedBy(1L << Math.min(failures - 1, 4)), repo + "/" + file);
+        }
+    }
+
+    private HubException unreachable(RepoId repo, Exception e) {
+        return new HubException(Kind.UNREACHABLE, "cannot reach the Hugging Face Hub at " + settings.endpoint() + " for " + repo
+                + " (" + describe(e) + "); check the network, or HF_ENDPOINT", e);
+    }
+
+    private HttpRequest.Builder request(URI url, String method, Duration timeout) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(url).method(method, HttpRequest.BodyPublishers.noBody())
+                .timeout(timeout)
+                .header("User-Agent", USER_AGENT)
+                .header("Accept-Encoding", "identity");
+        if (settings.token() != null && sameOrigin(url, endpoint)) b.header("Authorization", "Bearer " + settings.token());
+        return b;
+    }
+
+    private static URI parseLocation(String location, URI from) {
+        try {
+            return URI.create(location.strip());
+        } catch (IllegalArgumentException e) {
+            throw new HubException(Kind.BAD_CONTENT, hostOf(from) + " redirected to '" + location + "', which is not a URL");
+        }
+    }
+
+    /** The one-line error for a 4xx/5xx answer, from its status and the Hub's {@code X-Error-Code}. */
+    HubException error(int status, HttpHeaders h, RepoId repo, String revision, String file, HttpRequest req) {
+        String code = h.firstValue("X-Error-Code").orElse("");
+        String message = h.firstValue("X-Error-Message").orElse("");
+        String ep = settings.endpoint();
+        boolean tokenSent = settings.token() != null;
+        String login = "set HF_TOKEN or run huggingface-cli login";
+        switch (code) {
+            case "RevisionNotFound":
+                return new HubException(Kind.REVISION_NOT_FOUND, "revision '" + revision + "' not found in " + repo + " on " + ep
+                        + "; give an existing branch, tag or commit with --revision");
+            case "EntryNotFound":
+                return new HubException(Kind.ENTRY_NOT_FOUND, repo + " has no file " + file + " at revision " + revision + " on " + ep);
+            case "GatedRepo":
+                return new HubException(Kind.GATED, status + " from " + ep + " for " + repo + ": the repository is gated; accept its conditions at "
+                        + ep + "/" + repo + " and " + login + " with a token of that account");
+            default:
+                break;
+        }
+        if (status == 401 && message.equals("Invalid credentials in Authorization header")) {
+            return new HubException(Kind.UNAUTHORIZED, "401 from " + ep + " for " + repo + ": the token is not valid; "
+                    + "set HF_TOKEN to a valid token or run huggingface-cli login");
+        }
+        if (status == 401) {
+            return new HubException(Kind.UNAUTHORIZED, "401 from " + ep + " for " + repo + ": "
+                    + (tokenSent ? "the repository does not exist or your token cannot read it; check the name and the token"
+                    : "the repository does not exist or is private; if it is private, " + login));
+        }
+        if (code.equals("RepoNotFound") || (status == 404 && file == null)) {
+            return new HubException(Kind.REPO_NOT_FOUND, "repository " + repo + " not found on " + ep + "; check the name"
+                    + (tokenSent ? " (or whether your token can read it)" : " (if it is private, " + login + ")"));
+        }
+        if (status == 403) {
+            return new HubException(Kind.FORBIDDEN, "403 from " + ep + " for " + repo + (message.isEmpty() ? "" : ": " + message)
+                    + "; make sure your token can read this repository (" + login + ")");
+        }
+        if (status == 404) {
+            return new HubException(Kind.ENTRY_NOT_FOUND, "404 for " + repo + "/" + file + " at revision " + revision + " on " + ep);
+        }
+        if (retryable(status)) {
+            return new HubException(Kind.UNREACHABLE, status + " from " + ep + " for " + repo + (message.isEmpty() ? "" : ": " + message)
+                    + "; the Hub is unavailable, try again later");
+        }
+        return new HubException(Kind.HTTP, status + " from " + ep + " for " + repo + "/" + file + (message.isEmpty() ? "" : ": " + message));
+    }
+
+    private static boolean retryable(int status) {
+        return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+    }
+
+    private static void restart(Sink sink, String what) {
+        try {
+            sink.restart();
+        } catch (IOException e) {
+            throw new HubException(Kind.CACHE, "cannot write " + what + " into the cache: " + describe(e), e);
+        }
+    }
+
+    private static void sleep(Duration d, String what) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HubException(Kind.UNREACHABLE, "download of " + what + " was interrupted", e);
+        }
+    }
+
+    /** {@code W/"abc"} and {@code "abc"} are both {@code abc}, as huggingface_hub names blobs. */
+    static String normalizeEtag(String etag) {
+        String e = etag.strip();
+        if (e.startsWith("W/")) e = e.substring(2);
+        if (e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"")) e = e.substring(1, e.length() - 1);
+        return e;
+    }
+
+    private static Optional<String> strongEtag(HttpHeaders h) {
+        return h.firstValue("ETag").map(String::strip).filter(e -> !e.startsWith("W/") && !e.isEmpty());
+    }
+
+    static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme() != null && a.getScheme().equalsIgnoreCase(b.getScheme())
+                && a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost())
+                && port(a) == port(b);
+    }
+
+    private static int port(URI u) {
+        if (u.getPort() >= 0) return u.getPort();
+        return "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+    }
+
+    private static String hostOf(URI u) {
+        return u.getScheme() + "://" + u.getRawAuthority();
+    }
+
+    /** Percent-encodes as Python's {@code quote}: letters, digits and {@code _.-~} stay (and {@code /} if asked). */
+    static String quote(String s, boolean keepSlash) {
+        StringBuilder sb = new StringBuilder();
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-' || c == '~'
+                    || (keepSlash && c == '/')) {
+                sb.append((char) c);
+            } else {
+                sb.append('%').append(String.format(Locale.ROOT, "%02X", c));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** A short human reason for a failure, without exception class names. */
+    static String describe(Throwable e) {
+        if (e == null) return "no answer";
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof HttpConnectTimeoutException) return "connection timed out";
+            if (t instanceof ConnectException) return "connection refused";
+            if (t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) return "unknown host";
+            if (t instanceof HttpTimeoutException) return "no answer in time";
+            if (t instanceof javax.net.ssl.SSLException) return "TLS error: " + oneLine(t.getMessage());
+            if (t instanceof java.nio.file.AccessDeniedException a) return "permission denied: " + a.getFile();
+            if (t instanceof java.nio.file.NoSuchFileException n) return "no such file: " + n.getFile();
+            if (t instanceof java.nio.file.FileSystemException f) return oneLine(f.getMessage());
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) return oneLine(t.getMessage());
+        }
+        return e.getClass().getSimpleName().replaceAll("(Exception|Error)$", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replace('\r', ' ').replace('\n', ' ').strip();
+    }
+
+    private static String version() {
+        Package p = HubClient.class.getPackage();
+        String v = p == null ? null : p.getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    @Override
+    public void close() {
+        watchdog.shutdownNow();
+        http.close();
+    }
+}

@@ -1,0 +1,133 @@
+package dev.jlens.cli;
+
+import dev.jlens.Fixtures;
+import dev.jlens.hub.StandInHub;
+import dev.jlens.io.Checkpoint;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code jlens download}, {@code jlens models} and {@code --model NAME} against a stand-in hub on 127.0.0.1. */
+class HubCommandsTest {
+    @TempDir
+    Path tmp;
+    StandInHub hub;
+    Path cache;
+    Map<String, String> env;
+
+    @BeforeEach
+    void startHub() {
+        hub = StandInHub.start();
+        cache = tmp.resolve("hub");
+        env = new HashMap<>(Map.of("HF_ENDPOINT", hub.endpoint(), "HF_HUB_CACHE", cache.toString(),
+                "HF_TOKEN_PATH", tmp.resolve("no-token").toString(), "HF_HUB_DOWNLOAD_TIMEOUT", "5"));
+    }
+
+    @AfterEach
+    void stopHub() {
+        hub.close();
+    }
+
+    private static CliRunner.Result ok(CliRunner.Result r) {
+        assertThat(r.exitCode()).as("stderr: " + r.err()).isZero();
+        return r;
+    }
+
+    private static CliRunner.Result oneLineError(CliRunner.Result r) {
+        assertThat(r.exitCode()).as("stdout: " + r.out()).isEqualTo(1);
+        assertThat(r.errLines()).as(r.err()).hasSize(1);
+        assertThat(r.err()).startsWith("jlens: ").doesNotContain("Exception");
+        return r;
+    }
+
+    @Test
+    void downloadPrintsTheSnapshotFolderAndModelsSaysItIsCached() {
+        String commit = hub.repo("openai-community/gpt2", Fixtures.modelDir("a")).commit();
+        String before = ok(CliRunner.runWithEnv(env, "models")).out();
+        assertThat(before.lines().filter(l -> l.startsWith("gpt2 "))).singleElement().satisfies(l ->
+                assertThat(l).contains("gpt2-small").contains("openai-community/gpt2").contains("548 MB").endsWith("no"));
+
+        CliRunner.Result r = ok(CliRunner.runWithEnv(env, "download", "gpt2-small"));
+        Path snapshot = cache.resolve("models--openai-community--gpt2/snapshots").resolve(commit);
+        assertThat(r.out()).isEqualTo(snapshot + "\n");
+        assertThat(r.err()).as("no progress bar when stderr is not a terminal").isEmpty();
+
+        String after = ok(CliRunner.runWithEnv(env, "models")).out();
+        assertThat(after.lines().findFirst().orElseThrow()).startsWith("NAME").contains("ALIASES").contains("REPO").contains("SIZE").contains("CACHED");
+        assertThat(after.lines().filter(l -> l.startsWith("gpt2 "))).singleElement().satisfies(l -> assertThat(l).endsWith("yes " + snapshot));
+        assertThat(after.lines().filter(l -> l.startsWith("distilgpt2 "))).singleElement().satisfies(l ->
+                assertThat(l).contains("distil-gpt2").contains("distilbert/distilgpt2").endsWith("no"));
+        assertThat(after.lines()).hasSize(6);
+    }
+
+    @Test
+    void downloadDrawsAProgressBarOnATerminal() {
+        hub.repo("acme/tiny", Fixtures.modelDir("a"));
+        CliRunner.Result r = ok(CliRunner.runWithEnv(env, true, "download", "acme/tiny", "--revision", "main"));
+        assertThat(r.err()).startsWith("\racme/tiny ").contains("100% [").endsWith("\n");
+    }
+
+    @Test
+    void modelByNameGivesTheSameActivationsAsTheFolder() {
+        hub.repo("openai-community/gpt2", Fixtures.modelDir("a"));
+        Path fromHub = tmp.resolve("hub.safetensors"), fromFolder = tmp.resolve("folder.safetensors");
+        ok(CliRunner.runWithEnv(env, "cache", "--model", "gpt2-small", "--prompt", Fixtures.PET_PROMPT, "--out", fromHub.toString()));
+        ok(CliRunner.runWithEnv(env, "cache", "--model", Fixtures.modelDir("a").toString(), "--prompt", Fixtures.PET_PROMPT, "--out", fromFolder.toString()));
+        try (Checkpoint a = Checkpoint.open(fromHub); Checkpoint b = Checkpoint.open(fromFolder)) {
+            assertThat(a.names()).isNotEmpty().containsExactlyInAnyOrderElementsOf(b.names());
+            // The same numbers up to float rounding (the kernels' summation order may differ between runs).
+            for (String name : a.names()) Fixtures.assertClose(name, a.readFloat32(name), b.readFloat32(name));
+        }
+        // Offline with the hub stopped, the cached model is used.
+        hub.stop();
+        env.put("HF_HUB_OFFLINE", "1");
+        ok(CliRunner.runWithEnv(env, "tokenize", "--model", "gpt2-small", "--", "Hello"));
+    }
+
+    @Test
+    void errorsAreOneLine() {
+        hub.repo("openai-community/gpt2", Fixtures.modelDir("a"));
+        hub.repo("acme/private", Fixtures.modelDir("a")).token("hf_secret");
+        assertThat(oneLineError(CliRunner.runWithEnv(env, "download", "acme/private")).err())
+                .contains("401").contains("acme/private").contains("HF_TOKEN");
+        assertThat(oneLineError(CliRunner.runWithEnv(env, "download", "gpt2", "--revision", "nope")).err())
+                .contains("revision 'nope' not found in openai-community/gpt2");
+        assertThat(oneLineError(CliRunner.runWithEnv(env, "download", "gpt2@v1", "--revision", "v1")).err())
+                .contains("revision is given twice");
+        assertThat(oneLineError(CliRunner.runWithEnv(env, "download", "gpt3-huge")).err()).contains("unknown model 'gpt3-huge'");
+        assertThat(oneLineError(CliRunner.runWithEnv(env, "tokenize", "--model", Fixtures.modelDir("a").toString(), "--revision", "v1", "x")).err())
+                .contains("--revision is for a model from the Hub");
+        assertThat(oneLineError(CliRunner.runWithEnv(env, "tokenize", "--model", "gpt2-medium", "x")).err())
+                .contains("openai-community/gpt2-medium");
+        env.put("HF_TOKEN", "hf_secret");
+        ok(CliRunner.runWithEnv(env, "download", "acme/private"));
+
+        Map<String, String> offline = new HashMap<>(env);
+        offline.put("HF_HUB_OFFLINE", "1");
+        offline.put("HF_HUB_CACHE", tmp.resolve("empty").toString());
+        int before = hub.requestCount();
+        assertThat(oneLineError(CliRunner.runWithEnv(offline, "download", "gpt2")).err()).contains("HF_HUB_OFFLINE").contains("not in the Hugging Face cache");
+        assertThat(hub.requestCount()).isEqualTo(before);
+
+        hub.stop();
+        assertThat(oneLineError(CliRunner.runWithEnv(env, "test-prompt", "--model", "distilgpt2", "--prompt", "a", "--answer", "b")).err())
+                .contains("cannot reach").contains(hub.endpoint()).contains("not in the Hugging Face cache");
+    }
+
+    @Test
+    void downloadedFilesAreTheFixtureBytes() throws Exception {
+        hub.repo("acme/b", Fixtures.modelDir("b"));
+        Path folder = Path.of(ok(CliRunner.runWithEnv(env, "download", "acme/b")).out().strip());
+        for (String f : new String[] {"config.json", "tokenizer.json", "pytorch_model.bin"}) {
+            assertThat(Files.readAllBytes(folder.resolve(f))).as(f).isEqualTo(Files.readAllBytes(Fixtures.modelDir("b").resolve(f)));
+        }
+    }
+}
