@@ -14,7 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
 import java.nio.file.Path;
 
 /** {@code jlens analyze}: the seed's whole analysis of an experiment file, as JSON. */
-@Command(name = "analyze", description = "Run an experiment file's analysis (logit differences, logit lens, attribution, patching) and write JSON.")
+@Command(name = "analyze", mixinStandardHelpOptions = true, description = "Run an experiment file's analysis (logit differences, logit lens, attribution, patching) and write JSON.")
 final class AnalyzeCommand implements Runnable {
     @ParentCommand
     JlensCommand parent;

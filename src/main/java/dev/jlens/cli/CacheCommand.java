@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.regex.PatternSyntaxException;
 
 /** {@code jlens cache}: run_with_cache on one prompt, saved as safetensors keyed by hook name. */
-@Command(name = "cache", description = "Run a prompt and save its activations (batch dimension removed) as float32 safetensors.")
+@Command(name = "cache", mixinStandardHelpOptions = true, description = "Run a prompt and save its activations (batch dimension removed) as float32 safetensors.")
 final class CacheCommand implements Runnable {
     @ParentCommand
     JlensCommand parent;

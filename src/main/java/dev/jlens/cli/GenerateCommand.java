@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code jlens generate}: the prompt and its continuation, as TransformerLens' generate returns it. */
-@Command(name = "generate", description = "Continue a prompt (sampling by default, as TransformerLens; --greedy for argmax).")
+@Command(name = "generate", mixinStandardHelpOptions = true, description = "Continue a prompt (sampling by default, as TransformerLens; --greedy for argmax).")
 final class GenerateCommand implements Runnable {
     @ParentCommand
     JlensCommand parent;

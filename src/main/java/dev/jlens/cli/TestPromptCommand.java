@@ -9,7 +9,7 @@ import picocli.CommandLine.ParentCommand;
 import java.util.List;
 
 /** {@code jlens test-prompt}: TransformerLens' utils.test_prompt transcript, byte for byte. */
-@Command(name = "test-prompt", description = "How the model ranks the answer(s) after a prompt, printed as TransformerLens' test_prompt.")
+@Command(name = "test-prompt", mixinStandardHelpOptions = true, description = "How the model ranks the answer(s) after a prompt, printed as TransformerLens' test_prompt.")
 final class TestPromptCommand implements Runnable {
     @ParentCommand
     JlensCommand parent;

@@ -16,7 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /** {@code jlens tokenize}: token ids and token strings of each text, as to_tokens / to_str_tokens give them. */
-@Command(name = "tokenize", description = "Tokenize each TEXT (BOS first unless --no-bos).")
+@Command(name = "tokenize", mixinStandardHelpOptions = true, description = "Tokenize each TEXT (BOS first unless --no-bos).")
 final class TokenizeCommand implements Runnable {
     @ParentCommand
     JlensCommand parent;
