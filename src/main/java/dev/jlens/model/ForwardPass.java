@@ -156,9 +156,14 @@ final class ForwardPass {
         Tensor nk = separate ? layerNorm(resid, batch, pos, lw.ln1w(), lw.ln1b(), scaleId, normId, h) : nq;
         Tensor nv = separate ? layerNorm(resid, batch, pos, lw.ln1w(), lw.ln1b(), scaleId, normId, h) : nq;
 
-        Tensor q = h.fire(points.id(l, Site.Q), linear(nq, lw.wQ(), lw.bQ(), batch, pos).reshape(batch, pos, nh, e));
-        Tensor k = h.fire(points.id(l, Site.K), linear(nk, lw.wK(), lw.bK(), batch, pos).reshape(batch, pos, nh, e));
-        Tensor v = h.fire(points.id(l, Site.V), linear(nv, lw.wV(), lw.bV(), batch, pos).reshape(batch, pos, nh, e));
+        // One product for query, key and value (their weights are columns of one matrix); with ln1 hooked,
+        // each of the three inputs goes through it and keeps its own third.
+        Tensor qkv = linear(nq, lw.wQKV(), lw.bQKV(), batch, pos);
+        Tensor qkvK = separate ? linear(nk, lw.wQKV(), lw.bQKV(), batch, pos) : qkv;
+        Tensor qkvV = separate ? linear(nv, lw.wQKV(), lw.bQKV(), batch, pos) : qkv;
+        Tensor q = h.fire(points.id(l, Site.Q), third(qkv, 0, batch, pos, nh, e));
+        Tensor k = h.fire(points.id(l, Site.K), third(qkvK, 1, batch, pos, nh, e));
+        Tensor v = h.fire(points.id(l, Site.V), third(qkvV, 2, batch, pos, nh, e));
 
         // Keys/values of all positions this run attends to: [batch, keyLen, he] with row stride he.
         int keyLen = past + pos;
@@ -240,6 +245,14 @@ final class ForwardPass {
         float[] od = out.data();
         for (int row = 0; row < batch * pos; row++) Kernels.add(od, row * d, lw.bO(), 0, od, row * d, d);
         return out;
+    }
+
+    /** Columns [part*he, (part+1)*he) of a [rows, 3*he] product, as [batch, pos, heads, d_head]. */
+    private static Tensor third(Tensor qkv, int part, int batch, int pos, int nh, int e) {
+        int he = nh * e, rows = batch * pos;
+        float[] out = new float[rows * he], src = qkv.data();
+        for (int r = 0; r < rows; r++) System.arraycopy(src, qkv.offset() + r * 3 * he + part * he, out, r * he, he);
+        return Tensor.of(out, batch, pos, nh, e);
     }
 
     /** {@code x @ W + b} over all batch*pos rows. */

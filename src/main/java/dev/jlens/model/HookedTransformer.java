@@ -335,15 +335,15 @@ public final class HookedTransformer implements CacheModel {
 
     /** [n_layers, n_heads, d_model, d_head]. */
     public Tensor W_Q() {
-        return stack(l -> ModelWeights.headsFirst(weights.layers[l].wQ(), cfg.nHeads(), cfg.dHead()));
+        return stack(l -> ModelWeights.headsFirst(weights.layers[l].attentionWeights(0), cfg.nHeads(), cfg.dHead()));
     }
 
     public Tensor W_K() {
-        return stack(l -> ModelWeights.headsFirst(weights.layers[l].wK(), cfg.nHeads(), cfg.dHead()));
+        return stack(l -> ModelWeights.headsFirst(weights.layers[l].attentionWeights(1), cfg.nHeads(), cfg.dHead()));
     }
 
     public Tensor W_V() {
-        return stack(l -> ModelWeights.headsFirst(weights.layers[l].wV(), cfg.nHeads(), cfg.dHead()));
+        return stack(l -> ModelWeights.headsFirst(weights.layers[l].attentionWeights(2), cfg.nHeads(), cfg.dHead()));
     }
 
     /** [n_layers, n_heads, d_head, d_model]. */
@@ -353,15 +353,15 @@ public final class HookedTransformer implements CacheModel {
 
     /** [n_layers, n_heads, d_head]. */
     public Tensor b_Q() {
-        return stack(l -> Tensor.of(weights.layers[l].bQ().clone(), cfg.nHeads(), cfg.dHead()));
+        return stack(l -> Tensor.of(weights.layers[l].attentionBias(0), cfg.nHeads(), cfg.dHead()));
     }
 
     public Tensor b_K() {
-        return stack(l -> Tensor.of(weights.layers[l].bK().clone(), cfg.nHeads(), cfg.dHead()));
+        return stack(l -> Tensor.of(weights.layers[l].attentionBias(1), cfg.nHeads(), cfg.dHead()));
     }
 
     public Tensor b_V() {
-        return stack(l -> Tensor.of(weights.layers[l].bV().clone(), cfg.nHeads(), cfg.dHead()));
+        return stack(l -> Tensor.of(weights.layers[l].attentionBias(2), cfg.nHeads(), cfg.dHead()));
     }
 
     /** [n_layers, d_model]. */

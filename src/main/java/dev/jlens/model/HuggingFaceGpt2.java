@@ -37,11 +37,11 @@ final class HuggingFaceGpt2 {
         p.wPos = all.narrowFirst(0, cfg.nCtx()).copy();
     }
 
-    /** The unembedding [d_model, d_vocab] (a transposed copy of lm_head or wte), zero bias, and ln_f. */
+    /** The unembedding (lm_head, else wte) in its own [d_vocab, d_model] layout, a zero bias, and ln_f. */
     void readUnembed(ModelParams p) {
         String head = ckpt.names().contains("lm_head.weight") ? "lm_head.weight" : null;
         Tensor emb = head != null ? readExact(head, cfg.dVocabOut(), cfg.dModel()) : read("wte.weight", cfg.dVocabOut(), cfg.dModel());
-        p.wU = emb.transpose(0, 1);
+        p.wUT = emb;
         p.bU = Tensor.zeros(cfg.dVocabOut());
         p.lnfW = read("ln_f.weight", cfg.dModel());
         p.lnfB = read("ln_f.bias", cfg.dModel());
@@ -53,14 +53,8 @@ final class HuggingFaceGpt2 {
         ModelParams.Block b = new ModelParams.Block();
         b.ln1w = read(h + "ln_1.weight", d);
         b.ln1b = read(h + "ln_1.bias", d);
-        Tensor cAttn = read(h + "attn.c_attn.weight", d, 3 * d);
-        Tensor cAttnBias = read(h + "attn.c_attn.bias", 3 * d);
-        b.wQ = cAttn.get(":", dev.jlens.tensor.Index.range(0, d));
-        b.wK = cAttn.get(":", dev.jlens.tensor.Index.range(d, 2 * d));
-        b.wV = cAttn.get(":", dev.jlens.tensor.Index.range(2 * d, 3 * d));
-        b.bQ = cAttnBias.get(dev.jlens.tensor.Index.range(0, d));
-        b.bK = cAttnBias.get(dev.jlens.tensor.Index.range(d, 2 * d));
-        b.bV = cAttnBias.get(dev.jlens.tensor.Index.range(2 * d, 3 * d));
+        b.wQKV = read(h + "attn.c_attn.weight", d, 3 * d);
+        b.bQKV = read(h + "attn.c_attn.bias", 3 * d);
         b.wO = read(h + "attn.c_proj.weight", d, d);
         b.bO = read(h + "attn.c_proj.bias", d);
         b.ln2w = read(h + "ln_2.weight", d);

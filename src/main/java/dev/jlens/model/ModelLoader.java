@@ -3,10 +3,13 @@ package dev.jlens.model;
 import dev.jlens.JlensException;
 import dev.jlens.io.Checkpoint;
 import dev.jlens.tensor.PackedMatrix;
+import dev.jlens.tensor.Parallel;
 import dev.jlens.tokenizer.Gpt2Tokenizer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 
 /**
@@ -24,13 +27,24 @@ final class ModelLoader {
         if (!Files.isRegularFile(configJson)) throw new JlensException("model folder " + dir + " has no config.json");
         ModelConfig cfg = ModelConfig.fromHuggingFace(configJson, modelName, options.foldLn());
         Path weightsFile = weightsFile(dir);
-        Gpt2Tokenizer tokenizer = Gpt2Tokenizer.load(dir);
+        // The tokenizer loads on its own thread while the weights are read and processed.
+        CompletableFuture<Gpt2Tokenizer> tokenizerLoad = CompletableFuture.supplyAsync(() -> Gpt2Tokenizer.load(dir),
+                runnable -> Thread.ofPlatform().name("jlens-tokenizer-load").daemon().start(runnable));
+        ModelWeights weights;
+        try (Checkpoint ckpt = Checkpoint.open(weightsFile)) {
+            weights = readWeights(ckpt, cfg, options);
+        }
+        Gpt2Tokenizer tokenizer;
+        try {
+            tokenizer = tokenizerLoad.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
         if (tokenizer.vocabSize() > cfg.dVocab()) {
             throw new JlensException(dir + ": the tokenizer has " + tokenizer.vocabSize() + " tokens but config.json's vocab_size is " + cfg.dVocab());
         }
-        try (Checkpoint ckpt = Checkpoint.open(weightsFile)) {
-            return new HookedTransformer(cfg, readWeights(ckpt, cfg, options), tokenizer);
-        }
+        return new HookedTransformer(cfg, weights, tokenizer);
     }
 
     static Path weightsFile(Path dir) {
@@ -47,23 +61,33 @@ final class ModelLoader {
         throw new JlensException("model folder " + dir + " has neither model.safetensors nor pytorch_model.bin (it has: " + present + ")");
     }
 
+    /**
+     * Reads, processes and packs the weights as independent tasks spread over the cores: the unembedding,
+     * the embeddings, and each block (reading from the mapped file is thread-safe).
+     */
     static ModelWeights readWeights(Checkpoint ckpt, ModelConfig cfg, WeightProcessing.Options options) {
         HuggingFaceGpt2 hf = new HuggingFaceGpt2(ckpt, cfg);
         ModelParams p = new ModelParams();
-        // The unembedding is a copy of the original token embedding, taken before W_E is centred.
-        hf.readUnembed(p);
-        WeightProcessing.processUnembed(p, options);
-        PackedMatrix wU = PackedMatrix.pack(p.wU);
-        p.wU = null;
-        hf.readEmbeddings(p);
-        WeightProcessing.processEmbeddings(p, options);
+        PackedMatrix[] wU = new PackedMatrix[1];
         ModelWeights.Layer[] layers = new ModelWeights.Layer[cfg.nLayers()];
-        for (int l = 0; l < layers.length; l++) {
-            ModelParams.Block b = hf.readBlock(l);
-            WeightProcessing.processBlock(b, options);
-            layers[l] = ModelWeights.Layer.pack(b);
-        }
-        return new ModelWeights(p.wE, p.wPos, wU, p.bU.toArray(), arr(p.lnfW), arr(p.lnfB), layers);
+        int unembed = layers.length, embeddings = layers.length + 1;
+        Parallel.forEach(layers.length + 2, task -> {
+            if (task == unembed) {
+                // A copy of the original token embedding (or lm_head), independent of W_E's centring.
+                hf.readUnembed(p);
+                WeightProcessing.processUnembed(p, options);
+                wU[0] = PackedMatrix.packTransposed(p.wUT);
+                p.wUT = null;
+            } else if (task == embeddings) {
+                hf.readEmbeddings(p);
+                WeightProcessing.processEmbeddings(p, options);
+            } else {
+                ModelParams.Block b = hf.readBlock(task);
+                WeightProcessing.processBlock(b, options);
+                layers[task] = ModelWeights.Layer.pack(b);
+            }
+        });
+        return new ModelWeights(p.wE, p.wPos, wU[0], p.bU.toArray(), arr(p.lnfW), arr(p.lnfB), layers);
     }
 
     private static float[] arr(dev.jlens.tensor.Tensor t) {

@@ -12,20 +12,26 @@ import dev.jlens.tensor.Tensor;
 final class ModelParams {
     Tensor wE;      // [d_vocab, d_model]
     Tensor wPos;    // [n_ctx, d_model]
-    Tensor wU;      // [d_model, d_vocab_out]
+    Tensor wUT;     // the unembedding transposed, [d_vocab_out, d_model]: TransformerLens' W_U^T, in wte's layout
     Tensor bU;      // [d_vocab_out]
     Tensor lnfW, lnfB;
 
     /** One block's parameters; the layer-norm ones are null once folded. */
     static final class Block {
         Tensor ln1w, ln1b, ln2w, ln2b;
-        Tensor wQ, wK, wV;      // [d_model, n_heads*d_head]
-        Tensor bQ, bK, bV;      // [n_heads*d_head]
+        Tensor wQKV;            // [d_model, 3*n_heads*d_head]: query, key and value columns side by side (HF's c_attn)
+        Tensor bQKV;            // [3*n_heads*d_head]
         Tensor wO;              // [n_heads*d_head, d_model]
         Tensor bO;              // [d_model]
         Tensor wIn;             // [d_model, d_mlp]
         Tensor bIn;             // [d_mlp]
         Tensor wOut;            // [d_mlp, d_model]
         Tensor bOut;            // [d_model]
+
+        /** The value bias, a view of the last third of bQKV. */
+        Tensor bV() {
+            int he = bQKV.size() / 3;
+            return Tensor.wrap(bQKV.data(), bQKV.offset() + 2 * he, he);
+        }
     }
 }

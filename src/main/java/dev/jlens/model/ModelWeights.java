@@ -14,17 +14,29 @@ import java.util.Map;
 public final class ModelWeights {
     /** One block. Layer-norm parameters are null when they were folded (LNPre). */
     public record Layer(
-            PackedMatrix wQ, PackedMatrix wK, PackedMatrix wV, float[] bQ, float[] bK, float[] bV,
+            PackedMatrix wQKV, float[] bQKV,
             PackedMatrix wO, float[] bO,
             PackedMatrix wIn, float[] bIn, PackedMatrix wOut, float[] bOut,
             float[] ln1w, float[] ln1b, float[] ln2w, float[] ln2b) {
 
         static Layer pack(ModelParams.Block b) {
-            return new Layer(PackedMatrix.pack(b.wQ), PackedMatrix.pack(b.wK), PackedMatrix.pack(b.wV),
-                    b.bQ.toArray(), b.bK.toArray(), b.bV.toArray(),
+            return new Layer(PackedMatrix.pack(b.wQKV), b.bQKV.toArray(),
                     PackedMatrix.pack(b.wO), b.bO.toArray(),
                     PackedMatrix.pack(b.wIn), b.bIn.toArray(), PackedMatrix.pack(b.wOut), b.bOut.toArray(),
                     arr(b.ln1w), arr(b.ln1b), arr(b.ln2w), arr(b.ln2b));
+        }
+
+        /** Query (part 0), key (1) or value (2) weights, [d_model, n_heads*d_head]. */
+        Tensor attentionWeights(int part) {
+            Tensor all = wQKV.unpack();
+            int he = wQKV.cols() / 3;
+            return all.get(":", dev.jlens.tensor.Index.range(part * he, (part + 1) * he));
+        }
+
+        /** Query (0), key (1) or value (2) bias, [n_heads*d_head]. */
+        float[] attentionBias(int part) {
+            int he = bQKV.length / 3;
+            return java.util.Arrays.copyOfRange(bQKV, part * he, (part + 1) * he);
         }
     }
 
@@ -70,13 +82,13 @@ public final class ModelWeights {
                 sd.put(p + "ln2.w", Tensor.of(w.ln2w().clone(), d));
                 sd.put(p + "ln2.b", Tensor.of(w.ln2b().clone(), d));
             }
-            sd.put(p + "attn.W_Q", headsFirst(w.wQ(), h, e));
-            sd.put(p + "attn.W_K", headsFirst(w.wK(), h, e));
-            sd.put(p + "attn.W_V", headsFirst(w.wV(), h, e));
+            sd.put(p + "attn.W_Q", headsFirst(w.attentionWeights(0), h, e));
+            sd.put(p + "attn.W_K", headsFirst(w.attentionWeights(1), h, e));
+            sd.put(p + "attn.W_V", headsFirst(w.attentionWeights(2), h, e));
             sd.put(p + "attn.W_O", w.wO().unpack().reshape(h, e, d));
-            sd.put(p + "attn.b_Q", Tensor.of(w.bQ().clone(), h, e));
-            sd.put(p + "attn.b_K", Tensor.of(w.bK().clone(), h, e));
-            sd.put(p + "attn.b_V", Tensor.of(w.bV().clone(), h, e));
+            sd.put(p + "attn.b_Q", Tensor.of(w.attentionBias(0), h, e));
+            sd.put(p + "attn.b_K", Tensor.of(w.attentionBias(1), h, e));
+            sd.put(p + "attn.b_V", Tensor.of(w.attentionBias(2), h, e));
             sd.put(p + "attn.b_O", Tensor.of(w.bO().clone(), d));
             sd.put(p + "mlp.W_in", w.wIn().unpack());
             sd.put(p + "mlp.b_in", Tensor.of(w.bIn().clone(), cfg.dMlp()));
@@ -93,7 +105,7 @@ public final class ModelWeights {
     }
 
     /** [d_model, n_heads*d_head] -> TransformerLens' [n_heads, d_model, d_head]. */
-    static Tensor headsFirst(PackedMatrix w, int heads, int dHead) {
-        return w.unpack().reshape(w.rows(), heads, dHead).permute(1, 0, 2);
+    static Tensor headsFirst(Tensor w, int heads, int dHead) {
+        return w.reshape(w.shape(0), heads, dHead).permute(1, 0, 2);
     }
 }

@@ -20,13 +20,13 @@ public final class WeightProcessing {
     static void processBlock(ModelParams.Block b, Options o) {
         if (o.foldLn()) {
             // Biases first, with the unscaled weights; then scale; then centre what reads the residual stream.
-            addVectorTimesMatrix(b.bQ, b.ln1b, b.wQ);
-            addVectorTimesMatrix(b.bK, b.ln1b, b.wK);
-            addVectorTimesMatrix(b.bV, b.ln1b, b.wV);
+            // (Query, key and value weights are columns of one matrix; every rule here is per column.)
+            addVectorTimesMatrix(b.bQKV, b.ln1b, b.wQKV);
             addVectorTimesMatrix(b.bIn, b.ln2b, b.wIn);
-            for (Tensor w : new Tensor[] {b.wQ, b.wK, b.wV}) scaleRows(w, b.ln1w);
+            scaleRows(b.wQKV, b.ln1w);
             scaleRows(b.wIn, b.ln2w);
-            for (Tensor w : new Tensor[] {b.wQ, b.wK, b.wV, b.wIn}) centerColumns(w);
+            centerColumns(b.wQKV);
+            centerColumns(b.wIn);
             b.ln1w = b.ln1b = b.ln2w = b.ln2b = null;
         }
         if (o.centerWritingWeights()) {
@@ -36,8 +36,8 @@ public final class WeightProcessing {
             centerVector(b.bOut);
         }
         if (o.foldValueBiases()) {
-            addVectorTimesMatrix(b.bO, b.bV, b.wO);
-            b.bV.fill(0f);
+            addVectorTimesMatrix(b.bO, b.bV(), b.wO);
+            b.bV().fill(0f);
             centerVector(b.bO);  // TransformerLens 3 re-centres b_O here (a no-op up to rounding when W_O is centred)
         }
     }
@@ -49,16 +49,43 @@ public final class WeightProcessing {
         }
     }
 
+    /**
+     * The unembedding's rules, applied to W_U^T [d_vocab, d_model] (wte's layout, so no transpose is needed):
+     * a row of W_U^T is a column of W_U, so "centre W_U along d_model" centres rows here, and
+     * center_unembed ("along the vocabulary") centres columns here.
+     */
     static void processUnembed(ModelParams p, Options o) {
         if (o.foldLn()) {
-            addVectorTimesMatrix(p.bU, p.lnfB, p.wU);
-            scaleRows(p.wU, p.lnfW);
-            centerColumns(p.wU);
+            addMatrixTimesVector(p.bU, p.wUT, p.lnfB);
+            scaleColumns(p.wUT, p.lnfW);
+            centerRows(p.wUT);
             p.lnfW = p.lnfB = null;
         }
         if (o.centerUnembed()) {
-            centerRows(p.wU);
+            centerColumns(p.wUT);
             centerVector(p.bU);
+        }
+    }
+
+    /** {@code out[r] += sum_c w[r, c] * v[c]} (accumulated in double). */
+    static void addMatrixTimesVector(Tensor out, Tensor w, Tensor v) {
+        int rows = w.shape(0), cols = w.shape(1);
+        float[] wd = w.data(), vd = v.data(), od = out.data();
+        for (int r = 0; r < rows; r++) {
+            double acc = 0;
+            int at = w.offset() + r * cols;
+            for (int c = 0; c < cols; c++) acc += (double) wd[at + c] * vd[v.offset() + c];
+            od[out.offset() + r] += (float) acc;
+        }
+    }
+
+    /** {@code w[:, c] *= s[c]}. */
+    static void scaleColumns(Tensor w, Tensor s) {
+        int rows = w.shape(0), cols = w.shape(1);
+        float[] wd = w.data(), sd = s.data();
+        for (int r = 0; r < rows; r++) {
+            int at = w.offset() + r * cols;
+            for (int c = 0; c < cols; c++) wd[at + c] *= sd[s.offset() + c];
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.jlens.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 
 import static dev.jlens.tensor.Kernels.L;
 import static dev.jlens.tensor.Kernels.S;
@@ -40,6 +39,25 @@ public final class PackedMatrix {
         return new PackedMatrix(k, n, packed);
     }
 
+    /** Packs B given as its transpose {@code bt} [n, k] (e.g. the unembedding from wte's [vocab, d_model] layout). */
+    public static PackedMatrix packTransposed(Tensor bt) {
+        if (bt.rank() != 2) throw new IllegalArgumentException("packTransposed needs a matrix, got shape " + Shape.str(bt.shape()));
+        int n = bt.shape(0), k = bt.shape(1), panels = (n + PANEL - 1) / PANEL;
+        float[] src = bt.data(), packed = new float[Math.multiplyExact(Math.multiplyExact(panels, k), PANEL)];
+        Parallel.forEach(panels, p -> {
+            int col0 = p * PANEL, width = Math.min(PANEL, n - col0), base = p * k * PANEL;
+            // 16 source rows at a time: 16 read streams, contiguous writes
+            for (int j0 = 0; j0 < width; j0 += 16) {
+                int jn = Math.min(16, width - j0);
+                for (int r = 0; r < k; r++) {
+                    int to = base + r * PANEL + j0, from = bt.offset() + (col0 + j0) * k + r;
+                    for (int j = 0; j < jn; j++) packed[to + j] = src[from + j * k];
+                }
+            }
+        });
+        return new PackedMatrix(k, n, packed);
+    }
+
     public static PackedMatrix pack(Tensor b) {
         if (b.rank() != 2) throw new IllegalArgumentException("pack needs a matrix, got shape " + Shape.str(b.shape()));
         return pack(b.data(), b.offset(), b.shape(0), b.shape(1));
@@ -65,36 +83,55 @@ public final class PackedMatrix {
 
     /**
      * {@code c[cOff + i*n + j] = sum_r a[aOff + i*k + r] * B[r, j] + bias[j]} for i in [0, m). A null bias
-     * means zero. Column panels are spread over all cores.
+     * means zero. Column panels are spread over all cores; every row goes through the same 4-row
+     * micro-kernel (a last block of fewer rows is padded), so a row's result does not depend on how many
+     * rows it was computed with.
      */
     public void multiply(float[] a, int aOff, int m, float[] bias, float[] c, int cOff) {
         if (m == 0) return;
-        // Few panels and few rows: not worth waking the pool.
+        int full = m / 4 * 4, tail = m - full;
+        float[] tailRows = null;
+        if (tail > 0) {
+            tailRows = new float[4 * k];
+            System.arraycopy(a, aOff + full * k, tailRows, 0, tail * k);
+        }
+        // Bias padded to whole panels, so the micro-kernel never needs a masked load or store: a masked
+        // path taken once per call made C2 recompile the kernel into code ten times slower.
+        float[] paddedBias = bias == null ? null : java.util.Arrays.copyOf(bias, panels * PANEL);
+        final float[] padded = tailRows;
         if ((long) m * k * n < 1 << 16) {
-            for (int p = 0; p < panels; p++) panel(p, a, aOff, m, bias, c, cOff);
+            panels(0, panels, a, aOff, full, padded, tail, paddedBias, c, cOff);
             return;
         }
-        Parallel.forChunks(panels, (from, to) -> {
-            for (int p = from; p < to; p++) panel(p, a, aOff, m, bias, c, cOff);
-        });
+        Parallel.forChunks(panels, (from, to) -> panels(from, to, a, aOff, full, padded, tail, paddedBias, c, cOff));
     }
 
-    private void panel(int p, float[] a, int aOff, int m, float[] bias, float[] c, int cOff) {
-        int col0 = p * PANEL, width = Math.min(PANEL, n - col0), pOff = p * k * PANEL;
-        int i = 0;
-        for (; i + 4 <= m; i += 4) rows4(a, aOff + i * k, pOff, bias, col0, width, c, cOff + i * n);
-        for (; i < m; i++) rows1(a, aOff + i * k, pOff, bias, col0, width, c, cOff + i * n);
+    private void panels(int from, int to, float[] a, int aOff, int full, float[] tailRows, int tail, float[] bias, float[] c, int cOff) {
+        float[] block = new float[4 * PANEL];  // a 4 x PANEL result that cannot go to C directly
+        for (int p = from; p < to; p++) {
+            int col0 = p * PANEL, width = Math.min(PANEL, n - col0), pOff = p * k * PANEL;
+            for (int i = 0; i < full; i += 4) {
+                if (width == PANEL) {
+                    rows4(a, aOff + i * k, pOff, bias, col0, c, cOff + i * n + col0, n);
+                } else {
+                    rows4(a, aOff + i * k, pOff, bias, col0, block, 0, PANEL);
+                    for (int r = 0; r < 4; r++) System.arraycopy(block, r * PANEL, c, cOff + (i + r) * n + col0, width);
+                }
+            }
+            if (tail > 0) {
+                rows4(tailRows, 0, pOff, bias, col0, block, 0, PANEL);
+                for (int r = 0; r < tail; r++) System.arraycopy(block, r * PANEL, c, cOff + (full + r) * n + col0, width);
+            }
+        }
     }
 
-    private FloatVector init(float[] bias, int col, int width, int v) {
-        if (bias == null || v * L >= width) return FloatVector.zero(S);
-        return FloatVector.fromArray(S, bias, col + v * L, Kernels.firstLanes(width - v * L));
+    private static FloatVector init(float[] bias, int col) {
+        return bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, col);
     }
 
-    /** Four rows of A (stride k) times one panel, written to four rows of C (stride n). */
-    private void rows4(float[] a, int a0, int pOff, float[] bias, int col0, int width, float[] c, int c0) {
-        FloatVector i0 = init(bias, col0, width, 0), i1 = init(bias, col0, width, 1);
-        FloatVector i2 = init(bias, col0, width, 2), i3 = init(bias, col0, width, 3);
+    /** Four rows of A (stride k) times one panel, written as four PANEL-wide rows of C from {@code cAt} (row stride ldc). */
+    private void rows4(float[] a, int a0, int pOff, float[] bias, int col0, float[] c, int cAt, int ldc) {
+        FloatVector i0 = init(bias, col0), i1 = init(bias, col0 + L), i2 = init(bias, col0 + 2 * L), i3 = init(bias, col0 + 3 * L);
         FloatVector c00 = i0, c01 = i1, c02 = i2, c03 = i3;
         FloatVector c10 = i0, c11 = i1, c12 = i2, c13 = i3;
         FloatVector c20 = i0, c21 = i1, c22 = i2, c23 = i3;
@@ -115,38 +152,16 @@ public final class PackedMatrix {
             x = FloatVector.broadcast(S, a[a3 + r]);
             c30 = b0.fma(x, c30); c31 = b1.fma(x, c31); c32 = b2.fma(x, c32); c33 = b3.fma(x, c33);
         }
-        store(c00, c01, c02, c03, c, c0 + col0, width);
-        store(c10, c11, c12, c13, c, c0 + n + col0, width);
-        store(c20, c21, c22, c23, c, c0 + 2 * n + col0, width);
-        store(c30, c31, c32, c33, c, c0 + 3 * n + col0, width);
+        store(c00, c01, c02, c03, c, cAt);
+        store(c10, c11, c12, c13, c, cAt + ldc);
+        store(c20, c21, c22, c23, c, cAt + 2 * ldc);
+        store(c30, c31, c32, c33, c, cAt + 3 * ldc);
     }
 
-    private void rows1(float[] a, int a0, int pOff, float[] bias, int col0, int width, float[] c, int c0) {
-        FloatVector c00 = init(bias, col0, width, 0), c01 = init(bias, col0, width, 1);
-        FloatVector c02 = init(bias, col0, width, 2), c03 = init(bias, col0, width, 3);
-        final float[] w = packed;
-        for (int r = 0, po = pOff; r < k; r++, po += PANEL) {
-            FloatVector x = FloatVector.broadcast(S, a[a0 + r]);
-            c00 = FloatVector.fromArray(S, w, po).fma(x, c00);
-            c01 = FloatVector.fromArray(S, w, po + L).fma(x, c01);
-            c02 = FloatVector.fromArray(S, w, po + 2 * L).fma(x, c02);
-            c03 = FloatVector.fromArray(S, w, po + 3 * L).fma(x, c03);
-        }
-        store(c00, c01, c02, c03, c, c0 + col0, width);
-    }
-
-    private static void store(FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3, float[] c, int at, int width) {
-        if (width == PANEL) {
-            v0.intoArray(c, at);
-            v1.intoArray(c, at + L);
-            v2.intoArray(c, at + 2 * L);
-            v3.intoArray(c, at + 3 * L);
-            return;
-        }
-        FloatVector[] vs = {v0, v1, v2, v3};
-        for (int v = 0; v < 4 && v * L < width; v++) {
-            VectorMask<Float> mask = Kernels.firstLanes(width - v * L);
-            vs[v].intoArray(c, at + v * L, mask);
-        }
+    private static void store(FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3, float[] c, int at) {
+        v0.intoArray(c, at);
+        v1.intoArray(c, at + L);
+        v2.intoArray(c, at + 2 * L);
+        v3.intoArray(c, at + 3 * L);
     }
 }

@@ -254,14 +254,26 @@ public final class Tensor {
         int n = Shape.numel(sel);
         if (n == 0) return out;
         int[] st = Shape.strides(shape);
+        // Copy runs along the last dimension when it selects consecutive positions (the common case).
+        int last = shape.length - 1;
+        int[] lastPos = last < 0 ? new int[] {0} : r.positions()[last];
+        int run = consecutive(lastPos) ? lastPos.length : 1;
+        int[] outer = sel.clone();
+        if (last >= 0 && run > 1) outer[last] = 1;
         int[] ctr = new int[shape.length];
-        for (int o = 0; o < n; o++) {
+        for (int o = 0; o < n; o += run) {
             int src = offset;
             for (int d = 0; d < shape.length; d++) src += r.positions()[d][ctr[d]] * st[d];
-            out.data[o] = data[src];
-            increment(ctr, sel);
+            if (run > 1) System.arraycopy(data, src, out.data, o, run);
+            else out.data[o] = data[src];
+            increment(ctr, outer);
         }
         return out;
+    }
+
+    private static boolean consecutive(int[] positions) {
+        for (int i = 1; i < positions.length; i++) if (positions[i] != positions[i - 1] + 1) return false;
+        return true;
     }
 
     /** Writes {@code value} (broadcast to the selection) into the selected positions, in place. */
