@@ -142,19 +142,18 @@ public final class TestPrompt {
     }
 
     /**
-     * Probabilities largest first. Nearby logits often round to the same float32 probability, and
-     * TransformerLens ranks by probability with PyTorch's unstable CPU sort (a vectorised quicksort), so
-     * the order of such ties follows no documented rule. Ties here go lower logit first, then lower id:
-     * the rule that reproduced every tie in the 42 reference transcripts (a strict order by logit or by
-     * id in either direction got at least one of them wrong). A checkpoint with other ties can still
-     * differ from TransformerLens by one rank at such a tie.
+     * Probabilities largest first. Nearby logits often round to the same float32 probability; such ties go
+     * to the larger logit (the larger true probability), then to the lower id. TransformerLens ranks by the
+     * float32 probabilities with PyTorch's unstable CPU sort, so at an exact tie its order follows no rule,
+     * and which of two logits a few ulps apart is larger depends on the order of float32 operations: at such
+     * a tie jlens can differ from TransformerLens by one rank. (All 42 reference transcripts agree.)
      */
     static Tensor.TopK sortDescending(Tensor probs, float[] logits) {
         float[] p = probs.toArray();
         Integer[] order = new Integer[p.length];
         for (int i = 0; i < order.length; i++) order[i] = i;
         java.util.Arrays.sort(order, (a, b) -> p[a] != p[b] ? Float.compare(p[b], p[a])
-                : logits[a] != logits[b] ? Float.compare(logits[a], logits[b]) : Integer.compare(a, b));
+                : logits[a] != logits[b] ? Float.compare(logits[b], logits[a]) : Integer.compare(a, b));
         float[] values = new float[p.length];
         int[] ids = new int[p.length];
         for (int i = 0; i < p.length; i++) {

@@ -180,23 +180,20 @@ final class ForwardPass {
             keyBatchStride = pos * he;
         }
 
-        boolean[] padded = new boolean[batch * keyLen];  // keys an attention mask excludes
-        if (mask != null) for (int b = 0; b < batch; b++) for (int j = 0; j < keyLen; j++) padded[b * keyLen + j] = mask.item(b, j) == 0;
+        boolean[] padded = null;  // keys an attention mask excludes
+        if (mask != null) {
+            padded = new boolean[batch * keyLen];
+            for (int b = 0; b < batch; b++) for (int j = 0; j < keyLen; j++) padded[b * keyLen + j] = mask.item(b, j) == 0;
+        }
+        final boolean[] excluded = padded;
         Tensor scores = Tensor.zeros(batch, nh, pos, keyLen);
-        float[] qd = q.toArray(), sd = scores.data();
+        float[] qd = q.offset() == 0 ? q.data() : q.toArray(), sd = scores.data();
         float scale = cfg.attnScale();
         Parallel.forEach(batch * nh, bh -> {
             int b = bh / nh, head = bh % nh;
-            for (int i = 0; i < pos; i++) {
-                int row = ((b * nh + head) * pos + i) * keyLen;
-                int qAt = ((b * pos + i) * nh + head) * e;
-                for (int j = 0; j < keyLen; j++) {
-                    boolean allowed = j <= i + past && !padded[b * keyLen + j];
-                    sd[row + j] = allowed
-                            ? Kernels.dot(qd, qAt, keys, b * keyBatchStride + j * he + head * e, e) / scale
-                            : Float.NEGATIVE_INFINITY;
-                }
-            }
+            Kernels.attentionScores(qd, (b * pos * nh + head) * e, he, pos, past,
+                    keys, b * keyBatchStride + head * e, he, keyLen, e, scale,
+                    excluded, b * keyLen, sd, (b * nh + head) * pos * keyLen, keyLen);
         });
         scores = h.fire(points.id(l, Site.ATTN_SCORES), scores);
 
@@ -206,17 +203,11 @@ final class ForwardPass {
         pattern = h.fire(points.id(l, Site.PATTERN), pattern);
 
         Tensor z = Tensor.zeros(batch, pos, nh, e);
-        float[] zd = z.data(), pat = pattern.toArray();
+        float[] zd = z.data(), pat = pattern.offset() == 0 ? pattern.data() : pattern.toArray();
         Parallel.forEach(batch * nh, bh -> {
             int b = bh / nh, head = bh % nh;
-            for (int i = 0; i < pos; i++) {
-                int prow = ((b * nh + head) * pos + i) * keyLen;
-                int zAt = ((b * pos + i) * nh + head) * e;
-                for (int j = 0; j < keyLen; j++) {
-                    float p = pat[prow + j];
-                    if (p != 0f) Kernels.axpy(p, values, b * keyBatchStride + j * he + head * e, zd, zAt, e);
-                }
-            }
+            Kernels.attentionValues(pat, (b * nh + head) * pos * keyLen, keyLen, pos, keyLen,
+                    values, b * keyBatchStride + head * e, he, e, zd, (b * pos * nh + head) * e, he);
         });
         z = h.fire(points.id(l, Site.Z), z);
 

@@ -124,6 +124,49 @@ public final class Kernels {
         for (; i < n; i++) out[outOff + i] = a[aOff + i] + b[bOff + i];
     }
 
+    // ---- attention ----------------------------------------------------------------------------------
+
+    /**
+     * Causal attention scores of one head: {@code scores[t*ldS + j] = (q_t . k_j) / scale} for key positions
+     * {@code j <= firstPos + t} not marked in {@code padded}, and -infinity for every other j below keyLen.
+     * Query t is {@code q[qOff + t*qStride ..]}, key j is {@code k[kOff + j*kStride ..]}, each of length e.
+     * Vectorised across keys (keys are transposed into a scratch array first), so each score is one fma
+     * chain over e in order: no horizontal sums, the same bits in every run.
+     */
+    public static void attentionScores(float[] q, int qOff, int qStride, int queries, int firstPos,
+                                       float[] k, int kOff, int kStride, int keyLen, int e, float scale,
+                                       boolean[] padded, int paddedOff, float[] scores, int sOff, int ldS) {
+        int ldt = (keyLen + L - 1) / L * L;
+        float[] kt = new float[e * ldt];
+        for (int j = 0; j < keyLen; j++) {
+            int from = kOff + j * kStride;
+            for (int x = 0; x < e; x++) kt[x * ldt + j] = k[from + x];
+        }
+        for (int t = 0; t < queries; t++) {
+            int limit = Math.min(keyLen, firstPos + t + 1), qAt = qOff + t * qStride, row = sOff + t * ldS;
+            for (int j0 = 0; j0 < limit; j0 += L) {
+                FloatVector acc = FloatVector.zero(S);
+                for (int x = 0; x < e; x++) acc = FloatVector.fromArray(S, kt, x * ldt + j0).fma(FloatVector.broadcast(S, q[qAt + x]), acc);
+                float[] lanes = acc.toArray();
+                for (int j = j0, n = Math.min(limit, j0 + L); j < n; j++) scores[row + j] = lanes[j - j0] / scale;
+            }
+            for (int j = limit; j < keyLen; j++) scores[row + j] = Float.NEGATIVE_INFINITY;
+            if (padded != null) for (int j = 0; j < limit; j++) if (padded[paddedOff + j]) scores[row + j] = Float.NEGATIVE_INFINITY;
+        }
+    }
+
+    /** {@code z_t = sum_j pattern[t*ldP + j] * v_j} over j < keyLen, skipping zero weights; z_t at {@code z[zOff + t*zStride]}. */
+    public static void attentionValues(float[] pattern, int pOff, int ldP, int queries, int keyLen,
+                                       float[] v, int vOff, int vStride, int e, float[] z, int zOff, int zStride) {
+        for (int t = 0; t < queries; t++) {
+            int row = pOff + t * ldP, zAt = zOff + t * zStride;
+            for (int j = 0; j < keyLen; j++) {
+                float p = pattern[row + j];
+                if (p != 0f) axpy(p, v, vOff + j * vStride, z, zAt, e);
+            }
+        }
+    }
+
     // ---- exp and tanh -------------------------------------------------------------------------------
     // Own float32 approximations built from +, *, fma and bit operations only, in one formula for the
     // vector lanes and the scalar tail. The JDK's vector EXP/TANH (and Math.exp) may give different last
