@@ -6,6 +6,7 @@ import dev.jlens.hooks.ActName;
 import dev.jlens.hooks.Hook;
 import dev.jlens.model.ForwardOptions;
 import dev.jlens.model.HookedTransformer;
+import dev.jlens.model.PatchEngine;
 import dev.jlens.tensor.IntTensor;
 import dev.jlens.tensor.Tensor;
 import dev.jlens.util.Progress;
@@ -56,23 +57,36 @@ public final class Patching {
     private final ActivationCache cleanCache;
     private final PatchingMetric metric;
     private final Progress progress;
+    private final boolean reuse;
+    private final Engines engines;
 
     public Patching(HookedTransformer model, IntTensor corruptedTokens, ActivationCache cleanCache, PatchingMetric metric) {
-        this(model, corruptedTokens, cleanCache, metric, Progress.NONE);
+        this(model, corruptedTokens, cleanCache, metric, Progress.NONE, true, new Engines());
     }
 
-    private Patching(HookedTransformer model, IntTensor corruptedTokens, ActivationCache cleanCache, PatchingMetric metric, Progress progress) {
+    private Patching(HookedTransformer model, IntTensor corruptedTokens, ActivationCache cleanCache, PatchingMetric metric,
+                     Progress progress, boolean reuse, Engines engines) {
         if (!cleanCache.hasBatchDim()) throw new JlensException("patching needs a clean cache with its batch dimension (not removeBatchDim)");
         this.model = model;
         this.corruptedTokens = corruptedTokens;
         this.cleanCache = cleanCache;
         this.metric = metric;
         this.progress = progress;
+        this.reuse = reuse;
+        this.engines = engines;
     }
 
     /** The same sweeps, reporting each finished run to {@code progress}. */
     public Patching withProgress(Progress p) {
-        return new Patching(model, corruptedTokens, cleanCache, metric, p);
+        return new Patching(model, corruptedTokens, cleanCache, metric, p, reuse, engines);
+    }
+
+    /**
+     * The same sweeps done TransformerLens' way: one full forward pass per index with a hook that pastes the
+     * clean activation. The reference the faster {@link PatchEngine} path is tested against.
+     */
+    public Patching plain() {
+        return new Patching(model, corruptedTokens, cleanCache, metric, progress, false, engines);
     }
 
     /** The size of an axis: n_layers, the token length, or n_heads. */
@@ -90,6 +104,10 @@ public final class Patching {
      * {@code get_act_name(activationName, layer=index[0])}, and record the metric. Shape: the axes' ranges.
      */
     public Tensor generic(String activationName, PatchSetter setter, List<Axis> axes) {
+        if (reuse && metric.readsFinalPositionOnly() && FastSweep.supports(activationName)) {
+            return new FastSweep(engines.forSites(model, corruptedTokens, FastSweep.sitesFor(activationName)), cleanCache, metric, progress)
+                    .run(activationName, setter, axes.stream().mapToInt(this::range).toArray());
+        }
         int[] shape = axes.stream().mapToInt(this::range).toArray();
         Tensor out = Tensor.zeros(shape);
         int total = out.size();
@@ -108,6 +126,22 @@ public final class Patching {
             for (int d = shape.length - 1; d >= 0 && ++index[d] == shape[d]; d--) index[d] = 0;
         }
         return out;
+    }
+
+    /** Engines for this corrupted run, one per set of cached sites, made on first use and shared by withProgress copies. */
+    private static final class Engines {
+        private PatchEngine engine;
+        private java.util.Set<String> sites = java.util.Set.of();
+
+        synchronized PatchEngine forSites(HookedTransformer model, IntTensor tokens, java.util.Set<String> needed) {
+            if (engine == null || !sites.containsAll(needed)) {
+                java.util.Set<String> all = new java.util.HashSet<>(sites);
+                all.addAll(needed);
+                engine = PatchEngine.forCorrupted(model, tokens, all);
+                sites = all;
+            }
+            return engine;
+        }
     }
 
     // ---- the helpers of TransformerLens' patching module ---------------------------------------------

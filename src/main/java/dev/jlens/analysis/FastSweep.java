@@ -1,0 +1,141 @@
+package dev.jlens.analysis;
+
+import dev.jlens.cache.ActivationCache;
+import dev.jlens.hooks.ActName;
+import dev.jlens.model.PatchEngine;
+import dev.jlens.tensor.Index;
+import dev.jlens.tensor.Tensor;
+import dev.jlens.util.Progress;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A patching sweep through the {@link PatchEngine}: for each index the clean activation is pasted into a
+ * copy of the corrupted one with the sweep's own setter, the first position it changes is found, the rest
+ * of that layer is recomputed for positions from there, and the engine runs the remaining layers. A patch
+ * that changes nothing (clean and corrupted agree there, as on a shared prefix) costs no run at all.
+ */
+final class FastSweep {
+    private static final Set<String> SITES = Set.of("resid_pre", "resid_mid", "attn_out", "mlp_out", "z", "q", "k", "v", "pattern");
+
+    private final PatchEngine engine;
+    private final ActivationCache clean;
+    private final PatchingMetric metric;
+    private final Progress progress;
+
+    FastSweep(PatchEngine engine, ActivationCache clean, PatchingMetric metric, Progress progress) {
+        this.engine = engine;
+        this.clean = clean;
+        this.metric = metric;
+        this.progress = progress;
+    }
+
+    static boolean supports(String activationName) {
+        return SITES.contains(activationName);
+    }
+
+    /** The corrupted activations a sweep over {@code activationName} reads besides the residual stream, keys and values. */
+    static Set<String> sitesFor(String activationName) {
+        return switch (activationName) {
+            case "attn_out", "mlp_out", "z", "pattern" -> Set.of(activationName);
+            case "q", "k", "v" -> Set.of("q");
+            default -> Set.of();
+        };
+    }
+
+    Tensor run(String name, Patching.PatchSetter setter, int[] shape) {
+        Tensor out = Tensor.zeros(shape);
+        int total = out.size();
+        float unchanged = metric.apply(engine.corruptedLogits());
+        List<PatchEngine.Job> jobs = new ArrayList<>();
+        List<Integer> slots = new ArrayList<>();
+        int[] index = new int[shape.length];
+        int done = 0;
+        for (int i = 0; i < total; i++) {
+            PatchEngine.Job job = job(name, setter, index.clone());
+            if (job == null) {
+                out.data()[i] = unchanged;
+                progress.update(++done, total);
+            } else {
+                jobs.add(job);
+                slots.add(i);
+            }
+            for (int d = shape.length - 1; d >= 0 && ++index[d] == shape[d]; d--) index[d] = 0;
+            // Run in batches so job inputs do not pile up for very large sweeps.
+            if (jobs.size() >= 256 || (i == total - 1 && !jobs.isEmpty())) {
+                int base = done;
+                List<Tensor> logits = engine.run(jobs, j -> progress.update(base + j + 1, total));
+                for (int j = 0; j < jobs.size(); j++) out.data()[slots.get(j)] = metric.apply(logits.get(j));
+                done += jobs.size();
+                jobs.clear();
+                slots.clear();
+            }
+        }
+        return out;
+    }
+
+    /** The patched run of one index, or null when the patch changes nothing. */
+    private PatchEngine.Job job(String name, Patching.PatchSetter setter, int[] index) {
+        int l = index[0];
+        String hook = ActName.get(name, l);
+        Tensor corrupted = engine.corrupted().get(hook);
+        Tensor patched = corrupted.copy();
+        setter.patch(patched, index, clean.get(hook));
+        int posDim = name.equals("pattern") ? 2 : 1;
+        int from = firstChange(corrupted, patched, posDim);
+        if (from < 0) return null;
+        int pos = engine.positions();
+        return switch (name) {
+            case "resid_pre" -> new PatchEngine.Job(l, from, suffix(patched, from));
+            case "resid_mid" -> afterMid(l, from, suffix(patched, from));
+            case "attn_out" -> afterMid(l, from, suffix(engine.residPre(l), from).add(suffix(patched, from)));
+            case "mlp_out" -> new PatchEngine.Job(l + 1, from, suffix(engine.corrupted().get("resid_mid", l), from).add(suffix(patched, from)));
+            case "z" -> afterZ(l, from, suffix(patched, from));
+            case "q", "k", "v" -> {
+                Tensor q = name.equals("q") ? patched : engine.corrupted().get("q", l);
+                Tensor k = name.equals("k") ? patched : engine.corrupted().get("k", l);
+                Tensor v = name.equals("v") ? patched : engine.corrupted().get("v", l);
+                yield afterZ(l, from, engine.zFrom(l, q, k, v, from));
+            }
+            case "pattern" -> afterZ(l, from, engine.zFromPattern(l, patched, from));
+            default -> throw new IllegalStateException("no fast path for " + name + " at " + pos);
+        };
+    }
+
+    private PatchEngine.Job afterZ(int l, int from, Tensor z) {
+        return afterMid(l, from, suffix(engine.residPre(l), from).add(engine.attnOutFromZ(l, z)));
+    }
+
+    private PatchEngine.Job afterMid(int l, int from, Tensor residMid) {
+        return new PatchEngine.Job(l + 1, from, engine.residPostFromResidMid(l, residMid));
+    }
+
+    /** Positions {@code from..} of a [batch, pos, ...] activation. */
+    private static Tensor suffix(Tensor t, int from) {
+        return t.get(":", Index.range(from, null));
+    }
+
+    /** The first index along {@code dim} where the two tensors differ in any bit, or -1. */
+    static int firstChange(Tensor a, Tensor b, int dim) {
+        int[] shape = a.shape();
+        int outer = 1, inner = 1;
+        for (int i = 0; i < dim; i++) outer *= shape[i];
+        for (int i = dim + 1; i < shape.length; i++) inner *= shape[i];
+        int first = -1;
+        float[] ad = a.data(), bd = b.data();
+        for (int o = 0; o < outer; o++) {
+            for (int p = 0; p < shape[dim] && (first < 0 || p < first); p++) {
+                int at = (o * shape[dim] + p) * inner;
+                for (int x = 0; x < inner; x++) {
+                    if (Float.floatToRawIntBits(ad[a.offset() + at + x]) != Float.floatToRawIntBits(bd[b.offset() + at + x])) {
+                        first = p;
+                        break;
+                    }
+                }
+            }
+        }
+        return first;
+    }
+}

@@ -1,0 +1,233 @@
+package dev.jlens.model;
+
+import dev.jlens.cache.ActivationCache;
+import dev.jlens.tensor.IntTensor;
+import dev.jlens.tensor.Kernels;
+import dev.jlens.tensor.Parallel;
+import dev.jlens.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.IntConsumer;
+
+/**
+ * Runs many patched versions of one corrupted run while computing only what a patch can change. A patch
+ * at layer l and position p leaves every earlier layer as in the corrupted run, and every earlier position
+ * at every layer too (attention is causal), so a patched run is a {@link Job}: the residual stream of
+ * positions p.. entering some layer, run to the end with the corrupted run's keys and values of positions
+ * before p, and only the last position's logits computed. Jobs are batched: at each layer the rows of all
+ * jobs that have started go through one product per weight matrix.
+ *
+ * <p>The arithmetic is the forward pass's own, row by row, so a job's logits are the same bits as a full
+ * forward pass with the patch applied by a hook.
+ */
+public final class PatchEngine {
+    /** Rows (batch x positions) of jobs run together; bounds the engine's buffers (~rows x d_mlp floats). */
+    private static final int ROW_BUDGET = 4096;
+
+    /**
+     * A patched run from layer {@code startLayer} (n_layers: only the final layer norm and unembedding),
+     * whose residual stream at positions {@code startPos..} is {@code residual} [batch, pos - startPos, d_model].
+     */
+    public record Job(int startLayer, int startPos, Tensor residual) {}
+
+    private final ModelConfig cfg;
+    private final ModelWeights w;
+    private final ActivationCache corrupted;
+    private final int batch, pos, he;
+    private final float[][] keys, values;  // per layer: the corrupted run's k and v, [batch, pos, heads*d_head]
+    private final Tensor corruptedLogits;
+
+    private PatchEngine(HookedTransformer model, IntTensor tokens, ActivationCache corrupted, Tensor corruptedLogits) {
+        this.corruptedLogits = corruptedLogits;
+        this.cfg = model.cfg();
+        this.w = model.weights();
+        this.corrupted = corrupted;
+        this.batch = tokens.shape(0);
+        this.pos = tokens.shape(1);
+        this.he = cfg.nHeads() * cfg.dHead();
+        this.keys = new float[cfg.nLayers()][];
+        this.values = new float[cfg.nLayers()][];
+        for (int l = 0; l < cfg.nLayers(); l++) {
+            keys[l] = corrupted.get("k", l).toArray();
+            values[l] = corrupted.get("v", l).toArray();
+        }
+    }
+
+    /**
+     * Runs the corrupted tokens once, caching the residual stream, keys and values of every layer, the last
+     * logits, and the activations named in {@code extra} (short names such as "z", "pattern", "q").
+     */
+    public static PatchEngine forCorrupted(HookedTransformer model, IntTensor corruptedTokens, Set<String> extra) {
+        Set<String> wanted = new java.util.HashSet<>(Set.of("resid_pre", "resid_mid", "resid_post", "k", "v"));
+        wanted.addAll(extra);
+        CacheOptions options = CacheOptions.ALL.withNamesFilter(name -> {
+            String site = name.substring(name.lastIndexOf("hook_") + 5);
+            return name.startsWith("blocks.") && wanted.contains(site);
+        }).withForward(ForwardOptions.LOGITS.withLastLogitsOnly(true));
+        CachedRun run = model.runWithCache(corruptedTokens, options);
+        return new PatchEngine(model, corruptedTokens, run.cache(), run.logits());
+    }
+
+    /** The corrupted run's last-position logits [batch, 1, d_vocab]: the result of a patch that changes nothing. */
+    public Tensor corruptedLogits() {
+        return corruptedLogits;
+    }
+
+    public ActivationCache corrupted() {
+        return corrupted;
+    }
+
+    public int batch() {
+        return batch;
+    }
+
+    public int positions() {
+        return pos;
+    }
+
+    /** The corrupted residual stream entering layer {@code l} (the final residual for l = n_layers). */
+    public Tensor residPre(int l) {
+        return l == cfg.nLayers() ? corrupted.get("resid_post", l - 1) : corrupted.get("resid_pre", l);
+    }
+
+    // ---- one block's pieces, for building jobs ------------------------------------------------------
+
+    /** resid_post of rows [batch, n, d_model] given their resid_mid at layer {@code l}. */
+    public Tensor residPostFromResidMid(int l, Tensor residMid) {
+        float[] out = LayerMath.mlpResidual(cfg, w.layers[l], residMid.data(), residMid.offset(), residMid.size() / cfg.dModel());
+        return Tensor.of(out, residMid.shape());
+    }
+
+    /** attn_out of rows [batch, n, heads, d_head] of z at layer {@code l}: [batch, n, d_model]. */
+    public Tensor attnOutFromZ(int l, Tensor z) {
+        int rows = z.size() / he;
+        float[] out = LayerMath.linear(z.data(), z.offset(), rows, w.layers[l].wO(), w.layers[l].bO());
+        return Tensor.of(out, z.shape(0), z.shape(1), cfg.dModel());
+    }
+
+    /** z of queries {@code from..} at layer {@code l} from (patched) q, k, v [batch, pos, heads, d_head]. */
+    public Tensor zFrom(int l, Tensor q, Tensor k, Tensor v, int from) {
+        int n = pos - from, nh = cfg.nHeads(), e = cfg.dHead();
+        float[] qd = q.toArray(), kd = k.toArray(), vd = v.toArray();
+        float[] z = new float[batch * n * he];
+        Parallel.forEach(batch * nh, bh -> {
+            int b = bh / nh, head = bh % nh;
+            float[] scores = new float[n * pos];
+            Kernels.attentionScores(qd, ((b * pos + from) * nh + head) * e, he, n, from, kd, b * pos * he + head * e, he, pos, e,
+                    cfg.attnScale(), null, 0, scores, 0, pos);
+            for (int t = 0; t < n; t++) Kernels.softmax(scores, t * pos, pos);
+            Kernels.attentionValues(scores, 0, pos, n, pos, vd, b * pos * he + head * e, he, e, z, (b * n * nh + head) * e, he);
+        });
+        return Tensor.of(z, batch, n, nh, e);
+    }
+
+    /** z of queries {@code from..} at layer {@code l} from a (patched) pattern [batch, heads, pos, pos] and the corrupted v. */
+    public Tensor zFromPattern(int l, Tensor pattern, int from) {
+        int n = pos - from, nh = cfg.nHeads(), e = cfg.dHead();
+        float[] pd = pattern.toArray(), vd = values[l];
+        float[] z = new float[batch * n * he];
+        Parallel.forEach(batch * nh, bh -> {
+            int b = bh / nh, head = bh % nh;
+            Kernels.attentionValues(pd, ((b * nh + head) * pos + from) * pos, pos, n, pos, vd, b * pos * he + head * e, he, e,
+                    z, (b * n * nh + head) * e, he);
+        });
+        return Tensor.of(z, batch, n, nh, e);
+    }
+
+    // ---- running jobs -------------------------------------------------------------------------------
+
+    /**
+     * Runs the jobs and returns each one's last-position logits [batch, 1, d_vocab], in order. {@code done}
+     * hears the index of each finished job.
+     */
+    public List<Tensor> run(List<Job> jobs, IntConsumer done) {
+        List<Tensor> out = new ArrayList<>(jobs.size());
+        int from = 0;
+        while (from < jobs.size()) {
+            int to = from, rows = 0;
+            while (to < jobs.size() && (to == from || rows + rowsOf(jobs.get(to)) <= ROW_BUDGET)) rows += rowsOf(jobs.get(to++));
+            out.addAll(runChunk(jobs.subList(from, to)));
+            for (int i = from; i < to; i++) done.accept(i);
+            from = to;
+        }
+        return out;
+    }
+
+    private int rowsOf(Job j) {
+        return batch * (pos - j.startPos());
+    }
+
+    private List<Tensor> runChunk(List<Job> jobs) {
+        int d = cfg.dModel(), n = jobs.size();
+        float[][] state = new float[n][];
+        int first = cfg.nLayers();
+        for (int g = 0; g < n; g++) {
+            Job job = jobs.get(g);
+            int expected = rowsOf(job) * d;
+            if (job.residual().size() != expected) {
+                throw new IllegalArgumentException("job " + g + ": residual has " + job.residual().size() + " values, expected " + expected);
+            }
+            state[g] = job.residual().toArray();
+            first = Math.min(first, job.startLayer());
+        }
+        for (int l = first; l < cfg.nLayers(); l++) {
+            List<Integer> active = new ArrayList<>();
+            for (int g = 0; g < n; g++) if (jobs.get(g).startLayer() <= l) active.add(g);
+            int[] rowStart = new int[active.size() + 1];
+            for (int a = 0; a < active.size(); a++) rowStart[a + 1] = rowStart[a] + rowsOf(jobs.get(active.get(a)));
+            float[] x = new float[rowStart[active.size()] * d];
+            for (int a = 0; a < active.size(); a++) System.arraycopy(state[active.get(a)], 0, x, rowStart[a] * d, state[active.get(a)].length);
+            float[] post = block(l, x, active, jobs, rowStart);
+            for (int a = 0; a < active.size(); a++) {
+                float[] s = state[active.get(a)];
+                System.arraycopy(post, rowStart[a] * d, s, 0, s.length);
+            }
+        }
+        // the last position of every batch row of every job, through ln_final and the unembedding
+        float[] last = new float[n * batch * d];
+        for (int g = 0; g < n; g++) {
+            int len = pos - jobs.get(g).startPos();
+            for (int b = 0; b < batch; b++) System.arraycopy(state[g], (b * len + len - 1) * d, last, (g * batch + b) * d, d);
+        }
+        float[] normalized = LayerMath.layerNorm(last, 0, n * batch, d, cfg.eps(), w.lnfW, w.lnfB);
+        float[] logits = LayerMath.linear(normalized, 0, n * batch, w.wU, w.bU);
+        int v = cfg.dVocabOut();
+        List<Tensor> out = new ArrayList<>(n);
+        for (int g = 0; g < n; g++) out.add(Tensor.wrap(logits, g * batch * v, batch, 1, v));
+        return out;
+    }
+
+    /** One block over the stacked rows of the active jobs; returns their resid_post. */
+    private float[] block(int l, float[] x, List<Integer> active, List<Job> jobs, int[] rowStart) {
+        ModelWeights.Layer lw = w.layers[l];
+        int d = cfg.dModel(), nh = cfg.nHeads(), e = cfg.dHead(), rows = rowStart[active.size()];
+        float[] n1 = LayerMath.layerNorm(x, 0, rows, d, cfg.eps(), lw.ln1w(), lw.ln1b());
+        float[] qkv = LayerMath.linear(n1, 0, rows, lw.wQKV(), lw.bQKV());
+        float[] z = new float[rows * he];
+        float[] corrK = keys[l], corrV = values[l];
+        Parallel.forEach(active.size() * batch, ab -> {
+            int a = ab / batch, b = ab % batch;
+            int p = jobs.get(active.get(a)).startPos(), len = pos - p, row0 = rowStart[a] + b * len;
+            // keys and values of all positions: the corrupted run's before p, this job's own from p
+            float[] k = new float[pos * he], v = new float[pos * he];
+            System.arraycopy(corrK, b * pos * he, k, 0, p * he);
+            System.arraycopy(corrV, b * pos * he, v, 0, p * he);
+            for (int t = 0; t < len; t++) {
+                System.arraycopy(qkv, (row0 + t) * 3 * he + he, k, (p + t) * he, he);
+                System.arraycopy(qkv, (row0 + t) * 3 * he + 2 * he, v, (p + t) * he, he);
+            }
+            float[] scores = new float[len * pos];
+            for (int head = 0; head < nh; head++) {
+                Kernels.attentionScores(qkv, row0 * 3 * he + head * e, 3 * he, len, p, k, head * e, he, pos, e,
+                        cfg.attnScale(), null, 0, scores, 0, pos);
+                for (int t = 0; t < len; t++) Kernels.softmax(scores, t * pos, pos);
+                Kernels.attentionValues(scores, 0, pos, len, pos, v, head * e, he, e, z, row0 * he + head * e, he);
+            }
+        });
+        float[] attnOut = LayerMath.linear(z, 0, rows, lw.wO(), lw.bO());
+        float[] residMid = LayerMath.add(x, 0, attnOut, 0, rows * d);
+        return LayerMath.mlpResidual(cfg, lw, residMid, 0, rows);
+    }
+}
