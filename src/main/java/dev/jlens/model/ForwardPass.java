@@ -92,7 +92,6 @@ final class ForwardPass {
         int batch = tokens.shape(0), pos = tokens.shape(1), d = cfg.dModel();
         Tensor embed = Tensor.zeros(batch, pos, d);
         Tensor posEmbed = Tensor.zeros(batch, pos, d);
-        float[] we = w.wE.data(), wp = w.wPos.data();
         for (int b = 0; b < batch; b++) {
             int[] posIds = positionIds(mask, b, past, pos);
             for (int p = 0; p < pos; p++) {
@@ -101,8 +100,8 @@ final class ForwardPass {
                     throw new JlensException("token id " + id + " at batch " + b + ", position " + p + " is outside the vocabulary (0.." + (cfg.dVocab() - 1) + ")");
                 }
                 int row = (b * pos + p) * d;
-                System.arraycopy(we, w.wE.offset() + id * d, embed.data(), row, d);
-                if (posIds[p] >= 0) System.arraycopy(wp, w.wPos.offset() + posIds[p] * d, posEmbed.data(), row, d);
+                w.wE.copyRow(id, embed.data(), row);
+                if (posIds[p] >= 0) w.wPos.copyRow(posIds[p], posEmbed.data(), row);
             }
         }
         embed = h.fire(HookPoints.id(Global.EMBED), embed);

@@ -325,12 +325,12 @@ public final class HookedTransformer implements CacheModel {
 
     /** [d_vocab, d_model]. */
     public Tensor W_E() {
-        return weights.wE.copy();
+        return weights.wE.toTensor();
     }
 
     /** [n_ctx, d_model]. */
     public Tensor W_pos() {
-        return weights.wPos.copy();
+        return weights.wPos.toTensor();
     }
 
     /** [n_layers, n_heads, d_model, d_head]. */

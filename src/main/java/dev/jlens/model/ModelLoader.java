@@ -4,10 +4,12 @@ import dev.jlens.JlensException;
 import dev.jlens.io.Checkpoint;
 import dev.jlens.tensor.PackedMatrix;
 import dev.jlens.tensor.Parallel;
+import dev.jlens.tensor.RowTable;
 import dev.jlens.tokenizer.Gpt2Tokenizer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
@@ -30,10 +32,7 @@ final class ModelLoader {
         // The tokenizer loads on its own thread while the weights are read and processed.
         CompletableFuture<Gpt2Tokenizer> tokenizerLoad = CompletableFuture.supplyAsync(() -> Gpt2Tokenizer.load(dir),
                 runnable -> Thread.ofPlatform().name("jlens-tokenizer-load").daemon().start(runnable));
-        ModelWeights weights;
-        try (Checkpoint ckpt = Checkpoint.open(weightsFile)) {
-            weights = readWeights(ckpt, cfg, options);
-        }
+        ModelWeights weights = cachedOrProcessed(weightsFile, cfg, options);
         Gpt2Tokenizer tokenizer;
         try {
             tokenizer = tokenizerLoad.join();
@@ -45,6 +44,36 @@ final class ModelLoader {
             throw new JlensException(dir + ": the tokenizer has " + tokenizer.vocabSize() + " tokens but config.json's vocab_size is " + cfg.dVocab());
         }
         return new HookedTransformer(cfg, weights, tokenizer);
+    }
+
+    /**
+     * The weights from the processed-weights cache when it has them, else read and processed from the
+     * checkpoint and then cached. A cache that cannot be read or written costs time, never the load.
+     */
+    private static ModelWeights cachedOrProcessed(Path weightsFile, ModelConfig cfg, WeightProcessing.Options options) {
+        Path cacheFile = null;
+        try {
+            Optional<Path> folder = WeightsCache.folder(System.getenv());
+            if (folder.isPresent()) cacheFile = WeightsCache.fileFor(folder.get(), weightsFile, cfg, options);
+        } catch (java.io.IOException | RuntimeException e) {
+            cacheFile = null;
+        }
+        if (cacheFile != null) {
+            Optional<ModelWeights> cached = WeightsCache.read(cacheFile, cfg);
+            if (cached.isPresent()) return cached.get();
+        }
+        ModelWeights weights;
+        try (Checkpoint ckpt = Checkpoint.open(weightsFile)) {
+            weights = readWeights(ckpt, cfg, options);
+        }
+        if (cacheFile != null) {
+            try {
+                WeightsCache.write(cacheFile, weights, cfg);
+            } catch (RuntimeException e) {
+                // full disk, read-only home: the model is loaded all the same
+            }
+        }
+        return weights;
     }
 
     static Path weightsFile(Path dir) {
@@ -87,7 +116,7 @@ final class ModelLoader {
                 layers[task] = ModelWeights.Layer.pack(b);
             }
         });
-        return new ModelWeights(p.wE, p.wPos, wU[0], p.bU.toArray(), arr(p.lnfW), arr(p.lnfB), layers);
+        return new ModelWeights(RowTable.of(p.wE), RowTable.of(p.wPos), wU[0], p.bU.toArray(), arr(p.lnfW), arr(p.lnfB), layers);
     }
 
     private static float[] arr(dev.jlens.tensor.Tensor t) {

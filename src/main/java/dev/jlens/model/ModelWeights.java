@@ -1,6 +1,7 @@
 package dev.jlens.model;
 
 import dev.jlens.tensor.PackedMatrix;
+import dev.jlens.tensor.RowTable;
 import dev.jlens.tensor.Tensor;
 
 import java.util.LinkedHashMap;
@@ -40,14 +41,14 @@ public final class ModelWeights {
         }
     }
 
-    final Tensor wE;          // [d_vocab, d_model]
-    final Tensor wPos;        // [n_ctx, d_model]
+    final RowTable wE;        // [d_vocab, d_model]
+    final RowTable wPos;      // [n_ctx, d_model]
     final PackedMatrix wU;    // [d_model, d_vocab_out]
     final float[] bU;
     final float[] lnfW, lnfB;
     final Layer[] layers;
 
-    ModelWeights(Tensor wE, Tensor wPos, PackedMatrix wU, float[] bU, float[] lnfW, float[] lnfB, Layer[] layers) {
+    ModelWeights(RowTable wE, RowTable wPos, PackedMatrix wU, float[] bU, float[] lnfW, float[] lnfB, Layer[] layers) {
         this.wE = wE;
         this.wPos = wPos;
         this.wU = wU;
@@ -69,8 +70,8 @@ public final class ModelWeights {
     public Map<String, Tensor> stateDict(ModelConfig cfg) {
         int h = cfg.nHeads(), e = cfg.dHead(), d = cfg.dModel();
         Map<String, Tensor> sd = new LinkedHashMap<>();
-        sd.put("embed.W_E", wE.copy());
-        sd.put("pos_embed.W_pos", wPos.copy());
+        sd.put("embed.W_E", wE.toTensor());
+        sd.put("pos_embed.W_pos", wPos.toTensor());
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
             String p = "blocks." + l + ".";

@@ -2,6 +2,10 @@ package dev.jlens.tensor;
 
 import jdk.incubator.vector.FloatVector;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 import static dev.jlens.tensor.Kernels.L;
 import static dev.jlens.tensor.Kernels.S;
 
@@ -11,19 +15,44 @@ import static dev.jlens.tensor.Kernels.S;
  * {@code p*k*PANEL + r*PANEL + j}). The micro-kernel then streams each panel linearly, keeps a
  * 4-row x PANEL-column block of C in registers, and the weights never need repacking per call.
  * Columns beyond n in the last panel are zero.
+ *
+ * <p>The panels live in a {@link MemorySegment}: a heap array for freshly processed weights, or a region of
+ * a memory-mapped file of processed weights (see the model's weights cache), read in place.
  */
 public final class PackedMatrix {
     /** Columns per panel: four vectors. */
     public static final int PANEL = 4 * L;
 
-    private final int k, n, panels;
-    private final float[] packed;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(NATIVE);
 
-    private PackedMatrix(int k, int n, float[] packed) {
+    private final int k, n, panels;
+    private final MemorySegment packed;
+
+    private PackedMatrix(int k, int n, MemorySegment packed) {
         this.k = k;
         this.n = n;
         this.panels = (n + PANEL - 1) / PANEL;
         this.packed = packed;
+    }
+
+    /** Floats a packed [k, n] matrix occupies (panels padded to PANEL columns). */
+    public static long packedFloats(int k, int n) {
+        return (long) ((n + PANEL - 1) / PANEL) * k * PANEL;
+    }
+
+    /** A matrix whose panels are already in {@code segment} (native byte order), e.g. a mapped file region. */
+    public static PackedMatrix of(int k, int n, MemorySegment segment) {
+        if (segment.byteSize() != packedFloats(k, n) * Float.BYTES) {
+            throw new IllegalArgumentException("a packed [" + k + ", " + n + "] matrix needs " + packedFloats(k, n) * Float.BYTES
+                    + " bytes, the segment has " + segment.byteSize());
+        }
+        return new PackedMatrix(k, n, segment);
+    }
+
+    /** The packed panels, to be written somewhere and mapped back with {@link #of}. */
+    public MemorySegment segment() {
+        return packed;
     }
 
     /** Packs the row-major matrix {@code b[off ..]} of shape [k, n]. */
@@ -36,7 +65,7 @@ public final class PackedMatrix {
                 System.arraycopy(b, off + r * n + col0, packed, (p * k + r) * PANEL, width);
             }
         }
-        return new PackedMatrix(k, n, packed);
+        return new PackedMatrix(k, n, MemorySegment.ofArray(packed));
     }
 
     /** Packs B given as its transpose {@code bt} [n, k] (e.g. the unembedding from wte's [vocab, d_model] layout). */
@@ -55,7 +84,7 @@ public final class PackedMatrix {
                 }
             }
         });
-        return new PackedMatrix(k, n, packed);
+        return new PackedMatrix(k, n, MemorySegment.ofArray(packed));
     }
 
     public static PackedMatrix pack(Tensor b) {
@@ -76,7 +105,7 @@ public final class PackedMatrix {
         float[] out = new float[k * n];
         for (int p = 0; p < panels; p++) {
             int col0 = p * PANEL, width = Math.min(PANEL, n - col0);
-            for (int r = 0; r < k; r++) System.arraycopy(packed, (p * k + r) * PANEL, out, r * n + col0, width);
+            for (int r = 0; r < k; r++) MemorySegment.copy(packed, FLOAT, ((long) (p * k + r) * PANEL) * Float.BYTES, out, r * n + col0, width);
         }
         return Tensor.of(out, k, n);
     }
@@ -136,13 +165,15 @@ public final class PackedMatrix {
         FloatVector c10 = i0, c11 = i1, c12 = i2, c13 = i3;
         FloatVector c20 = i0, c21 = i1, c22 = i2, c23 = i3;
         FloatVector c30 = i0, c31 = i1, c32 = i2, c33 = i3;
-        final float[] w = packed;
+        final MemorySegment w = packed;
         final int a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-        for (int r = 0, po = pOff; r < k; r++, po += PANEL) {
-            FloatVector b0 = FloatVector.fromArray(S, w, po);
-            FloatVector b1 = FloatVector.fromArray(S, w, po + L);
-            FloatVector b2 = FloatVector.fromArray(S, w, po + 2 * L);
-            FloatVector b3 = FloatVector.fromArray(S, w, po + 3 * L);
+        final long vecBytes = (long) L * Float.BYTES;
+        long po = (long) pOff * Float.BYTES;
+        for (int r = 0; r < k; r++, po += 4 * vecBytes) {
+            FloatVector b0 = FloatVector.fromMemorySegment(S, w, po, NATIVE);
+            FloatVector b1 = FloatVector.fromMemorySegment(S, w, po + vecBytes, NATIVE);
+            FloatVector b2 = FloatVector.fromMemorySegment(S, w, po + 2 * vecBytes, NATIVE);
+            FloatVector b3 = FloatVector.fromMemorySegment(S, w, po + 3 * vecBytes, NATIVE);
             FloatVector x = FloatVector.broadcast(S, a[a0 + r]);
             c00 = b0.fma(x, c00); c01 = b1.fma(x, c01); c02 = b2.fma(x, c02); c03 = b3.fma(x, c03);
             x = FloatVector.broadcast(S, a[a1 + r]);

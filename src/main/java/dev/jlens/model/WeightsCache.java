@@ -1,0 +1,223 @@
+package dev.jlens.model;
+
+import dev.jlens.io.AtomicFile;
+import dev.jlens.tensor.PackedMatrix;
+import dev.jlens.tensor.RowTable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Processed, packed weights kept on disk so a model loads by mapping one file instead of converting and
+ * processing its checkpoint again: the second load of a model takes a fraction of a second, and the
+ * weights are read in place from the page cache rather than copied onto the heap.
+ *
+ * <p>One file per (checkpoint file, its size and modification time, processing options, this machine's
+ * panel width, format version), under {@code JLENS_WEIGHTS_CACHE} (a folder; {@code off} disables it), else
+ * {@code ~/.cache/jlens/weights}. Written whole or not at all; a file that does not check out is ignored
+ * and replaced, never trusted.
+ */
+final class WeightsCache {
+    private static final byte[] MAGIC = "JLENSW01".getBytes(StandardCharsets.US_ASCII);
+    private static final int FORMAT = 1, ALIGN = 64;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+
+    private WeightsCache() {}
+
+    /** The cache folder, or empty when caching is off. */
+    static Optional<Path> folder(Map<String, String> env) {
+        String setting = env.get("JLENS_WEIGHTS_CACHE");
+        if (setting != null && (setting.equalsIgnoreCase("off") || setting.equals("0"))) return Optional.empty();
+        if (setting != null && !setting.isBlank()) return Optional.of(Path.of(setting));
+        return Optional.of(Path.of(System.getProperty("user.home"), ".cache", "jlens", "weights"));
+    }
+
+    /** The cache file for this checkpoint and processing. */
+    static Path fileFor(Path folder, Path checkpoint, ModelConfig cfg, WeightProcessing.Options options) throws IOException {
+        String identity = String.join("\n", checkpoint.toAbsolutePath().normalize().toString(),
+                Long.toString(Files.size(checkpoint)), Files.getLastModifiedTime(checkpoint).toString(),
+                options.toString(), shape(cfg), "panel=" + PackedMatrix.PANEL, "order=" + ByteOrder.nativeOrder(), "format=" + FORMAT);
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
+            return folder.resolve(HexFormat.of().formatHex(h, 0, 16) + ".jlw");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What of the config decides the arrays' sizes and contents (not the model's name). */
+    private static String shape(ModelConfig c) {
+        return "d_model=" + c.dModel() + " heads=" + c.nHeads() + " d_head=" + c.dHead() + " d_mlp=" + c.dMlp() + " layers=" + c.nLayers()
+                + " n_ctx=" + c.nCtx() + " vocab=" + c.dVocab() + "/" + c.dVocabOut() + " eps=" + c.eps() + " norm=" + c.normalizationType();
+    }
+
+    /** The named float arrays of a model's weights, in file order. */
+    private static Map<String, MemorySegment> arrays(ModelWeights w) {
+        Map<String, MemorySegment> out = new LinkedHashMap<>();
+        out.put("wE", w.wE.segment());
+        out.put("wPos", w.wPos.segment());
+        out.put("wU", w.wU.segment());
+        out.put("bU", MemorySegment.ofArray(w.bU));
+        if (w.lnfW != null) {
+            out.put("lnfW", MemorySegment.ofArray(w.lnfW));
+            out.put("lnfB", MemorySegment.ofArray(w.lnfB));
+        }
+        for (int l = 0; l < w.layers.length; l++) {
+            ModelWeights.Layer x = w.layers[l];
+            out.put(l + ".wQKV", x.wQKV().segment());
+            out.put(l + ".bQKV", MemorySegment.ofArray(x.bQKV()));
+            out.put(l + ".wO", x.wO().segment());
+            out.put(l + ".bO", MemorySegment.ofArray(x.bO()));
+            out.put(l + ".wIn", x.wIn().segment());
+            out.put(l + ".bIn", MemorySegment.ofArray(x.bIn()));
+            out.put(l + ".wOut", x.wOut().segment());
+            out.put(l + ".bOut", MemorySegment.ofArray(x.bOut()));
+            if (x.ln1w() != null) {
+                out.put(l + ".ln1w", MemorySegment.ofArray(x.ln1w()));
+                out.put(l + ".ln1b", MemorySegment.ofArray(x.ln1b()));
+                out.put(l + ".ln2w", MemorySegment.ofArray(x.ln2w()));
+                out.put(l + ".ln2b", MemorySegment.ofArray(x.ln2b()));
+            }
+        }
+        return out;
+    }
+
+    /** Writes the weights (whole or not at all). */
+    static void write(Path file, ModelWeights w, ModelConfig cfg) {
+        Map<String, MemorySegment> arrays = arrays(w);
+        ObjectNode header = JsonMapper.shared().createObjectNode();
+        header.put("format", FORMAT);
+        header.put("config", shape(cfg));
+        ObjectNode index = header.putObject("arrays");
+        List<long[]> placement = new ArrayList<>();
+        // Offsets are relative to the data start, which is aligned after the header.
+        long at = 0;
+        for (Map.Entry<String, MemorySegment> e : arrays.entrySet()) {
+            at = align(at);
+            index.putArray(e.getKey()).add(at).add(e.getValue().byteSize());
+            placement.add(new long[] {at, e.getValue().byteSize()});
+            at += e.getValue().byteSize();
+        }
+        byte[] json = JsonMapper.shared().writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
+        long dataStart = align(MAGIC.length + 8 + json.length);
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (IOException e) {
+            return;  // no cache this time; the model is loaded all the same
+        }
+        AtomicFile.write(file, out -> {
+            ByteBuffer head = ByteBuffer.allocate((int) dataStart).order(ByteOrder.LITTLE_ENDIAN);
+            head.put(MAGIC).putLong(json.length).put(json);
+            head.clear();
+            write(out, head, 0);
+            // Through an off-heap staging buffer: heap segments of float[] have no ByteBuffer view.
+            ByteBuffer staging = ByteBuffer.allocateDirect(8 << 20);
+            MemorySegment stagingSegment = MemorySegment.ofBuffer(staging);
+            int i = 0;
+            for (MemorySegment s : arrays.values()) {
+                long position = dataStart + placement.get(i++)[0];
+                for (long off = 0; off < s.byteSize(); off += staging.capacity()) {
+                    int n = (int) Math.min(staging.capacity(), s.byteSize() - off);
+                    MemorySegment.copy(s, off, stagingSegment, 0, n);
+                    staging.clear().limit(n);
+                    write(out, staging, position + off);
+                }
+            }
+        });
+    }
+
+    private static void write(FileChannel out, ByteBuffer b, long position) throws IOException {
+        while (b.hasRemaining()) position += out.write(b, position);
+    }
+
+    private static long align(long x) {
+        return (x + ALIGN - 1) / ALIGN * ALIGN;
+    }
+
+    /**
+     * Maps a cache file back into weights for {@code cfg}, or returns empty when the file is absent or does
+     * not match (wrong magic, header, sizes): then it is deleted so the next load rewrites it.
+     */
+    static Optional<ModelWeights> read(Path file, ModelConfig cfg) {
+        if (!Files.isRegularFile(file)) return Optional.empty();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            MemorySegment all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, Arena.ofAuto());
+            if (size < MAGIC.length + 8 || MemorySegment.mismatch(MemorySegment.ofArray(MAGIC), 0, MAGIC.length, all, 0, MAGIC.length) != -1) return invalid(file);
+            long jsonLength = all.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), MAGIC.length);
+            if (jsonLength <= 0 || jsonLength > Math.min(size, 16 << 20)) return invalid(file);
+            byte[] json = all.asSlice(MAGIC.length + 8, jsonLength).toArray(ValueLayout.JAVA_BYTE);
+            JsonNode header = JsonMapper.shared().readTree(new String(json, StandardCharsets.UTF_8));
+            if (header.path("format").asInt() != FORMAT || !header.path("config").asString("").equals(shape(cfg))) return invalid(file);
+            long dataStart = align(MAGIC.length + 8 + jsonLength);
+            JsonNode index = header.path("arrays");
+            Slicer s = new Slicer(all, dataStart, index);
+            int d = cfg.dModel(), he = cfg.nHeads() * cfg.dHead(), m = cfg.dMlp(), v = cfg.dVocabOut();
+            RowTable wE = RowTable.of(cfg.dVocab(), d, s.slice("wE", (long) cfg.dVocab() * d));
+            RowTable wPos = RowTable.of(cfg.nCtx(), d, s.slice("wPos", (long) cfg.nCtx() * d));
+            PackedMatrix wU = PackedMatrix.of(d, v, s.slice("wU", PackedMatrix.packedFloats(d, v)));
+            float[] bU = s.floats("bU", v);
+            float[] lnfW = index.has("lnfW") ? s.floats("lnfW", d) : null, lnfB = index.has("lnfB") ? s.floats("lnfB", d) : null;
+            ModelWeights.Layer[] layers = new ModelWeights.Layer[cfg.nLayers()];
+            for (int l = 0; l < layers.length; l++) {
+                boolean ln = index.has(l + ".ln1w");
+                layers[l] = new ModelWeights.Layer(
+                        PackedMatrix.of(d, 3 * he, s.slice(l + ".wQKV", PackedMatrix.packedFloats(d, 3 * he))), s.floats(l + ".bQKV", 3 * he),
+                        PackedMatrix.of(he, d, s.slice(l + ".wO", PackedMatrix.packedFloats(he, d))), s.floats(l + ".bO", d),
+                        PackedMatrix.of(d, m, s.slice(l + ".wIn", PackedMatrix.packedFloats(d, m))), s.floats(l + ".bIn", m),
+                        PackedMatrix.of(m, d, s.slice(l + ".wOut", PackedMatrix.packedFloats(m, d))), s.floats(l + ".bOut", d),
+                        ln ? s.floats(l + ".ln1w", d) : null, ln ? s.floats(l + ".ln1b", d) : null,
+                        ln ? s.floats(l + ".ln2w", d) : null, ln ? s.floats(l + ".ln2b", d) : null);
+            }
+            return Optional.of(new ModelWeights(wE, wPos, wU, bU, lnfW, lnfB, layers));
+        } catch (IOException | RuntimeException e) {
+            return invalid(file);
+        }
+    }
+
+    private static Optional<ModelWeights> invalid(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a stale file we cannot delete is simply ignored next time too
+        }
+        return Optional.empty();
+    }
+
+    /** Bounds-checked slices of the data region, by the header's index. */
+    private record Slicer(MemorySegment all, long dataStart, JsonNode index) {
+        MemorySegment slice(String name, long floats) {
+            JsonNode entry = index.get(name);
+            if (entry == null || entry.size() != 2) throw new IllegalStateException("no array " + name);
+            long offset = entry.get(0).asLong(), bytes = entry.get(1).asLong();
+            if (bytes != floats * Float.BYTES || offset < 0 || dataStart + offset + bytes > all.byteSize()) {
+                throw new IllegalStateException("array " + name + " does not fit");
+            }
+            return all.asSlice(dataStart + offset, bytes);
+        }
+
+        float[] floats(String name, int n) {
+            return slice(name, n).toArray(FLOAT);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.jlens.model;
+
+import dev.jlens.Fixtures;
+import dev.jlens.tensor.IntTensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The processed-weights cache: mapped weights give the same bits; a damaged file is never trusted. */
+class WeightsCacheTest {
+    private static ModelWeights processed(String which, ModelConfig cfg) {
+        try (var ckpt = dev.jlens.io.Checkpoint.open(ModelLoader.weightsFile(Fixtures.modelDir(which)))) {
+            return ModelLoader.readWeights(ckpt, cfg, WeightProcessing.Options.DEFAULT);
+        }
+    }
+
+    private static ModelConfig config(String which) {
+        return ModelConfig.fromHuggingFace(Fixtures.modelDir(which).resolve("config.json"), which, true);
+    }
+
+    @Test
+    void mappedWeightsGiveTheSameLogitsBitForBit(@TempDir Path dir) {
+        for (String which : Fixtures.names()) {
+            ModelConfig cfg = config(which);
+            ModelWeights heap = processed(which, cfg);
+            Path file = dir.resolve(which + ".jlw");
+            WeightsCache.write(file, heap, cfg);
+            ModelWeights mapped = WeightsCache.read(file, cfg).orElseThrow();
+            HookedTransformer a = new HookedTransformer(cfg, heap, Fixtures.model(which).tokenizer());
+            HookedTransformer b = new HookedTransformer(cfg, mapped, Fixtures.model(which).tokenizer());
+            IntTensor tokens = a.toTokens(Fixtures.PET_PROMPT);
+            assertThat(b.forward(tokens).toArray()).containsExactly(a.forward(tokens).toArray());
+            assertThat(b.stateDict().keySet()).containsExactlyElementsOf(a.stateDict().keySet());
+        }
+    }
+
+    @Test
+    void aDamagedOrForeignFileIsIgnoredAndRemoved(@TempDir Path dir) throws IOException {
+        ModelConfig cfg = config("a");
+        Path file = dir.resolve("a.jlw");
+        WeightsCache.write(file, processed("a", cfg), cfg);
+        byte[] whole = Files.readAllBytes(file);
+
+        Files.write(file, java.util.Arrays.copyOf(whole, whole.length / 2));
+        assertThat(WeightsCache.read(file, cfg)).isEmpty();
+        assertThat(file).doesNotExist();
+
+        byte[] wrongMagic = whole.clone();
+        wrongMagic[0] = 'X';
+        Files.write(file, wrongMagic);
+        assertThat(WeightsCache.read(file, cfg)).isEmpty();
+
+        Files.write(file, whole);
+        assertThat(WeightsCache.read(file, config("b"))).as("another model's shape").isEmpty();
+        assertThat(WeightsCache.read(dir.resolve("absent.jlw"), cfg)).isEmpty();
+    }
+
+    @Test
+    void theCacheFolderComesFromTheEnvironmentAndCanBeTurnedOff() {
+        assertThat(WeightsCache.folder(java.util.Map.of("JLENS_WEIGHTS_CACHE", "off"))).isEmpty();
+        assertThat(WeightsCache.folder(java.util.Map.of("JLENS_WEIGHTS_CACHE", "/x/y"))).isEqualTo(Optional.of(Path.of("/x/y")));
+        assertThat(WeightsCache.folder(java.util.Map.of())).get().asString().endsWith(".cache/jlens/weights");
+    }
+
+    @Test
+    void theFileNameChangesWithTheCheckpointAndTheProcessing(@TempDir Path dir) throws IOException {
+        ModelConfig cfg = config("a");
+        Path ckpt = ModelLoader.weightsFile(Fixtures.modelDir("a"));
+        Path processed = WeightsCache.fileFor(dir, ckpt, cfg, WeightProcessing.Options.DEFAULT);
+        Path raw = WeightsCache.fileFor(dir, ckpt, cfg.withNormalizationType("LN"), WeightProcessing.Options.NONE);
+        assertThat(processed).isNotEqualTo(raw);
+        assertThat(WeightsCache.fileFor(dir, ckpt, cfg, WeightProcessing.Options.DEFAULT)).isEqualTo(processed);
+    }
+}
