@@ -34,13 +34,22 @@ final class ServeCommand implements Runnable {
         if (!isLoopback(host)) {
             parent.streams.err().println("jlens: warning: listening on " + host + " makes the web UI (which has no login) reachable from other machines");
         }
-        try (JlensServer server = JlensServer.builder(m).host(host).port(port).modelName(model.model).start()) {
+        JlensServer server = JlensServer.builder(m).host(host).port(port).modelName(model.model).start();
+        Thread onExit = new Thread(server::close, "jlens-serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(onExit);
+        try {
             parent.streams.out().println("jlens: serving " + model.model + " at " + server.uri() + " (Ctrl-C stops)");
             parent.streams.out().flush();
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "jlens-serve-shutdown"));
-            new CountDownLatch(1).await();
+            new CountDownLatch(1).await();   // until the JVM exits (Ctrl-C) or this thread is interrupted
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            server.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting; the hook runs anyway
+            }
         }
     }
 

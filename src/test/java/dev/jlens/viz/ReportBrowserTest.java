@@ -176,6 +176,17 @@ class ReportBrowserTest {
     }
 
     @Test
+    void numbersArePrintedAlikeInJavaAndInTheBrowser() {
+        java.util.Random rnd = new java.util.Random(5);
+        List<Float> values = new java.util.ArrayList<>(List.of(0f, -0f, 0.00012345f, -123456.7f, 99999.99f, 1.00005f, 0.0005f, 0.001f, -0.00099999f));
+        for (int i = 0; i < 300; i++) values.add((float) ((rnd.nextDouble() - 0.5) * Math.pow(10, rnd.nextInt(9) - 4)));
+        StringBuilder json = new StringBuilder("[");
+        for (float v : values) json.append(json.length() > 1 ? "," : "").append(Float.toString(v));
+        List<?> printed = (List<?>) browser.js("return JSON.parse(arguments[0]).map(jlens.fmt);", json.append(']').toString());
+        for (int i = 0; i < values.size(); i++) assertThat(printed.get(i)).as("%s", values.get(i)).isEqualTo(Values.format(values.get(i)));
+    }
+
+    @Test
     void screenshotOfTheWholeReport() throws Exception {
         Path shot = browser.screenshot("report");
         assertThat(Files.size(shot)).isGreaterThan(50_000);
