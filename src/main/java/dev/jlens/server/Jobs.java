@@ -81,7 +81,7 @@ final class Jobs implements AutoCloseable {
             AnalysisResult result = new ExperimentAnalysis(model, progress).run(experiment);
             if (job.cancelRequested()) throw new CancellationException("cancelled");
             job.stage("drawing");
-            String html = new ExperimentReport(model).build(result, new ExperimentReport.Provenance("web UI request", requestText, modelArgument)).bodyHtml();
+            String html = new ExperimentReport(model).build(result, new ExperimentReport.Provenance(null, requestText, modelArgument)).bodyHtml();
             job.succeed(html, result.toJson());
         } catch (CancellationException e) {
             job.cancelled();

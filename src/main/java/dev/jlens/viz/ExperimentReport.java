@@ -23,7 +23,13 @@ import java.util.Locale;
  * holding one heatmap or several ({@code patching-KIND-PART}).
  */
 public final class ExperimentReport {
-    /** How the page was made, printed on it. */
+    /**
+     * How the page was made, printed on it so it can be made again.
+     *
+     * @param experimentFile where the experiment file is, or null when it was typed (the web UI)
+     * @param experimentText the file's text as given (null: written from the experiment)
+     * @param modelArgument  the {@code --model} the page was made with
+     */
     public record Provenance(String experimentFile, String experimentText, String modelArgument) {}
 
     private final HookedTransformer model;
@@ -42,13 +48,14 @@ public final class ExperimentReport {
 
     public Page build(AnalysisResult r, Provenance provenance) {
         Experiment e = r.experiment();
-        String name = provenance.experimentFile() != null ? provenance.experimentFile() : e.source();
-        Page.Builder p = Page.builder("jlens report: " + name);
-        p.heading("jlens report: " + fileName(name));
+        String file = provenance.experimentFile();
+        String name = file != null ? file : "E.json";
+        Page.Builder p = Page.builder("jlens report: " + (file != null ? fileName(file) : "typed experiment"));
+        p.heading("jlens report: " + (file != null ? fileName(file) : "typed experiment"));
         List<List<String>> facts = new ArrayList<>();
         facts.add(List.of("Model", r.modelName() + (provenance.modelArgument() != null && !provenance.modelArgument().equals(r.modelName())
                 ? "  (--model " + provenance.modelArgument() + ")" : "")));
-        facts.add(List.of("Experiment file", name));
+        facts.add(List.of("Experiment file", file != null ? file : "typed in the web UI: save the text below as E.json"));
         facts.add(List.of("Model shape", model.cfg().nLayers() + " layers, " + model.cfg().nHeads() + " heads, d_model " + model.cfg().dModel()));
         facts.add(List.of("Reproduce", "jlens report --spec " + name + (provenance.modelArgument() != null ? " --model " + provenance.modelArgument() : "") + " --out R.html"));
         facts.add(List.of("Made by", "jlens " + Page.version()));

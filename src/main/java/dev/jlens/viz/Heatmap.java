@@ -173,7 +173,7 @@ public final class Heatmap implements Figure {
             shownY = yLabels.stream().map(Html::visibleToken).map(s -> Drawing.fit(s, TICK, 150)).toList();
             double maxX = shownX.stream().mapToDouble(s -> Drawing.textWidth(s, TICK)).max().orElse(0);
             double maxY = shownY.stream().mapToDouble(s -> Drawing.textWidth(s, TICK)).max().orElse(0);
-            double cw = clamp(600.0 / cols, 10, 48), ch = clamp(380.0 / rows, 10, 34);
+            double cw = clamp(600.0 / cols, 10, 64), ch = clamp(380.0 / rows, 10, 44);
             rotateX = maxX > cw - 4;
             left = 12 + (blank(yTitle) ? 0 : AXIS_TITLE + 10) + maxY + 8;
             top = blank(title) ? 14 : 40;

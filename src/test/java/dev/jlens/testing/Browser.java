@@ -29,6 +29,9 @@ public final class Browser implements AutoCloseable {
     public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
+    /** Selenium warns that it has no CDP binding for chromium's version; full-page screenshots do not need one. */
+    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+
     public final ChromeDriver driver;
     private final Path profile;
 
@@ -43,6 +46,7 @@ public final class Browser implements AutoCloseable {
                     + ", which are missing: install them with `apt-get install -y chromium chromium-driver` (.ci/run does).");
         }
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+        QUIET.setLevel(Level.SEVERE);
         Path profile;
         try {
             profile = Files.createTempDirectory("jlens-chromium-");
