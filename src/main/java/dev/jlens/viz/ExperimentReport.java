@@ -4,6 +4,7 @@ import dev.jlens.analysis.AnalysisResult;
 import dev.jlens.analysis.Experiment;
 import dev.jlens.analysis.LogitDiff;
 import dev.jlens.analysis.TopTokens;
+import dev.jlens.model.ForwardOptions;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.tensor.Tensor;
 
@@ -139,7 +140,8 @@ public final class ExperimentReport {
 
     private void logitDiffs(Page.Builder p, AnalysisResult r) {
         p.section("logit-diff", "Logit differences");
-        Tensor corruptedPerPrompt = r.corruptedTokens() == null ? null : LogitDiff.perPrompt(model.forward(r.corruptedTokens()), r.answerTokens());
+        Tensor corruptedPerPrompt = r.corruptedTokens() == null ? null : LogitDiff.perPrompt(
+                model.run(r.corruptedTokens(), ForwardOptions.LOGITS.withLastLogitsOnly(true)).logits(), r.answerTokens());
         List<String> header = new ArrayList<>(List.of("Prompt", "Correct", "Incorrect", "Clean logit diff"));
         if (corruptedPerPrompt != null) header.add("Corrupted logit diff");
         List<List<String>> rows = new ArrayList<>();
