@@ -109,7 +109,10 @@ public final class ExperimentReport {
         for (int i = 0; i < r.strTokens().size(); i++) {
             p.tokens("tokens-prompt-" + i, "Prompt " + i, r.strTokens().get(i));
             if (r.corruptedTokens() != null) {
-                p.tokens("tokens-corrupted-" + i, "Corrupted " + i, model.toStrTokens(r.corruptedTokens().row(i)));
+                int[] clean = r.tokens().row(i), corrupted = r.corruptedTokens().row(i);
+                java.util.Set<Integer> differ = new java.util.HashSet<>();
+                for (int t = 0; t < corrupted.length; t++) if (t >= clean.length || clean[t] != corrupted[t]) differ.add(t);
+                p.tokens("tokens-corrupted-" + i, "Corrupted " + i, model.toStrTokens(corrupted), differ);
             }
             Experiment.AnswerPair a = e.answers().get(i);
             p.paragraph("Answers: correct " + quote(a.correct()) + " (token " + r.answerTokens().item(i, 0) + "), incorrect "

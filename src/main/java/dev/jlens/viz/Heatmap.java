@@ -175,7 +175,9 @@ public final class Heatmap implements Figure {
             double maxY = shownY.stream().mapToDouble(s -> Drawing.textWidth(s, TICK)).max().orElse(0);
             double cw = clamp(600.0 / cols, 10, 64), ch = clamp(380.0 / rows, 10, 44);
             rotateX = maxX > cw - 4;
-            left = 12 + (blank(yTitle) ? 0 : AXIS_TITLE + 10) + maxY + 8;
+            double leftForY = 12 + (blank(yTitle) ? 0 : AXIS_TITLE + 10) + maxY + 8;
+            // a rotated first column label reaches down and to the left of its tick
+            left = rotateX ? Math.max(leftForY, maxX * Math.sqrt(0.5) + 10) : leftForY;
             top = blank(title) ? 14 : 40;
             double xLabelH = rotateX ? maxX * Math.sqrt(0.5) + TICK : TICK + 6;
             xNameGap = 8 + xLabelH + 10;
@@ -247,7 +249,7 @@ public final class Heatmap implements Figure {
         for (int i = 0; i < at.length; i++) {
             double y = top + h * i / 4.0;
             d.line(x + w, y, x + w + 3, y, Rgb.AXIS, 1);
-            d.text(x + w + 6, y + TICK * 0.35, Values.tick(at[i], m / 1000), TICK, Drawing.Anchor.START);
+            d.text(x + w + 6, y + TICK * 0.35, Values.format(at[i]), TICK, Drawing.Anchor.START);
         }
         if (!blank(colorTitle)) d.text(x, top - 8, colorTitle, TICK, Drawing.Anchor.START);
     }

@@ -172,10 +172,16 @@ public final class Page {
 
         /** A prompt as its tokens: one chip per token, with its position, whitespace made visible. */
         public Builder tokens(String id, String caption, List<String> tokens) {
+            return tokens(id, caption, tokens, Set.of());
+        }
+
+        /** As {@link #tokens(String, String, List)}, marking the tokens at {@code marked} positions (e.g. where a corrupted prompt differs). */
+        public Builder tokens(String id, String caption, List<String> tokens, Set<Integer> marked) {
             StringBuilder b = new StringBuilder("<div class=\"jlens-tokens\"" + idAttr(id) + ">");
             if (caption != null) b.append("<span class=\"jlens-tokens-caption\">").append(Html.escape(caption)).append("</span>");
             for (int i = 0; i < tokens.size(); i++) {
-                b.append("<span class=\"jlens-tok\" data-pos=\"").append(i).append("\" title=\"position ").append(i).append("\">")
+                b.append("<span class=\"jlens-tok").append(marked.contains(i) ? " jlens-tok-marked" : "").append("\" data-pos=\"").append(i)
+                        .append("\" title=\"position ").append(i).append(marked.contains(i) ? ", differs" : "").append("\">")
                         .append(Html.escape(Html.visibleToken(tokens.get(i)))).append("<sub>").append(i).append("</sub></span>");
             }
             blocks.add(b.append("</div>").toString());

@@ -41,7 +41,8 @@ public final class ScatterPlot implements Figure {
             yMax = Math.max(yMax, y[i]);
         }
         if (xMin > xMax) xMin = xMax = yMin = yMax = 0;
-        this.axes = new XyAxes(width - (color != null ? 90 : 0), height, title, xTitle, yTitle, xMin, xMax, yMin, yMax);
+        double padX = (xMax - xMin) * 0.05, padY = (yMax - yMin) * 0.05;   // points off the frame
+        this.axes = new XyAxes(width - (color != null ? 90 : 0), height, title, xTitle, yTitle, xMin - padX, xMax + padX, yMin - padY, yMax + padY);
     }
 
     public static Builder builder() {
@@ -108,7 +109,7 @@ public final class ScatterPlot implements Figure {
             d.frame(bx, top, w, h, Rgb.AXIS, 0.5);
             double m = colorRange > 0 ? colorRange : 1;
             double[] at = {m, 0, -m};
-            for (int i = 0; i < 3; i++) d.text(bx + w + 5, top + h * i / 2.0 + 4, Values.tick(at[i], m / 1000), XyAxes.TICK, Drawing.Anchor.START);
+            for (int i = 0; i < 3; i++) d.text(bx + w + 5, top + h * i / 2.0 + 4, Values.format(at[i]), XyAxes.TICK, Drawing.Anchor.START);
             if (colorTitle != null) d.text(bx, top - 8, colorTitle, XyAxes.TICK, Drawing.Anchor.START);
         }
         return d;

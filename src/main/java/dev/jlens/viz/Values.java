@@ -48,7 +48,7 @@ public final class Values {
 
     /** An axis tick: the shortest of a few decimals that shows the step. */
     static String tick(double v, double step) {
-        int decimals = Math.max(0, Math.min(6, (int) Math.ceil(-Math.log10(step) + 1e-9)));
+        int decimals = Math.max(0, Math.min(6, (int) Math.ceil(-Math.log10(step) - 1e-9)));
         String s = new BigDecimal(v).setScale(decimals, RoundingMode.HALF_UP).toPlainString();
         return s.matches("-0(\\.0*)?") ? s.substring(1) : s;
     }

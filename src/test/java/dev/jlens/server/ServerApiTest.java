@@ -170,6 +170,24 @@ class ServerApiTest {
     }
 
     @Test
+    void requestsAtTheSameTimeShareTheOneModel() throws Exception {
+        java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new java.util.ArrayList<>();
+        for (String kind : new String[] {"resid_pre", "attn_out", "mlp_out"}) {
+            sent.add(client.sendAsync(at("/api/analyze").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(IOI.formatted(kind))).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        java.util.List<JsonNode> results = new java.util.ArrayList<>();
+        for (var f : sent) {
+            String id = json(f.get()).get("id").asString();
+            results.add(waitFor(id, j -> !j.get("state").asString().matches("queued|running")).get("result"));
+        }
+        // the same clean run for each; each its own sweep
+        for (JsonNode r : results) assertThat(r.get("per_head")).isEqualTo(results.getFirst().get("per_head"));
+        assertThat(results.get(0).get("patching").has("resid_pre")).isTrue();
+        assertThat(results.get(2).get("patching").has("mlp_out")).isTrue();
+    }
+
+    @Test
     void badRequestsGetOneClearMessage() throws Exception {
         HttpResponse<String> notJson = post("{\"prompts\": [");
         assertThat(notJson.statusCode()).isEqualTo(400);

@@ -112,6 +112,8 @@ class ReportBrowserTest {
         assertThat(browser.driver.findElement(By.id("experiment-file")).getText()).contains("\"corrupted_prompts\"");
         assertThat(browser.driver.findElements(By.cssSelector("#tokens-prompt-0 .jlens-tok"))).hasSize(15);
         assertThat(browser.driver.findElement(By.id("tokens-corrupted-0")).getText()).contains("Mary");
+        assertThat(browser.driver.findElements(By.cssSelector("#tokens-corrupted-0 .jlens-tok-marked")).stream().map(WebElement::getText).toList())
+                .containsExactly(" Mary10");   // the one token that differs, with its position
         assertThat(browser.driver.findElements(By.cssSelector("table[id^=top-k-]"))).hasSize(8);
         assertThat(browser.driver.findElement(By.id("logit-diffs")).getText())
                 .contains(Values.format((float) analysis.get("per_prompt_logit_diff").get(0).asDouble()));
