@@ -1,0 +1,60 @@
+package dev.jlens.cli;
+
+import dev.jlens.JlensException;
+import dev.jlens.analysis.AnalysisResult;
+import dev.jlens.analysis.Experiment;
+import dev.jlens.analysis.ExperimentAnalysis;
+import dev.jlens.model.HookedTransformer;
+import dev.jlens.viz.ExperimentReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** {@code jlens report}: the seed's whole analysis of an experiment file as one self-contained HTML page. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Run an experiment file's analysis and write it as one self-contained HTML page with figures.")
+final class ReportCommand implements Runnable {
+    @ParentCommand
+    JlensCommand parent;
+
+    @Option(names = "--spec", required = true, paramLabel = "E.json", description = "The experiment file.")
+    Path spec;
+
+    @Option(names = "--model", paramLabel = "M", description = "The model (overrides the experiment file's \"model\").")
+    String model;
+
+    @Option(names = "--revision", paramLabel = "R", description = "Branch, tag or commit of a model from the Hub (default: main).")
+    String revision;
+
+    @Option(names = "--out", required = true, paramLabel = "R.html", description = "The page (written whole or not at all).")
+    Path out;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "10", description = "Rows of each prompt's top-token table (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Override
+    public void run() {
+        if (topK < 1 || topK > 1000) throw new JlensException("--top-k must be between 1 and 1000, got " + topK);
+        Experiment experiment = Experiment.read(spec);
+        String text = readText(spec);
+        HookedTransformer m = AnalyzeCommand.load(experiment, model, revision, parent.streams);
+        AnalysisResult result;
+        try (ProgressBar bar = ProgressBar.counting(parent.streams, "patching runs")) {
+            result = new ExperimentAnalysis(m, bar).run(experiment);
+        }
+        String modelArgument = model != null ? model : experiment.model();
+        new ExperimentReport(m).topK(topK).build(result, new ExperimentReport.Provenance(spec.toString(), text, modelArgument)).save(out);
+    }
+
+    private static String readText(Path spec) {
+        try {
+            return Files.readString(spec);
+        } catch (IOException e) {
+            throw new JlensException(spec + ": cannot be read (" + e.getMessage() + ")");
+        }
+    }
+}

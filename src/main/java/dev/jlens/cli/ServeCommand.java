@@ -1,0 +1,63 @@
+package dev.jlens.cli;
+
+import dev.jlens.model.HookedTransformer;
+import dev.jlens.server.JlensServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code jlens serve}: the local web UI on one loaded model, until interrupted. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve a local web UI to run the analyses and patching on typed prompts and see the figures.")
+final class ServeCommand implements Runnable {
+    @ParentCommand
+    JlensCommand parent;
+
+    @Mixin
+    ModelOption model;
+
+    @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}, this machine only).")
+    String host;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "7860", description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Override
+    public void run() {
+        HookedTransformer m = model.load(parent.streams);
+        if (!isLoopback(host)) {
+            parent.streams.err().println("jlens: warning: listening on " + host + " makes the web UI (which has no login) reachable from other machines");
+        }
+        JlensServer server = JlensServer.builder(m).host(host).port(port).modelName(model.model).start();
+        Thread onExit = new Thread(server::close, "jlens-serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(onExit);
+        try {
+            parent.streams.out().println("jlens: serving " + model.model + " at " + server.uri() + " (Ctrl-C stops)");
+            parent.streams.out().flush();
+            new CountDownLatch(1).await();   // until the JVM exits (Ctrl-C) or this thread is interrupted
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            server.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting; the hook runs anyway
+            }
+        }
+    }
+
+    static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+}

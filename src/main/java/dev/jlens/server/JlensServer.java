@@ -1,0 +1,332 @@
+package dev.jlens.server;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.jlens.JlensException;
+import dev.jlens.analysis.Experiment;
+import dev.jlens.analysis.PatchKind;
+import dev.jlens.model.HookedTransformer;
+import dev.jlens.util.Progress;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * jlens' local web UI: type prompts, answers and corrupted prompts, run the seed's analysis and patching
+ * sweeps (progress shown, cancellable) and see the report's figures. One loaded model serves every request.
+ *
+ * <pre>{@code
+ * try (JlensServer server = JlensServer.builder(model).port(0).start()) {
+ *     System.out.println(server.uri());
+ * }
+ * }</pre>
+ *
+ * API (JSON; errors are {@code {"error": "..."}} with a 4xx/5xx status):
+ * <ul>
+ * <li>{@code GET /api/model}: the model's name and shape, the patching kinds</li>
+ * <li>{@code POST /api/analyze} with an experiment file's fields ({@code prompts}, {@code answers},
+ *     {@code corrupted_prompts}, {@code patching}, {@code prepend_bos}): 202 and {@code {"id": ...}}</li>
+ * <li>{@code GET /api/jobs/{id}}: state ({@code queued, running, done, failed, cancelled}), progress
+ *     ({@code done}/{@code total} patching runs) and, when done, {@code html} (the report's sections) and
+ *     {@code result} (the JSON of {@code jlens analyze})</li>
+ * <li>{@code DELETE /api/jobs/{id}}: cancels the job (it stops at its next patching run)</li>
+ * </ul>
+ * Bound to 127.0.0.1 by default. Requests whose Host is not this server (DNS rebinding) or whose Origin is
+ * another site are refused; bodies above {@link Builder#maxBodyBytes} get 413.
+ */
+public final class JlensServer implements AutoCloseable {
+    public static final int DEFAULT_MAX_BODY = 1 << 20;
+    static final int MAX_PROMPTS = 64;
+    private static final JsonMapper JSON = JsonMapper.shared();
+    private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    private final HttpServer http;
+    private final ExecutorService requests;
+    private final Jobs jobs;
+    private final StaticAssets assets = new StaticAssets();
+    private final HookedTransformer model;
+    private final String modelName;
+    private final int maxBody;
+    private final boolean loopback;
+    private final URI uri;
+
+    private JlensServer(Builder b) throws IOException {
+        this.model = b.model;
+        this.modelName = b.modelName != null ? b.modelName : model.cfg().modelName();
+        this.maxBody = b.maxBody;
+        InetAddress address = InetAddress.getByName(b.host);
+        this.loopback = address.isLoopbackAddress();
+        this.jobs = new Jobs(model, modelName, b.observer);
+        this.http = HttpServer.create(new InetSocketAddress(address, b.port), 64);
+        this.requests = Executors.newVirtualThreadPerTaskExecutor();
+        http.setExecutor(requests);
+        http.createContext("/", this::handle);
+        http.start();
+        int port = http.getAddress().getPort();
+        String host = address.getHostAddress().contains(":") ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
+        this.uri = URI.create("http://" + host + ":" + port + "/");
+    }
+
+    public static Builder builder(HookedTransformer model) {
+        return new Builder(model);
+    }
+
+    /** Where the UI is, e.g. {@code http://127.0.0.1:7860/}. */
+    public URI uri() {
+        return uri;
+    }
+
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    /** Stops accepting requests, cancels the analyses and frees the port. */
+    @Override
+    public void close() {
+        http.stop(0);
+        jobs.close();
+        requests.shutdownNow();
+    }
+
+    // ---- routing ---------------------------------------------------------------------------------------
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            try {
+                route(ex);
+            } catch (HttpError e) {
+                sendError(ex, e.status, e.getMessage());
+            } catch (RuntimeException e) {
+                sendError(ex, 500, "internal error: " + e.getClass().getSimpleName() + ": " + Jobs.oneLine(e.getMessage()));
+            }
+        }
+    }
+
+    private void route(HttpExchange ex) throws IOException {
+        checkHost(ex);
+        String method = ex.getRequestMethod();
+        String path = ex.getRequestURI().getRawPath();
+        if (path.startsWith("/api/")) {
+            checkOrigin(ex);
+            if (path.equals("/api/model")) {
+                requireMethod(method, "GET");
+                sendJson(ex, 200, modelInfo());
+            } else if (path.equals("/api/analyze")) {
+                requireMethod(method, "POST");
+                analyze(ex);
+            } else if (path.startsWith("/api/jobs/") && path.substring(10).matches("[0-9a-f]{32}")) {
+                Job job = jobs.get(path.substring(10));
+                if (job == null) throw new HttpError(404, "no job " + path.substring(10) + " (finished jobs are kept for a while only)");
+                if (method.equals("GET")) {
+                    sendJson(ex, 200, job.toJson(JSON));
+                } else if (method.equals("DELETE")) {
+                    job.cancel();
+                    sendJson(ex, 202, job.toJson(JSON));
+                } else {
+                    throw new HttpError(405, "use GET or DELETE on a job");
+                }
+            } else {
+                throw new HttpError(404, "no such API endpoint: " + path);
+            }
+            return;
+        }
+        if (!method.equals("GET") && !method.equals("HEAD")) throw new HttpError(405, "only GET is allowed here");
+        StaticAssets.Asset asset = assets.find(path).orElseThrow(() -> new HttpError(404, "not found"));
+        byte[] body = assets.bytes(asset);
+        ex.getResponseHeaders().set("Content-Type", asset.contentType());
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        ex.getResponseHeaders().set("Cache-Control", "no-cache");
+        if (path.equals("/")) {
+            ex.getResponseHeaders().set("Content-Security-Policy", CSP);
+            ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
+        }
+        if (method.equals("HEAD")) {
+            ex.sendResponseHeaders(200, -1);
+            return;
+        }
+        ex.sendResponseHeaders(200, body.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    private ObjectNode modelInfo() {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("model", modelName);
+        n.put("n_layers", model.cfg().nLayers());
+        n.put("n_heads", model.cfg().nHeads());
+        n.put("d_model", model.cfg().dModel());
+        n.put("n_ctx", model.cfg().nCtx());
+        n.set("patching_kinds", JSON.valueToTree(Arrays.stream(PatchKind.values()).map(PatchKind::id).toList()));
+        n.put("max_body_bytes", maxBody);
+        n.put("max_prompts", MAX_PROMPTS);
+        return n;
+    }
+
+    private void analyze(HttpExchange ex) throws IOException {
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw new HttpError(415, "send the analysis request as JSON (Content-Type: application/json)");
+        }
+        String body = readBody(ex);
+        Experiment experiment;
+        try {
+            experiment = Experiment.parse("request", body);
+        } catch (JlensException e) {
+            throw new HttpError(400, Jobs.oneLine(e.getMessage()));
+        }
+        if (experiment.prompts().size() > MAX_PROMPTS) throw new HttpError(400, "request: at most " + MAX_PROMPTS + " prompts per analysis");
+        Job job;
+        try {
+            job = jobs.submit(experiment, prettyRequest(body));
+        } catch (Jobs.Busy e) {
+            throw new HttpError(503, e.getMessage());
+        }
+        ex.getResponseHeaders().set("Location", "/api/jobs/" + job.id);
+        sendJson(ex, 202, job.toJson(JSON));
+    }
+
+    private static String prettyRequest(String body) {
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(JSON.readTree(body));
+        } catch (RuntimeException e) {
+            return body;
+        }
+    }
+
+    private String readBody(HttpExchange ex) throws IOException {
+        String length = ex.getRequestHeaders().getFirst("Content-Length");
+        if (length != null) {
+            try {
+                if (Long.parseLong(length.strip()) > maxBody) throw new HttpError(413, "request body larger than " + maxBody + " bytes");
+            } catch (NumberFormatException e) {
+                throw new HttpError(400, "bad Content-Length");
+            }
+        }
+        try (InputStream in = ex.getRequestBody()) {
+            byte[] bytes = in.readNBytes(maxBody + 1);
+            if (bytes.length > maxBody) throw new HttpError(413, "request body larger than " + maxBody + " bytes");
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Against DNS rebinding: a loopback server answers only requests addressed to a loopback name. */
+    private void checkHost(HttpExchange ex) {
+        if (!loopback) return;
+        String host = ex.getRequestHeaders().getFirst("Host");
+        if (host == null) throw new HttpError(400, "missing Host header");
+        String name = host.startsWith("[") ? host.substring(0, host.indexOf(']') + 1) : host.replaceFirst(":\\d+$", "");
+        if (!Set.of("127.0.0.1", "localhost", "[::1]").contains(name.toLowerCase(Locale.ROOT))) {
+            throw new HttpError(403, "this server answers requests for 127.0.0.1 or localhost only, not " + host);
+        }
+    }
+
+    /** A browser's cross-site request carries another Origin; only this server's own pages may call the API. */
+    private void checkOrigin(HttpExchange ex) {
+        String origin = ex.getRequestHeaders().getFirst("Origin");
+        if (origin == null) return;
+        String host = ex.getRequestHeaders().getFirst("Host");
+        if (host == null || !origin.equalsIgnoreCase("http://" + host)) throw new HttpError(403, "cross-origin requests are not allowed");
+    }
+
+    private static void requireMethod(String method, String wanted) {
+        if (!method.equals(wanted)) throw new HttpError(405, "use " + wanted + " here");
+    }
+
+    private static void sendJson(HttpExchange ex, int status, ObjectNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static void sendError(HttpExchange ex, int status, String message) {
+        try {
+            ObjectNode n = JSON.createObjectNode();
+            n.put("error", message);
+            sendJson(ex, status, n);
+        } catch (IOException | RuntimeException ignored) {
+            // the client went away or headers were sent already
+        }
+    }
+
+    /** An answer other than 200, with its one-line message. */
+    static final class HttpError extends RuntimeException {
+        final int status;
+
+        HttpError(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    public static final class Builder {
+        private final HookedTransformer model;
+        private String host = "127.0.0.1";
+        private int port = 7860;
+        private String modelName;
+        private int maxBody = DEFAULT_MAX_BODY;
+        private Progress observer = Progress.NONE;
+
+        private Builder(HookedTransformer model) {
+            this.model = model;
+        }
+
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        /** 0 picks a free port. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, got " + port);
+            this.port = port;
+            return this;
+        }
+
+        /** The model's name as the UI and reports show it (default: the model's own name). */
+        public Builder modelName(String name) {
+            this.modelName = name;
+            return this;
+        }
+
+        public Builder maxBodyBytes(int bytes) {
+            if (bytes < 1024) throw new IllegalArgumentException("maxBodyBytes must be at least 1024");
+            this.maxBody = bytes;
+            return this;
+        }
+
+        /** Told of every patching run of every analysis, on the worker thread (tests slow the sweeps down with it). */
+        public Builder progressObserver(Progress observer) {
+            this.observer = observer;
+            return this;
+        }
+
+        public JlensServer start() {
+            try {
+                return new JlensServer(this);
+            } catch (java.net.BindException e) {
+                throw new JlensException("cannot listen on " + host + ":" + port + " (" + e.getMessage() + "); pick another --port");
+            } catch (IOException e) {
+                throw new JlensException("cannot start the web server on " + host + ":" + port + " (" + e.getMessage() + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.jlens.viz;
+
+import dev.jlens.analysis.AnalysisResult;
+import dev.jlens.analysis.Experiment;
+import dev.jlens.analysis.LogitDiff;
+import dev.jlens.analysis.TopTokens;
+import dev.jlens.model.ForwardOptions;
+import dev.jlens.model.HookedTransformer;
+import dev.jlens.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The seed's whole analysis of an experiment on one page, in the seed's order: the experiment file and the
+ * model (so the page can be reproduced), the prompts as tokens, a {@code test_prompt}-style table per prompt,
+ * clean and corrupted logit differences, the logit lens, the attribution per layer and per head, the attention
+ * patterns of the top positive and negative heads, and a heatmap per patching sweep.
+ *
+ * <p>Stable element ids: {@code experiment-file}, {@code tokens-prompt-N}, {@code tokens-corrupted-N},
+ * {@code top-k-N}, {@code logit-diffs}, figures {@code logit-lens}, {@code per-layer}, {@code per-head},
+ * {@code attention-top-positive}, {@code attention-top-negative}, and per sweep a group {@code patching-KIND}
+ * holding one heatmap or several ({@code patching-KIND-PART}).
+ */
+public final class ExperimentReport {
+    /**
+     * How the page was made, printed on it so it can be made again.
+     *
+     * @param experimentFile where the experiment file is, or null when it was typed (the web UI)
+     * @param experimentText the file's text as given (null: written from the experiment)
+     * @param modelArgument  the {@code --model} the page was made with
+     */
+    public record Provenance(String experimentFile, String experimentText, String modelArgument) {}
+
+    private final HookedTransformer model;
+    private int topK = 10;
+
+    public ExperimentReport(HookedTransformer model) {
+        this.model = model;
+    }
+
+    /** Rows of each test_prompt table (default 10). */
+    public ExperimentReport topK(int k) {
+        if (k < 1 || k > 1000) throw new IllegalArgumentException("top-k must be 1..1000, got " + k);
+        this.topK = k;
+        return this;
+    }
+
+    public Page build(AnalysisResult r, Provenance provenance) {
+        Experiment e = r.experiment();
+        String file = provenance.experimentFile();
+        String name = file != null ? file : "E.json";
+        Page.Builder p = Page.builder("jlens report: " + (file != null ? fileName(file) : "typed experiment"));
+        p.heading("jlens report: " + (file != null ? fileName(file) : "typed experiment"));
+        List<List<String>> facts = new ArrayList<>();
+        facts.add(List.of("Model", r.modelName() + (provenance.modelArgument() != null && !provenance.modelArgument().equals(r.modelName())
+                ? "  (--model " + provenance.modelArgument() + ")" : "")));
+        facts.add(List.of("Experiment file", file != null ? file : "typed in the web UI: save the text below as E.json"));
+        facts.add(List.of("Model shape", model.cfg().nLayers() + " layers, " + model.cfg().nHeads() + " heads, d_model " + model.cfg().dModel()));
+        facts.add(List.of("Reproduce", "jlens report --spec " + name + (provenance.modelArgument() != null ? " --model " + provenance.modelArgument() : "") + " --out R.html"));
+        facts.add(List.of("Made by", "jlens " + Page.version()));
+        p.facts("provenance", facts);
+
+        p.section("experiment", "Experiment file");
+        p.preformatted("experiment-file", provenance.experimentText() != null ? provenance.experimentText() : experimentJson(e));
+
+        tokens(p, r);
+        testPrompt(p, r);
+        logitDiffs(p, r);
+
+        p.section("logit-lens-section", "Logit lens");
+        int components = r.logitLens().size();
+        double[] halfSteps = new double[components];
+        for (int i = 0; i < components; i++) halfSteps[i] = i / 2.0;
+        p.figure(LineChart.builder().id("logit-lens").title("Logit Difference From Accumulate Residual Stream")
+                .xTitle("Layer").yTitle("Logit difference").series("logit difference", halfSteps, r.logitLens().toArray(), r.logitLensLabels()).build());
+
+        p.section("per-layer-section", "Direct logit attribution per layer");
+        p.figure(LineChart.builder().id("per-layer").title("Logit Difference From Each Layer")
+                .xTitle("Component").yTitle("Logit difference").series("logit difference", r.perLayer().toArray(), r.perLayerLabels()).build());
+
+        p.section("per-head-section", "Direct logit attribution per head");
+        p.figure(Heatmap.builder(r.perHead()).id("per-head").title("Logit Difference From Each Head").xTitle("Head").yTitle("Layer")
+                .cellNames((l, h) -> "L" + l + "H" + h).build());
+
+        p.section("attention", "Attention patterns");
+        p.paragraph("Batch element 0 (the first prompt). Hover or click a head to enlarge it; hover a token to see where it attends and what attends to it.");
+        List<String> tokens0 = r.strTokens().getFirst();
+        p.figure(AttentionPatterns.ofHeads(r.cleanCache(), tokens0, r.top3PositiveHeads(), 0).id("attention-top-positive")
+                .title("Top " + r.top3PositiveHeads().length + " Positive Logit Attribution Heads").build());
+        p.figure(AttentionPatterns.ofHeads(r.cleanCache(), tokens0, r.top3NegativeHeads(), 0).id("attention-top-negative")
+                .title("Top " + r.top3NegativeHeads().length + " Negative Logit Attribution Heads").build());
+
+        if (!r.patching().isEmpty()) {
+            p.section("patching", "Activation patching");
+            p.paragraph("Normalised logit difference (patched - corrupted) / (clean - corrupted): 0 = no change from the corrupted run, "
+                    + "1 = clean performance recovered. Positions are labelled {token}_{index} from the first prompt.");
+            for (var sweep : r.patching().entrySet()) {
+                PatchingFigures.add(p, sweep.getKey(), sweep.getValue(), tokens0);
+            }
+        }
+        return p.build();
+    }
+
+    private void tokens(Page.Builder p, AnalysisResult r) {
+        Experiment e = r.experiment();
+        p.section("prompts", "Prompts as tokens");
+        for (int i = 0; i < r.strTokens().size(); i++) {
+            p.tokens("tokens-prompt-" + i, "Prompt " + i, r.strTokens().get(i));
+            if (r.corruptedTokens() != null) {
+                int[] clean = r.tokens().row(i), corrupted = r.corruptedTokens().row(i);
+                java.util.Set<Integer> differ = new java.util.HashSet<>();
+                for (int t = 0; t < corrupted.length; t++) if (t >= clean.length || clean[t] != corrupted[t]) differ.add(t);
+                p.tokens("tokens-corrupted-" + i, "Corrupted " + i, model.toStrTokens(corrupted), differ);
+            }
+            Experiment.AnswerPair a = e.answers().get(i);
+            p.paragraph("Answers: correct " + quote(a.correct()) + " (token " + r.answerTokens().item(i, 0) + "), incorrect "
+                    + quote(a.incorrect()) + " (token " + r.answerTokens().item(i, 1) + ")");
+        }
+    }
+
+    private void testPrompt(Page.Builder p, AnalysisResult r) {
+        p.section("test-prompt", "Top tokens after each prompt (test_prompt)");
+        int[][] answers = r.answerTokens().toMatrix();
+        List<TopTokens.Table> tables = TopTokens.lastPosition(model, r.tokens(), topK, answers);
+        p.group(null, "jlens-columns");
+        for (int i = 0; i < tables.size(); i++) {
+            List<List<String>> rows = new ArrayList<>();
+            for (TopTokens.Row row : tables.get(i).top()) rows.add(row(row, "Top " + row.rank() + "th"));
+            TopTokens.Table t = tables.get(i);
+            rows.add(row(t.answers().get(0), "correct: rank " + t.answers().get(0).rank()));
+            rows.add(row(t.answers().get(1), "incorrect: rank " + t.answers().get(1).rank()));
+            p.table("top-k-" + i, "Prompt " + i, List.of("", "Logit", "Prob", "Token"), rows);
+        }
+        p.endGroup();
+    }
+
+    private static List<String> row(TopTokens.Row r, String what) {
+        return List.of(what, String.format(Locale.ROOT, "%.2f", r.logit()), String.format(Locale.ROOT, "%.2f%%", r.prob() * 100),
+                "|" + Html.visibleToken(r.str()) + "|");
+    }
+
+    private void logitDiffs(Page.Builder p, AnalysisResult r) {
+        p.section("logit-diff", "Logit differences");
+        Tensor corruptedPerPrompt = r.corruptedTokens() == null ? null : LogitDiff.perPrompt(
+                model.run(r.corruptedTokens(), ForwardOptions.LOGITS.withLastLogitsOnly(true)).logits(), r.answerTokens());
+        List<String> header = new ArrayList<>(List.of("Prompt", "Correct", "Incorrect", "Clean logit diff"));
+        if (corruptedPerPrompt != null) header.add("Corrupted logit diff");
+        List<List<String>> rows = new ArrayList<>();
+        for (int i = 0; i < r.strTokens().size(); i++) {
+            Experiment.AnswerPair a = r.experiment().answers().get(i);
+            List<String> row = new ArrayList<>(List.of(Integer.toString(i), quote(a.correct()), quote(a.incorrect()),
+                    Values.format(r.perPromptLogitDiff().item(i))));
+            if (corruptedPerPrompt != null) row.add(Values.format(corruptedPerPrompt.item(i)));
+            rows.add(row);
+        }
+        p.table("logit-diffs", "Per prompt", header, rows);
+        List<List<String>> facts = new ArrayList<>();
+        facts.add(List.of("Average logit difference (clean)", Values.format(r.averageLogitDiff())));
+        facts.add(List.of("Calculated from the residual stream", Values.format(r.calculatedAverageLogitDiff())));
+        if (r.corruptedAverageLogitDiff() != null) facts.add(List.of("Average logit difference (corrupted)", Values.format(r.corruptedAverageLogitDiff())));
+        p.facts("logit-diff-summary", facts);
+    }
+
+    private static String quote(String s) {
+        return "'" + Html.visibleToken(s) + "'";
+    }
+
+    private static String fileName(String path) {
+        int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+        return slash < 0 ? path : path.substring(slash + 1);
+    }
+
+    /** The experiment as a file would say it (when the original text is not at hand). */
+    static String experimentJson(Experiment e) {
+        var m = tools.jackson.databind.json.JsonMapper.shared();
+        var root = m.createObjectNode();
+        if (e.model() != null) root.put("model", e.model());
+        root.put("prepend_bos", e.prependBos());
+        root.set("prompts", m.valueToTree(e.prompts()));
+        var answers = root.putArray("answers");
+        for (Experiment.AnswerPair a : e.answers()) answers.addArray().add(a.correct()).add(a.incorrect());
+        if (e.hasCorruptedPrompts()) root.set("corrupted_prompts", m.valueToTree(e.corruptedPrompts()));
+        if (!e.patching().isEmpty()) root.set("patching", m.valueToTree(e.patching().stream().map(k -> k.id()).toList()));
+        return m.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+    }
+}

@@ -1,0 +1,245 @@
+package dev.jlens.server;
+
+import dev.jlens.Fixtures;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The web UI's HTTP API and its guards, on fixture A, through a real socket on 127.0.0.1. */
+class ServerApiTest {
+    static final String IOI = "{\"prompts\": [\"When John and Mary went to the shops, John gave the bag to\"], \"answers\": [[\" Mary\", \" John\"]],"
+            + " \"corrupted_prompts\": [\"When John and Mary went to the shops, Mary gave the bag to\"], \"patching\": [\"%s\"]}";
+
+    /** Milliseconds each patching run is held up by (0: full speed). */
+    static final AtomicLong delay = new AtomicLong();
+    static final AtomicInteger runsSeen = new AtomicInteger();
+    static JlensServer server;
+    static HttpClient client;
+
+    @BeforeAll
+    static void start() {
+        server = JlensServer.builder(Fixtures.model("a")).port(0).modelName("tiny-gpt2-a").progressObserver((done, total) -> {
+            runsSeen.incrementAndGet();
+            long ms = delay.get();
+            if (ms > 0) {
+                try {
+                    Thread.sleep(ms);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }).start();
+        client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
+        return client.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpRequest.Builder at(String path) {
+        return HttpRequest.newBuilder(server.uri().resolve(path));
+    }
+
+    static JsonNode json(HttpResponse<String> r) {
+        return JsonMapper.shared().readTree(r.body());
+    }
+
+    static HttpResponse<String> post(String body) throws Exception {
+        return send(at("/api/analyze").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    static JsonNode waitFor(String id, java.util.function.Predicate<JsonNode> until) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode job = json(send(at("/api/jobs/" + id)));
+            if (until.test(job)) return job;
+            Thread.sleep(20);
+        }
+        throw new AssertionError("job " + id + " did not get there in time");
+    }
+
+    /** A raw request line, so that the path reaches the server exactly as written. */
+    static String raw(String requestLine) throws IOException {
+        try (Socket s = new Socket(server.uri().getHost(), server.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write((requestLine + "\r\nHost: 127.0.0.1:" + server.port() + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = s.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void servesTheUiAndItsAssetsFromTheJar() throws Exception {
+        HttpResponse<String> page = send(at("/"));
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+        assertThat(page.headers().firstValue("Content-Security-Policy").orElse("")).contains("default-src 'self'");
+        assertThat(page.body()).contains("/assets/echarts.min.js").doesNotContain("http://").doesNotContain("https://");
+        for (String asset : new String[] {"/assets/echarts.min.js", "/assets/jlens-figures.js", "/assets/app.js", "/assets/jlens.css", "/assets/app.css"}) {
+            assertThat(send(at(asset)).statusCode()).as(asset).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void pathTraversalAndUnlistedFilesAre404() throws Exception {
+        for (String path : new String[] {"/../pom.xml", "/assets/../../pom.xml", "/assets/..%2f..%2fpom.xml", "/assets/%2e%2e/%2e%2e/pom.xml",
+                "/dev/jlens/viz/echarts.min.js", "/assets/", "/assets/echarts.min.js/../app.js", "/index.html", "//etc/passwd",
+                "/assets/app.js%00.css", "/META-INF/MANIFEST.MF", "/dev/jlens/version.properties"}) {
+            String response = raw("GET " + path + " HTTP/1.1");
+            assertThat(response).as(path).startsWith("HTTP/1.1 404").doesNotContain("<project").doesNotContain("root:");
+        }
+        // a path the JDK's server cannot even parse is refused before it reaches jlens
+        assertThat(raw("GET /assets/..\\..\\pom.xml HTTP/1.1")).startsWith("HTTP/1.1 400").doesNotContain("<project");
+        assertThat(send(at("/nothing-here")).statusCode()).isEqualTo(404);
+        assertThat(json(send(at("/nothing-here"))).get("error").asString()).isEqualTo("not found");
+    }
+
+    @Test
+    void modelInfo() throws Exception {
+        JsonNode info = json(send(at("/api/model")));
+        assertThat(info.get("model").asString()).isEqualTo("tiny-gpt2-a");
+        assertThat(info.get("n_layers").asInt()).isEqualTo(4);
+        assertThat(info.get("n_heads").asInt()).isEqualTo(4);
+        assertThat(info.get("patching_kinds").toString()).contains("resid_pre").contains("block_every");
+    }
+
+    @Test
+    void runsAnAnalysisToItsFiguresAndResult() throws Exception {
+        HttpResponse<String> r = post(IOI.formatted("resid_pre"));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        String id = json(r).get("id").asString();
+        assertThat(id).matches("[0-9a-f]{32}");
+        JsonNode job = waitFor(id, j -> !j.get("state").asString().matches("queued|running"));
+        assertThat(job.get("state").asString()).as(job.toString()).isEqualTo("done");
+        assertThat(job.get("done").asLong()).isEqualTo(job.get("total").asLong()).isEqualTo(4L * 15);
+        String html = job.get("html").asString();
+        assertThat(html).contains("id=\"per-head\"").contains("id=\"logit-lens\"").contains("id=\"attention-top-positive\"")
+                .contains("id=\"patching-resid_pre\"").doesNotContain("<script>").doesNotContain("echarts.min");
+        JsonNode result = job.get("result");
+        assertThat(result.get("patching").get("resid_pre").get("shape").toString()).isEqualTo("[4,15]");
+        // the same numbers as jlens analyze (the fixture's reference, within its tolerance)
+        JsonNode ref = Fixtures.reference("a").get("cases").get("ioi");
+        assertThat(result.get("tokens").get(0)).isEqualTo(ref.get("tokens").get(0));
+    }
+
+    @Test
+    void cancellingARunningSweepStopsItBeforeTheEnd() throws Exception {
+        delay.set(40);
+        try {
+            String id = json(post(IOI.formatted("block_every"))).get("id").asString();
+            JsonNode running = waitFor(id, j -> j.get("state").asString().equals("running") && j.get("done").asLong() >= 2);
+            long total = running.get("total").asLong();
+            assertThat(total).isEqualTo(3L * 4 * 15);
+            HttpResponse<String> del = send(at("/api/jobs/" + id).DELETE());
+            assertThat(del.statusCode()).isEqualTo(202);
+            JsonNode end = waitFor(id, j -> !j.get("state").asString().matches("queued|running"));
+            assertThat(end.get("state").asString()).isEqualTo("cancelled");
+            assertThat(end.get("done").asLong()).isLessThan(total);
+            assertThat(end.has("html")).isFalse();
+            // the worker is free again
+            delay.set(0);
+            String next = json(post(IOI.formatted("attn_head_out_all_pos"))).get("id").asString();
+            assertThat(waitFor(next, j -> j.get("state").asString().equals("done")).get("done").asLong()).isEqualTo(16);
+        } finally {
+            delay.set(0);
+        }
+    }
+
+    @Test
+    void requestsAtTheSameTimeShareTheOneModel() throws Exception {
+        java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new java.util.ArrayList<>();
+        for (String kind : new String[] {"resid_pre", "attn_out", "mlp_out"}) {
+            sent.add(client.sendAsync(at("/api/analyze").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(IOI.formatted(kind))).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        java.util.List<JsonNode> results = new java.util.ArrayList<>();
+        for (var f : sent) {
+            String id = json(f.get()).get("id").asString();
+            results.add(waitFor(id, j -> !j.get("state").asString().matches("queued|running")).get("result"));
+        }
+        // the same clean run for each; each its own sweep
+        for (JsonNode r : results) assertThat(r.get("per_head")).isEqualTo(results.getFirst().get("per_head"));
+        assertThat(results.get(0).get("patching").has("resid_pre")).isTrue();
+        assertThat(results.get(2).get("patching").has("mlp_out")).isTrue();
+    }
+
+    @Test
+    void badRequestsGetOneClearMessage() throws Exception {
+        HttpResponse<String> notJson = post("{\"prompts\": [");
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(json(notJson).get("error").asString()).startsWith("request: not valid JSON");
+
+        HttpResponse<String> twoTokens = post("{\"prompts\": [\"The pet is\"], \"answers\": [[\" Pebbles\", \" Rachel\"]]}");
+        assertThat(twoTokens.statusCode()).isEqualTo(202);
+        JsonNode failed = waitFor(json(twoTokens).get("id").asString(), j -> !j.get("state").asString().matches("queued|running"));
+        assertThat(failed.get("state").asString()).isEqualTo("failed");
+        assertThat(failed.get("error").asString()).contains("answers[0][0]").contains("single token");
+
+        HttpResponse<String> text = send(at("/api/analyze").header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{}")));
+        assertThat(text.statusCode()).isEqualTo(415);
+        assertThat(send(at("/api/analyze")).statusCode()).isEqualTo(405);
+        assertThat(send(at("/api/jobs/" + "0".repeat(32))).statusCode()).isEqualTo(404);
+        assertThat(send(at("/api/jobs/../model")).statusCode()).isEqualTo(404);
+        assertThat(send(at("/")
+                .method("PUT", HttpRequest.BodyPublishers.noBody())).statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void bodiesOverOneMegabyteAre413() throws Exception {
+        String big = "{\"prompts\": [\"" + "a".repeat(JlensServer.DEFAULT_MAX_BODY) + "\"], \"answers\": [[\" a\", \" b\"]]}";
+        HttpResponse<String> r = post(big);
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(json(r).get("error").asString()).contains("larger than 1048576 bytes");
+    }
+
+    @Test
+    void foreignHostsAndOriginsAreRefused() throws Exception {
+        String rebinding = rawWithHeaders("GET /api/model HTTP/1.1", "Host: attacker.example:" + server.port());
+        assertThat(rebinding).startsWith("HTTP/1.1 403").contains("127.0.0.1 or localhost only");
+        String crossSite = rawWithHeaders("DELETE /api/jobs/" + "0".repeat(32) + " HTTP/1.1", "Host: 127.0.0.1:" + server.port(), "Origin: http://attacker.example");
+        assertThat(crossSite).startsWith("HTTP/1.1 403").contains("cross-origin");
+        String sameSite = rawWithHeaders("GET /api/model HTTP/1.1", "Host: localhost:" + server.port(), "Origin: http://localhost:" + server.port());
+        assertThat(sameSite).startsWith("HTTP/1.1 200");
+    }
+
+    static String rawWithHeaders(String requestLine, String... headers) throws IOException {
+        try (Socket s = new Socket(server.uri().getHost(), server.port())) {
+            s.setSoTimeout(10_000);
+            StringBuilder req = new StringBuilder(requestLine).append("\r\n");
+            for (String h : headers) req.append(h).append("\r\n");
+            req.append("Connection: close\r\n\r\n");
+            s.getOutputStream().write(req.toString().getBytes(StandardCharsets.ISO_8859_1));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void uriIsLoopbackByDefault() {
+        assertThat(server.uri().getHost()).isEqualTo("127.0.0.1");
+        assertThat(URI.create(server.uri().toString()).getPort()).isEqualTo(server.port());
+    }
+}

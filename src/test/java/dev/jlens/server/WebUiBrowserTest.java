@@ -1,0 +1,127 @@
+package dev.jlens.server;
+
+import dev.jlens.Fixtures;
+import dev.jlens.testing.Browser;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The web UI in Debian's chromium: a typed prompt is answered with new figures, and a long sweep can be cancelled. */
+class WebUiBrowserTest {
+    static final AtomicLong delay = new AtomicLong();
+    static JlensServer server;
+    static Browser browser;
+
+    @BeforeAll
+    static void start() {
+        server = JlensServer.builder(Fixtures.model("a")).port(0).modelName("tiny-gpt2-a").progressObserver((done, total) -> {
+            long ms = delay.get();
+            if (ms > 0) {
+                try {
+                    Thread.sleep(ms);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }).start();
+        browser = Browser.start(1280, 900);
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (browser != null) browser.close();
+        } finally {
+            server.close();
+        }
+    }
+
+    private WebDriverWait waiting(int seconds) {
+        return new WebDriverWait(browser.driver, Duration.ofSeconds(seconds));
+    }
+
+    private void open() {
+        browser.driver.get(server.uri().toString());
+        waiting(10).until(d -> d.findElement(By.id("model-name")).getText().equals("tiny-gpt2-a")
+                && !d.findElements(By.id("kind-resid_pre")).isEmpty());
+    }
+
+    private void type(String id, String text) {
+        WebElement input = browser.driver.findElement(By.id(id));
+        input.clear();
+        input.sendKeys(text);
+    }
+
+    private void choose(String kind, boolean on) {
+        WebElement box = browser.driver.findElement(By.id("kind-" + kind));
+        if (box.isSelected() != on) box.click();
+    }
+
+    @Test
+    void answersATypedPromptWithUpdatedFigures() {
+        open();
+        type("prompt-0", "When Tom and James went to the park, James gave the ball to");
+        type("correct-0", " Tom");
+        type("incorrect-0", " James");
+        type("corrupted-0", "When Tom and James went to the park, Tom gave the ball to");
+        choose("resid_pre", true);
+        choose("attn_head_out_all_pos", true);
+        browser.driver.findElement(By.id("run")).click();
+        waiting(60).until(d -> d.findElement(By.id("status")).getText().equals("Done."));
+        WebElement results = browser.driver.findElement(By.id("results"));
+        List<String> ids = results.findElements(By.cssSelector("figure.jlens-figure")).stream().map(e -> e.getAttribute("id")).toList();
+        assertThat(ids).containsExactly("logit-lens", "per-layer", "per-head", "attention-top-positive", "attention-top-negative",
+                "patching-resid_pre-heatmap", "patching-attn_head_out_all_pos-heatmap");
+        waiting(10).until(d -> d.findElements(By.cssSelector("#results figure.jlens-figure")).stream()
+                .allMatch(f -> "true".equals(f.getAttribute("data-rendered"))));
+        assertThat(browser.driver.findElement(By.id("tokens-prompt-0")).getText()).contains("Tom").contains("James").contains("ball");
+        assertThat(browser.driver.findElement(By.id("experiment-file")).getText()).contains("When Tom and James went to the park, James gave the ball to");
+        assertThat(results.findElements(By.cssSelector("#per-head canvas"))).isNotEmpty();
+        assertThat(browser.driver.findElement(By.id("progress")).getAttribute("value")).isEqualTo("76");
+        String first = results.getAttribute("data-job");
+        browser.screenshot("ui");
+
+        // a second prompt replaces the figures
+        type("prompt-0", "After Martin and Amy went to the park, Amy gave a drink to");
+        type("correct-0", " Martin");
+        type("incorrect-0", " Amy");
+        type("corrupted-0", "After Martin and Amy went to the park, Martin gave a drink to");
+        browser.driver.findElement(By.id("run")).click();
+        waiting(60).until(d -> !first.equals(d.findElement(By.id("results")).getAttribute("data-job"))
+                && d.findElement(By.id("status")).getText().equals("Done."));
+        assertThat(browser.driver.findElement(By.id("tokens-prompt-0")).getText()).contains("Martin").contains("drink").doesNotContain("Tom");
+        assertThat(browser.severeLogs()).isEmpty();
+    }
+
+    @Test
+    void aLongSweepShowsProgressAndCanBeCancelled() {
+        open();
+        delay.set(40);
+        try {
+            choose("block_every", true);
+            browser.driver.findElement(By.id("run")).click();
+            waiting(30).until(d -> d.findElement(By.id("status")).getText().startsWith("Patching: ")
+                    && !d.findElement(By.id("status")).getText().startsWith("Patching: 0 "));
+            browser.driver.findElement(By.id("cancel")).click();
+            waiting(30).until(d -> d.findElement(By.id("status")).getText().startsWith("Cancelled after"));
+            String status = browser.driver.findElement(By.id("status")).getText();
+            int done = Integer.parseInt(status.replaceAll("Cancelled after (\\d+) of (\\d+).*", "$1"));
+            int total = Integer.parseInt(status.replaceAll("Cancelled after (\\d+) of (\\d+).*", "$2"));
+            assertThat(total).isEqualTo(60 + 16 + 3 * 60);
+            assertThat(done).isLessThan(total);
+            assertThat(browser.driver.findElement(By.id("run")).isEnabled()).isTrue();
+            assertThat(browser.severeLogs()).isEmpty();
+        } finally {
+            delay.set(0);
+        }
+    }
+}
