@@ -45,6 +45,11 @@ public final class RandomGpt2 {
 
     /** Writes the folder; {@code tokenizerFrom} is a folder with GPT-2's vocab.json and merges.txt (and tokenizer.json if present). */
     public static void write(Path out, Shape shape, long seed, Path tokenizerFrom) {
+        write(out, shape.nLayers, shape.nHeads, shape.dModel, seed, tokenizerFrom);
+    }
+
+    /** Any GPT-2 shape (d_mlp = 4 d_model, vocabulary 50257, context 1024). */
+    public static void write(Path out, int nLayers, int nHeads, int dModel, long seed, Path tokenizerFrom) {
         try {
             Files.createDirectories(out);
             for (String f : new String[] {"vocab.json", "merges.txt", "tokenizer.json", "tokenizer_config.json"}) {
@@ -57,11 +62,11 @@ public final class RandomGpt2 {
         } catch (IOException e) {
             throw new JlensException(out + ": cannot be written (" + e.getMessage() + ")");
         }
-        AtomicFile.writeString(out.resolve("config.json"), config(shape));
-        SafetensorsWriter.write(out.resolve("model.safetensors"), weights(shape, seed), Map.of("format", "pt"));
+        AtomicFile.writeString(out.resolve("config.json"), config(nLayers, nHeads, dModel));
+        SafetensorsWriter.write(out.resolve("model.safetensors"), weights(nLayers, dModel, seed), Map.of("format", "pt"));
     }
 
-    static String config(Shape s) {
+    static String config(int nLayers, int nHeads, int dModel) {
         return """
                 {
                   "activation_function": "gelu_new",
@@ -78,16 +83,16 @@ public final class RandomGpt2 {
                   "n_positions": %d,
                   "vocab_size": %d
                 }
-                """.formatted(N_CTX, s.dModel, s.nHeads, s.nLayers, N_CTX, VOCAB);
+                """.formatted(N_CTX, dModel, nHeads, nLayers, N_CTX, VOCAB);
     }
 
-    private static LinkedHashMap<String, SafetensorsWriter.Tensor> weights(Shape s, long seed) {
+    private static LinkedHashMap<String, SafetensorsWriter.Tensor> weights(int nLayers, int d, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
-        int d = s.dModel, m = 4 * d;
+        int m = 4 * d;
         LinkedHashMap<String, SafetensorsWriter.Tensor> w = new LinkedHashMap<>();
         w.put("wte.weight", normal(rnd, 0, VOCAB, d));
         w.put("wpe.weight", normal(rnd, 0, N_CTX, d));
-        for (int l = 0; l < s.nLayers; l++) {
+        for (int l = 0; l < nLayers; l++) {
             String h = "h." + l + ".";
             w.put(h + "ln_1.weight", normal(rnd, 1, d));
             w.put(h + "ln_1.bias", normal(rnd, 0, d));

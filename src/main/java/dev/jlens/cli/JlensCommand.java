@@ -16,7 +16,8 @@ import java.util.Properties;
         mixinStandardHelpOptions = true,
         versionProvider = JlensCommand.Version.class,
         subcommands = {TokenizeCommand.class, TestPromptCommand.class, CacheCommand.class, GenerateCommand.class,
-                AnalyzeCommand.class, ReportCommand.class, ServeCommand.class, ModelsCommand.class, DownloadCommand.class})
+                AnalyzeCommand.class, ReportCommand.class, ServeCommand.class, ModelsCommand.class, DownloadCommand.class,
+                BenchCommand.class, MakeRandomModelCommand.class})
 public final class JlensCommand implements Runnable {
     final Main.Streams streams;
 

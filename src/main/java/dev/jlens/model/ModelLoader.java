@@ -5,6 +5,7 @@ import dev.jlens.io.Checkpoint;
 import dev.jlens.tensor.PackedMatrix;
 import dev.jlens.tensor.Parallel;
 import dev.jlens.tensor.RowTable;
+import dev.jlens.tensor.WarmUp;
 import dev.jlens.tokenizer.Gpt2Tokenizer;
 
 import java.nio.file.Files;
@@ -29,6 +30,7 @@ final class ModelLoader {
         if (!Files.isRegularFile(configJson)) throw new JlensException("model folder " + dir + " has no config.json");
         ModelConfig cfg = ModelConfig.fromHuggingFace(configJson, modelName, options.foldLn());
         Path weightsFile = weightsFile(dir);
+        WarmUp.startInBackground();
         // The tokenizer loads on its own thread while the weights are read and processed.
         CompletableFuture<Gpt2Tokenizer> tokenizerLoad = CompletableFuture.supplyAsync(() -> Gpt2Tokenizer.load(dir),
                 runnable -> Thread.ofPlatform().name("jlens-tokenizer-load").daemon().start(runnable));

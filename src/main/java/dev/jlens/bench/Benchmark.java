@@ -1,0 +1,59 @@
+package dev.jlens.bench;
+
+import dev.jlens.analysis.LogitDiff;
+import dev.jlens.analysis.Patching;
+import dev.jlens.cache.ActivationCache;
+import dev.jlens.model.HookedTransformer;
+import dev.jlens.tensor.IntTensor;
+import dev.jlens.tensor.Tensor;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+/**
+ * What {@code jlens bench} measures, on the PyTorch yardstick's terms: a forward pass with all-position
+ * logits on random tokens (median of several after warm-up), and the n_layers x positions resid_pre
+ * patching sweep between two random token sequences (the clean cache taken before the clock starts, as
+ * the yardstick does).
+ */
+public final class Benchmark {
+    /** Times in the units {@code jlens bench --json} prints. */
+    public record Result(double loadSeconds, double forwardMillis, double sweepSeconds, int tokens, int sweepRuns) {}
+
+    private Benchmark() {}
+
+    public static Result run(Supplier<HookedTransformer> loader, int tokens, int timedForwards) {
+        long t0 = System.nanoTime();
+        HookedTransformer model = loader.get();
+        double load = (System.nanoTime() - t0) / 1e9;
+
+        SplittableRandom rnd = new SplittableRandom(0);
+        IntTensor clean = randomTokens(rnd, tokens, model.cfg().dVocab());
+        IntTensor corrupted = randomTokens(rnd, tokens, model.cfg().dVocab());
+        for (int i = 0; i < 3; i++) model.forward(clean);
+        double[] ms = new double[timedForwards];
+        for (int i = 0; i < ms.length; i++) {
+            long s = System.nanoTime();
+            model.forward(clean);
+            ms[i] = (System.nanoTime() - s) / 1e6;
+        }
+        Arrays.sort(ms);
+
+        // the metric: the logit difference of two fixed tokens, normalised between the clean and corrupted runs
+        IntTensor answers = IntTensor.of(new int[][] {{0, 1}});
+        ActivationCache cleanCache = model.runWithCache(clean).cache();
+        float cleanDiff = LogitDiff.average(model.forward(clean), answers);
+        float corruptedDiff = LogitDiff.average(model.forward(corrupted), answers);
+        long s = System.nanoTime();
+        Tensor sweep = new Patching(model, corrupted, cleanCache, LogitDiff.normalized(answers, cleanDiff, corruptedDiff)).residPre();
+        double sweepSeconds = (System.nanoTime() - s) / 1e9;
+        return new Result(load, ms[ms.length / 2], sweepSeconds, tokens, sweep.size());
+    }
+
+    private static IntTensor randomTokens(SplittableRandom rnd, int n, int vocab) {
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) ids[i] = rnd.nextInt(vocab);
+        return IntTensor.of(new int[][] {ids});
+    }
+}

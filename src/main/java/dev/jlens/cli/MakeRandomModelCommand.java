@@ -1,0 +1,34 @@
+package dev.jlens.cli;
+
+import dev.jlens.bench.RandomGpt2;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.nio.file.Path;
+
+/** {@code jlens make-random-model}: a GPT-2 of a real shape with random weights, for benchmarks. */
+@Command(name = "make-random-model", mixinStandardHelpOptions = true,
+        description = "Write a GPT-2 folder (hub layout) of a real shape with random weights, for benchmarks.")
+final class MakeRandomModelCommand implements Runnable {
+    @ParentCommand
+    JlensCommand parent;
+
+    @Option(names = "--shape", required = true, paramLabel = "S", description = "small, medium, large or xl.")
+    String shape;
+
+    @Option(names = "--tokenizer-from", required = true, paramLabel = "DIR", description = "A folder with GPT-2's vocab.json and merges.txt (or tokenizer.json).")
+    Path tokenizerFrom;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the weights (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "The folder to write.")
+    Path out;
+
+    @Override
+    public void run() {
+        RandomGpt2.write(out, RandomGpt2.Shape.of(shape), seed, tokenizerFrom);
+        parent.streams.out().println(out);
+    }
+}

@@ -1,0 +1,45 @@
+package dev.jlens.tensor;
+
+/**
+ * Gets the kernels compiled before the first forward pass needs them. Vector API code is fast only once C2
+ * has compiled it; interpreted, every vector operation allocates, which made a CLI run's first forward pass
+ * ten times slower than the next. Loading a model leaves a core idle (the tokenizer loads on one thread and
+ * cached weights are mapped, not read), so a background thread calls each kernel on tiny inputs often
+ * enough for the JIT to compile it.
+ */
+public final class WarmUp {
+    private static volatile boolean started;
+
+    private WarmUp() {}
+
+    /** Starts the warm-up once per process, on a daemon thread. */
+    public static synchronized void startInBackground() {
+        if (started || Boolean.getBoolean("jlens.noWarmUp")) return;
+        started = true;
+        Thread.ofPlatform().name("jlens-kernel-warmup").daemon().start(WarmUp::run);
+    }
+
+    static void run() {
+        int l = Kernels.L, k = 8, rows = 4;
+        float[] a = new float[rows * k], b = new float[k * PackedMatrix.PANEL], c = new float[rows * PackedMatrix.PANEL];
+        float[] x = new float[2 * l], scale = new float[2], scores = new float[2 * l * 2 * l], z = new float[2 * l * k];
+        for (int i = 0; i < a.length; i++) a[i] = (float) Math.sin(i);
+        for (int i = 0; i < b.length; i++) b[i] = (float) Math.cos(i);
+        for (int i = 0; i < x.length; i++) x[i] = i * 0.1f - 1f;
+        PackedMatrix m = PackedMatrix.pack(b, 0, k, PackedMatrix.PANEL);
+        float[] keys = new float[2 * l * k];
+        for (int round = 0; round < 12_000; round++) {
+            m.multiply(a, 0, rows, null, c, 0);
+            Kernels.geluNew(x, 0, x.length);
+            Kernels.softmax(scores, 0, scores.length);
+            Kernels.centreAndScale(x, 0, 2, l, 1e-5f, c, 0, scale, 0);
+            Kernels.divide(c, 0, 2 * l, 1.5f);
+            Kernels.add(x, 0, x, 0, c, 0, x.length);
+            if (round % 8 == 0) {
+                Kernels.attentionScores(a, 0, k, 2, 0, keys, 0, k, 2 * l, k, 2f, null, 0, scores, 0, 2 * l);
+                Kernels.attentionValues(scores, 0, 2 * l, 2, 2 * l, keys, 0, k, k, z, 0, k);
+            }
+            for (int i = 0; i < x.length; i++) x[i] = (i + round % 7) * 0.1f - 1f;
+        }
+    }
+}
