@@ -138,7 +138,8 @@ final class ForwardPass {
         Tensor n2 = layerNorm(residMid, batch, pos, lw.ln2w(), lw.ln2b(), points.id(l, Site.LN2_SCALE), points.id(l, Site.LN2_NORMALIZED), h);
         Tensor pre = linear(n2, lw.wIn(), lw.bIn(), batch, pos);
         pre = h.fire(points.id(l, Site.MLP_PRE), pre);
-        Tensor post = pre.copy();
+        // In place unless a hook saw hook_pre (it may keep the tensor, as a cache does).
+        Tensor post = h.isHooked(points.id(l, Site.MLP_PRE)) ? pre.copy() : pre;
         Kernels.geluNew(post.data(), post.offset(), post.size());
         post = h.fire(points.id(l, Site.MLP_POST), post);
         Tensor mlpOut = h.fire(points.id(l, Site.MLP_OUT), linear(post, lw.wOut(), lw.bOut(), batch, pos));
@@ -196,7 +197,7 @@ final class ForwardPass {
         });
         scores = h.fire(points.id(l, Site.ATTN_SCORES), scores);
 
-        Tensor pattern = scores.copy();
+        Tensor pattern = h.isHooked(points.id(l, Site.ATTN_SCORES)) || scores.offset() != 0 ? scores.copy() : scores;
         float[] pd = pattern.data();
         for (int row = 0; row < batch * nh * pos; row++) Kernels.softmax(pd, row * keyLen, keyLen);
         pattern = h.fire(points.id(l, Site.PATTERN), pattern);

@@ -179,10 +179,22 @@ public final class PatchEngine {
             for (int a = 0; a < active.size(); a++) rowStart[a + 1] = rowStart[a] + rowsOf(jobs.get(active.get(a)));
             float[] x = new float[rowStart[active.size()] * d];
             for (int a = 0; a < active.size(); a++) System.arraycopy(state[active.get(a)], 0, x, rowStart[a] * d, state[active.get(a)].length);
-            float[] post = block(l, x, active, jobs, rowStart);
-            for (int a = 0; a < active.size(); a++) {
-                float[] s = state[active.get(a)];
-                System.arraycopy(post, rowStart[a] * d, s, 0, s.length);
+            if (l == cfg.nLayers() - 1) {
+                // Only the last position's logits are read: the last block needs every position's keys
+                // and values, but attention, output and MLP for the last position alone.
+                float[] post = lastBlock(l, x, active, jobs, rowStart);
+                for (int a = 0; a < active.size(); a++) {
+                    int len = pos - jobs.get(active.get(a)).startPos();
+                    for (int b = 0; b < batch; b++) {
+                        System.arraycopy(post, (a * batch + b) * d, state[active.get(a)], (b * len + len - 1) * d, d);
+                    }
+                }
+            } else {
+                float[] post = block(l, x, active, jobs, rowStart);
+                for (int a = 0; a < active.size(); a++) {
+                    float[] s = state[active.get(a)];
+                    System.arraycopy(post, rowStart[a] * d, s, 0, s.length);
+                }
             }
         }
         // the last position of every batch row of every job, through ln_final and the unembedding
@@ -197,6 +209,41 @@ public final class PatchEngine {
         List<Tensor> out = new ArrayList<>(n);
         for (int g = 0; g < n; g++) out.add(Tensor.wrap(logits, g * batch * v, batch, 1, v));
         return out;
+    }
+
+    /**
+     * The last block for the last position of each (job, batch row) only: resid_post rows in the order
+     * (active job, batch row). Keys and values still come from every row.
+     */
+    private float[] lastBlock(int l, float[] x, List<Integer> active, List<Job> jobs, int[] rowStart) {
+        ModelWeights.Layer lw = w.layers[l];
+        int d = cfg.dModel(), nh = cfg.nHeads(), e = cfg.dHead(), rows = rowStart[active.size()], outRows = active.size() * batch;
+        float[] n1 = LayerMath.layerNorm(x, 0, rows, d, cfg.eps(), lw.ln1w(), lw.ln1b());
+        float[] qkv = LayerMath.linear(n1, 0, rows, lw.wQKV(), lw.bQKV());
+        float[] z = new float[outRows * he], residPre = new float[outRows * d];
+        float[] corrK = keys[l], corrV = values[l];
+        Parallel.forEach(outRows, ab -> {
+            int a = ab / batch, b = ab % batch;
+            int p = jobs.get(active.get(a)).startPos(), len = pos - p, row0 = rowStart[a] + b * len, last = row0 + len - 1;
+            System.arraycopy(x, last * d, residPre, ab * d, d);
+            float[] k = new float[pos * he], v = new float[pos * he];
+            System.arraycopy(corrK, b * pos * he, k, 0, p * he);
+            System.arraycopy(corrV, b * pos * he, v, 0, p * he);
+            for (int t = 0; t < len; t++) {
+                System.arraycopy(qkv, (row0 + t) * 3 * he + he, k, (p + t) * he, he);
+                System.arraycopy(qkv, (row0 + t) * 3 * he + 2 * he, v, (p + t) * he, he);
+            }
+            float[] scores = new float[pos];
+            for (int head = 0; head < nh; head++) {
+                Kernels.attentionScores(qkv, last * 3 * he + head * e, 3 * he, 1, pos - 1, k, head * e, he, pos, e,
+                        cfg.attnScale(), null, 0, scores, 0, pos);
+                Kernels.softmax(scores, 0, pos);
+                Kernels.attentionValues(scores, 0, pos, 1, pos, v, head * e, he, e, z, ab * he + head * e, he);
+            }
+        });
+        float[] attnOut = LayerMath.linear(z, 0, outRows, lw.wO(), lw.bO());
+        float[] residMid = LayerMath.add(residPre, 0, attnOut, 0, outRows * d);
+        return LayerMath.mlpResidual(cfg, lw, residMid, 0, outRows);
     }
 
     /** One block over the stacked rows of the active jobs; returns their resid_post. */
