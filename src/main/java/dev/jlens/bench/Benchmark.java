@@ -23,7 +23,7 @@ public final class Benchmark {
 
     private Benchmark() {}
 
-    public static Result run(Supplier<HookedTransformer> loader, int tokens, int timedForwards) {
+    public static Result run(Supplier<HookedTransformer> loader, int tokens, int timedForwards, boolean sweep) {
         long t0 = System.nanoTime();
         HookedTransformer model = loader.get();
         double load = (System.nanoTime() - t0) / 1e9;
@@ -40,15 +40,16 @@ public final class Benchmark {
         }
         Arrays.sort(ms);
 
+        if (!sweep) return new Result(load, ms[ms.length / 2], Double.NaN, tokens, 0);
         // the metric: the logit difference of two fixed tokens, normalised between the clean and corrupted runs
         IntTensor answers = IntTensor.of(new int[][] {{0, 1}});
         ActivationCache cleanCache = model.runWithCache(clean).cache();
         float cleanDiff = LogitDiff.average(model.forward(clean), answers);
         float corruptedDiff = LogitDiff.average(model.forward(corrupted), answers);
         long s = System.nanoTime();
-        Tensor sweep = new Patching(model, corrupted, cleanCache, LogitDiff.normalized(answers, cleanDiff, corruptedDiff)).residPre();
+        Tensor result = new Patching(model, corrupted, cleanCache, LogitDiff.normalized(answers, cleanDiff, corruptedDiff)).residPre();
         double sweepSeconds = (System.nanoTime() - s) / 1e9;
-        return new Result(load, ms[ms.length / 2], sweepSeconds, tokens, sweep.size());
+        return new Result(load, ms[ms.length / 2], sweepSeconds, tokens, result.size());
     }
 
     private static IntTensor randomTokens(SplittableRandom rnd, int n, int vocab) {

@@ -25,6 +25,9 @@ final class BenchCommand implements Runnable {
     @Option(names = "--runs", paramLabel = "R", defaultValue = "9", description = "Timed forward passes after three warm-up ones (default ${DEFAULT-VALUE}).")
     int runs;
 
+    @Option(names = "--no-sweep", description = "Skip the patching sweep (its cost grows with layers^2 x tokens^2).")
+    boolean noSweep;
+
     @Option(names = "--json", description = "End with one JSON line: {\"forward_ms\": ..., \"sweep_resid_pre_s\": ..., \"load_s\": ...}.")
     boolean json;
 
@@ -36,14 +39,14 @@ final class BenchCommand implements Runnable {
             var m = model.load(parent.streams);
             if (tokens > m.cfg().nCtx()) throw new JlensException("--tokens " + tokens + " is more than the model's context of " + m.cfg().nCtx());
             return m;
-        }, tokens, runs);
+        }, tokens, runs, !noSweep);
         var out = parent.streams.out();
         out.printf(Locale.ROOT, "load: %.3f s%n", r.loadSeconds());
         out.printf(Locale.ROOT, "forward (%d tokens, all-position logits, median of %d): %.2f ms%n", r.tokens(), runs, r.forwardMillis());
-        out.printf(Locale.ROOT, "resid_pre patching sweep (%d runs): %.3f s%n", r.sweepRuns(), r.sweepSeconds());
+        if (!noSweep) out.printf(Locale.ROOT, "resid_pre patching sweep (%d runs): %.3f s%n", r.sweepRuns(), r.sweepSeconds());
         if (json) {
-            out.printf(Locale.ROOT, "{\"forward_ms\": %.3f, \"sweep_resid_pre_s\": %.4f, \"load_s\": %.4f}%n",
-                    r.forwardMillis(), r.sweepSeconds(), r.loadSeconds());
+            out.printf(Locale.ROOT, "{\"forward_ms\": %.3f, \"sweep_resid_pre_s\": %s, \"load_s\": %.4f}%n",
+                    r.forwardMillis(), noSweep ? "null" : String.format(Locale.ROOT, "%.4f", r.sweepSeconds()), r.loadSeconds());
         }
     }
 }
