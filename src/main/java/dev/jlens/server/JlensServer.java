@@ -4,6 +4,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.jlens.JlensException;
 import dev.jlens.analysis.Experiment;
+import dev.jlens.analysis.ExperimentAnalysis;
+import dev.jlens.analysis.MemoryEstimate;
 import dev.jlens.analysis.PatchKind;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.util.Progress;
@@ -44,7 +46,8 @@ import java.util.concurrent.Executors;
  * <li>{@code DELETE /api/jobs/{id}}: cancels the job (it stops at its next patching run)</li>
  * </ul>
  * Bound to 127.0.0.1 by default. Requests whose Host is not this server (DNS rebinding) or whose Origin is
- * another site are refused; bodies above {@link Builder#maxBodyBytes} get 413.
+ * another site are refused; bodies above {@link Builder#maxBodyBytes} get 413, and so does an analysis whose estimated
+ * memory ({@link MemoryEstimate}) exceeds what the heap has free; a prompt longer than the model's context gets 400.
  */
 public final class JlensServer implements AutoCloseable {
     public static final int DEFAULT_MAX_BODY = 1 << 20;
@@ -189,6 +192,14 @@ public final class JlensServer implements AutoCloseable {
             throw new HttpError(400, Jobs.oneLine(e.getMessage()));
         }
         if (experiment.prompts().size() > MAX_PROMPTS) throw new HttpError(400, "request: at most " + MAX_PROMPTS + " prompts per analysis");
+        try {
+            // Refused here, with the estimate, rather than failing in the worker with an out-of-memory error.
+            new ExperimentAnalysis(model).estimate(experiment).requireFitsInHeap("request");
+        } catch (MemoryEstimate.TooLarge e) {
+            throw new HttpError(413, Jobs.oneLine(e.getMessage()));
+        } catch (JlensException e) {
+            throw new HttpError(400, Jobs.oneLine(e.getMessage()));
+        }
         Job job;
         try {
             job = jobs.submit(experiment, prettyRequest(body));
