@@ -103,7 +103,9 @@ public record ModelConfig(
             throw new JlensException(source + ": n_embd " + dModel + " is not divisible by n_head " + nHeads);
         }
         double eps = root.has("layer_norm_epsilon") ? number(root, "layer_norm_epsilon", source) : 1e-5;
-        if (!(eps > 0 && eps < 1)) throw new JlensException(source + ": layer_norm_epsilon " + eps + " must be in (0, 1)");
+        if (!(eps > 0 && eps < 1 && (float) eps > 0)) {
+            throw new JlensException(source + ": layer_norm_epsilon " + eps + " must be in (0, 1) and not round to 0 as a float32");
+        }
         String act = optionalString(root, "activation_function", "gelu_new", source);
         if (!act.equals("gelu_new")) {
             throw new JlensException(source + ": activation_function " + shortJson(root.get("activation_function")) + " is not supported (GPT-2 uses gelu_new)");
