@@ -52,6 +52,8 @@ import java.util.concurrent.Executors;
 public final class JlensServer implements AutoCloseable {
     public static final int DEFAULT_MAX_BODY = 1 << 20;
     static final int MAX_PROMPTS = 64;
+    /** Most of a refused body read (and discarded) before the 413 goes out. */
+    private static final long MAX_DRAIN = 64L << 20;
     private static final JsonMapper JSON = JsonMapper.shared();
     private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
             + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -220,18 +222,35 @@ public final class JlensServer implements AutoCloseable {
 
     private String readBody(HttpExchange ex) throws IOException {
         String length = ex.getRequestHeaders().getFirst("Content-Length");
-        if (length != null) {
-            try {
-                if (Long.parseLong(length.strip()) > maxBody) throw new HttpError(413, "request body larger than " + maxBody + " bytes");
-            } catch (NumberFormatException e) {
-                throw new HttpError(400, "bad Content-Length");
-            }
+        long declared;
+        try {
+            declared = length == null ? -1 : Long.parseLong(length.strip());
+        } catch (NumberFormatException e) {
+            throw new HttpError(400, "bad Content-Length");
         }
         try (InputStream in = ex.getRequestBody()) {
+            if (declared > maxBody) {
+                drain(in);
+                throw new HttpError(413, "request body larger than " + maxBody + " bytes");
+            }
             byte[] bytes = in.readNBytes(maxBody + 1);
-            if (bytes.length > maxBody) throw new HttpError(413, "request body larger than " + maxBody + " bytes");
+            if (bytes.length > maxBody) {
+                drain(in);
+                throw new HttpError(413, "request body larger than " + maxBody + " bytes");
+            }
             return new String(bytes, StandardCharsets.UTF_8);
         }
+    }
+
+    /**
+     * Reads and discards what is left of a refused body (nothing is kept), up to a bound: closing a connection with
+     * unread data resets it, and the client would see a reset instead of the 413 and its message.
+     */
+    private static void drain(InputStream in) throws IOException {
+        byte[] sink = new byte[64 * 1024];
+        long left = MAX_DRAIN;
+        int n;
+        while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) left -= n;
     }
 
     /** Against DNS rebinding: a loopback server answers only requests addressed to a loopback name. */
