@@ -52,6 +52,23 @@ class BadModelInputsTest {
     }
 
     @Test
+    void hubEndpointThatIsNotAUrl() {
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.put("HF_ENDPOINT", "not a url");
+        env.remove("HF_HUB_OFFLINE");
+        assertThat(Refused.runWithEnv(env, "download", "gpt2").err()).isEqualTo("jlens: HF_ENDPOINT 'not a url' is not a URL\n");
+    }
+
+    @Test
+    void hubCacheThatIsAFile() {
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.put("HF_HUB_CACHE", Fixtures.modelDir("a").resolve("config.json").toString());
+        env.put("HF_HUB_OFFLINE", "1");
+        assertThat(Refused.runWithEnv(env, "tokenize", "--model", "gpt2", "x").err())
+                .contains("HF_HUB_OFFLINE is set and openai-community/gpt2@main is not in the Hugging Face cache at " + env.get("HF_HUB_CACHE"));
+    }
+
+    @Test
     void modelPathThatIsAFile() {
         Path file = Fixtures.modelDir("a").resolve("config.json");
         assertThat(load(file).err()).contains(file.toString()).contains("is a file, not a folder");
@@ -108,7 +125,7 @@ class BadModelInputsTest {
     void configNestedTooDeeply() {
         String deep = "[".repeat(10_000) + "]".repeat(10_000);
         assertThat(load(ModelFolders.withConfigText(dir, "{\"task_specific_params\": " + deep + "}")).err())
-                .contains("config.json: not valid JSON").contains("nesting depth");
+                .contains("config.json: not valid JSON (Document nesting depth (65) exceeds the maximum allowed (64");
     }
 
     @Test
@@ -414,7 +431,7 @@ class BadModelInputsTest {
     @Test
     void vocabJsonNestedTooDeeply() {
         Path model = ModelFolders.withFile(dir, "vocab.json", ("{\"a\": " + "[".repeat(100_000)).getBytes(StandardCharsets.UTF_8));
-        assertThat(tokenize(model).err()).contains(model.resolve("vocab.json") + ": line 1: token \"a\" has id").contains("not an integer");
+        assertThat(tokenize(model).err()).contains(model.resolve("vocab.json") + ": line 1: token \"a\" has id a list, not an integer");
     }
 
     @Test
@@ -459,6 +476,6 @@ class BadModelInputsTest {
         Files.delete(model.resolve("vocab.json"));
         Files.delete(model.resolve("merges.txt"));
         Files.writeString(model.resolve("tokenizer.json"), "{\"decoder\": " + "[".repeat(100_000) + "]".repeat(100_000) + "}");
-        assertThat(tokenize(model).err()).contains("tokenizer.json: bad JSON").contains("nesting depth");
+        assertThat(tokenize(model).err()).contains("tokenizer.json: bad JSON: Document nesting depth (501) exceeds the maximum allowed (500");
     }
 }
