@@ -35,7 +35,10 @@ class WeightsCacheTest {
             HookedTransformer a = new HookedTransformer(cfg, heap, Fixtures.model(which).tokenizer());
             HookedTransformer b = new HookedTransformer(cfg, mapped, Fixtures.model(which).tokenizer());
             IntTensor tokens = a.toTokens(Fixtures.PET_PROMPT);
-            assertThat(b.forward(tokens).toArray()).containsExactly(a.forward(tokens).toArray());
+            float[] fromHeap = a.forward(tokens).toArray(), fromMapped = b.forward(tokens).toArray();
+            int firstDifference = java.util.Arrays.mismatch(fromHeap, fromMapped);
+            assertThat(firstDifference).as("%s: first differing logit (heap %s, mapped %s)", which,
+                    firstDifference < 0 ? "" : fromHeap[firstDifference], firstDifference < 0 ? "" : fromMapped[firstDifference]).isEqualTo(-1);
             assertThat(b.stateDict().keySet()).containsExactlyElementsOf(a.stateDict().keySet());
         }
     }
