@@ -1,7 +1,9 @@
 package dev.jlens.analysis;
 
 import dev.jlens.JlensException;
+import dev.jlens.tokenizer.Gpt2Tokenizer;
 import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -69,7 +71,7 @@ public record Experiment(String source, String model, boolean prependBos, List<S
         try {
             JsonFactory factory = JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build()).build();
-            root = JsonMapper.builder(factory).build().readTree(json);
+            root = JsonMapper.builder(factory).enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build().readTree(json);
         } catch (RuntimeException e) {
             throw new JlensException(source + ": not valid JSON (" + firstLine(e.getMessage()) + ")");
         }
@@ -94,13 +96,20 @@ public record Experiment(String source, String model, boolean prependBos, List<S
         if (corrupted != null && corrupted.size() != prompts.size()) {
             throw new JlensException(source + ": " + corrupted.size() + " corrupted prompts for " + prompts.size() + " prompts; give one per prompt");
         }
+        if (!bos) {
+            // Without BOS an empty text has no tokens at all, and a run needs at least one.
+            requireNonEmpty(source, "prompts", prompts);
+            if (corrupted != null) requireNonEmpty(source, "corrupted_prompts", corrupted);
+        }
         List<PatchKind> patching = new ArrayList<>();
         if (root.has("patching")) {
             List<String> kinds = strings(root, "patching", source, false);
             for (int i = 0; i < kinds.size(); i++) {
                 String k = kinds.get(i);
-                patching.add(PatchKind.byId(k).orElseThrow(() -> new JlensException(
-                        source + ": unknown patching kind \"" + k + "\" (known: " + PatchKind.allIds() + ")")));
+                PatchKind kind = PatchKind.byId(k).orElseThrow(() -> new JlensException(
+                        source + ": unknown patching kind " + quote(k) + " (known: " + PatchKind.allIds() + ")"));
+                if (patching.contains(kind)) throw new JlensException(source + ": patching[" + i + "] " + quote(k) + " is listed twice");
+                patching.add(kind);
             }
             if (!patching.isEmpty() && corrupted == null) {
                 throw new JlensException(source + ": \"patching\" needs \"corrupted_prompts\" (the runs the clean activations are pasted into)");
@@ -112,7 +121,7 @@ public record Experiment(String source, String model, boolean prependBos, List<S
     private static String optionalString(JsonNode root, String field, String source) {
         if (!root.has(field) || root.get(field).isNull()) return null;
         if (!root.get(field).isString()) throw new JlensException(source + ": \"" + field + "\" must be a string");
-        return root.get(field).asString();
+        return wellFormed(source, field, root.get(field).asString());
     }
 
     private static List<String> strings(JsonNode root, String field, String source, boolean required) {
@@ -124,8 +133,8 @@ public record Experiment(String source, String model, boolean prependBos, List<S
         if (!n.isArray()) throw new JlensException(source + ": \"" + field + "\" must be a list of strings");
         List<String> out = new ArrayList<>();
         for (int i = 0; i < n.size(); i++) {
-            if (!n.get(i).isString()) throw new JlensException(source + ": " + field + "[" + i + "] must be a string, got " + n.get(i));
-            out.add(n.get(i).asString());
+            if (!n.get(i).isString()) throw new JlensException(source + ": " + field + "[" + i + "] must be a string, got " + shortJson(n.get(i)));
+            out.add(wellFormed(source, field + "[" + i + "]", n.get(i).asString()));
         }
         return out;
     }
@@ -138,11 +147,41 @@ public record Experiment(String source, String model, boolean prependBos, List<S
         for (int i = 0; i < n.size(); i++) {
             JsonNode pair = n.get(i);
             if (!pair.isArray() || pair.size() != 2 || !pair.get(0).isString() || !pair.get(1).isString()) {
-                throw new JlensException(source + ": answers[" + i + "] must be a pair of strings [correct, incorrect], got " + pair);
+                throw new JlensException(source + ": answers[" + i + "] must be a pair of strings [correct, incorrect], got " + shortJson(pair));
             }
-            out.add(new AnswerPair(pair.get(0).asString(), pair.get(1).asString()));
+            out.add(new AnswerPair(wellFormed(source, "answers[" + i + "][0]", pair.get(0).asString()),
+                    wellFormed(source, "answers[" + i + "][1]", pair.get(1).asString())));
         }
         return out;
+    }
+
+    private static void requireNonEmpty(String source, String field, List<String> texts) {
+        for (int i = 0; i < texts.size(); i++) {
+            if (texts.get(i).isEmpty()) {
+                throw new JlensException(source + ": " + field + "[" + i + "] is empty and \"prepend_bos\" is false, so it has no tokens; "
+                        + "give it some text or prepend BOS");
+            }
+        }
+    }
+
+    /** Text that has UTF-8 (no unpaired surrogate, as a JSON escape like "\\ud800" can write). */
+    private static String wellFormed(String source, String field, String text) {
+        int at = Gpt2Tokenizer.unpairedSurrogate(text);
+        if (at >= 0) {
+            throw new JlensException(String.format("%s: %s has an unpaired surrogate U+%04X at index %d; it is not valid Unicode text",
+                    source, field, (int) text.charAt(at), at));
+        }
+        return text;
+    }
+
+    /** A string as JSON writes it, cut short: safe to put in a one-line message. */
+    private static String quote(String s) {
+        return shortJson(tools.jackson.databind.node.StringNode.valueOf(s));
+    }
+
+    private static String shortJson(JsonNode n) {
+        String s = n.toString();
+        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
     }
 
     private static String firstLine(String s) {

@@ -36,6 +36,7 @@ public final class ExperimentAnalysis {
     }
 
     public AnalysisResult run(Experiment e) {
+        estimate(e).requireFitsInHeap(e.source());
         IntTensor tokens = model.toTokens(e.prompts(), e.prependBos());
         requireEqualLengths(e, "prompts", e.prompts(), e.prependBos());
         IntTensor answerTokens = answerTokens(e);
@@ -83,6 +84,32 @@ public final class ExperimentAnalysis {
         return new AnalysisResult(e, model.cfg().modelName(), tokens, strTokens, answerTokens, perPrompt, average, calculated,
                 lens.labels(), toLogitDiff(cache, lens.stack(), directions, n), layers.labels(), toLogitDiff(cache, layers.stack(), directions, n),
                 heads.labels(), perHead, topPositive, topNegative, corruptedTokens, corruptedAverage, sweeps, cache);
+    }
+
+    /**
+     * Checks what can be checked before anything runs, from the token counts alone: every prompt fits the model's
+     * context (the message names the prompt and n_ctx), and returns what the analysis will hold in memory.
+     */
+    public MemoryEstimate estimate(Experiment e) {
+        int positions = maxLength(e, "prompts", e.prompts());
+        if (e.hasCorruptedPrompts()) positions = Math.max(positions, maxLength(e, "corrupted_prompts", e.corruptedPrompts()));
+        return MemoryEstimate.ofAnalysis(model.cfg(), e.prompts().size(), positions, e.hasCorruptedPrompts(), e.patching());
+    }
+
+    private int maxLength(Experiment e, String field, List<String> prompts) {
+        int max = 0, nCtx = model.cfg().nCtx();
+        for (int i = 0; i < prompts.size(); i++) {
+            int len = model.tokenization().encode(prompts.get(i), e.prependBos()).length;
+            if (len > nCtx) {
+                throw new JlensException(e.source() + ": " + field + "[" + i + "] is " + len + " tokens long, more than the model's context of "
+                        + nCtx + " tokens (n_ctx)");
+            }
+            if (len == 0) {
+                throw new JlensException(e.source() + ": " + field + "[" + i + "] has no tokens (an empty text without BOS)");
+            }
+            max = Math.max(max, len);
+        }
+        return max;
     }
 
     /** The seed's residual_stack_to_logit_diff: scale by the cached final layer norm, project, average over prompts. */

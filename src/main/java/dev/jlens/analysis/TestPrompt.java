@@ -1,5 +1,6 @@
 package dev.jlens.analysis;
 
+import dev.jlens.JlensException;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.tensor.IntTensor;
 import dev.jlens.tensor.Tensor;
@@ -80,6 +81,12 @@ public final class TestPrompt {
         List<String> answers = rawAnswers.stream()
                 .map(a -> prependSpaceToAnswer && !a.startsWith(" ") ? " " + a : a).toList();
         int[] promptIds = model.tokenization().encode(prompt, bos);
+        if (promptIds.length == 0) {
+            throw new JlensException("the prompt is empty and BOS is not prepended, so it has no tokens to predict the answer from");
+        }
+        if (topK > model.cfg().dVocabOut()) {
+            throw new JlensException("top_k " + topK + " is more than the model's " + model.cfg().dVocabOut() + " tokens (d_vocab)");
+        }
         IntTensor answerTokens = model.toTokens(answers, false);
         int answerCols = multiple ? 1 : answerTokens.shape(1);
         int n = answers.size(), promptLen = promptIds.length;

@@ -34,6 +34,7 @@ final class AnalyzeCommand implements Runnable {
     @Override
     public void run() {
         Experiment experiment = Experiment.read(spec);
+        Inputs.output(out);
         HookedTransformer m = load(experiment, model, revision, parent.streams);
         AnalysisResult result;
         try (ProgressBar bar = ProgressBar.counting(parent.streams, "patching runs")) {

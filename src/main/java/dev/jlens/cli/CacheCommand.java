@@ -44,8 +44,12 @@ final class CacheCommand implements Runnable {
                 throw new JlensException("--names: '" + names + "' is not a valid regular expression (" + e.getDescription() + ")");
             }
         }
+        Inputs.text("--prompt", prompt);
+        Inputs.output(out);
         HookedTransformer m = model.load(parent.streams);
-        ActivationCache cache = m.runWithCache(m.toTokens(prompt), CacheOptions.ALL.withNamesFilter(filter).withRemoveBatchDim(true)).cache();
+        dev.jlens.tensor.IntTensor tokens = m.toTokens(prompt);
+        Inputs.fitsContext(m, "--prompt", tokens.shape(1));
+        ActivationCache cache = m.runWithCache(tokens, CacheOptions.ALL.withNamesFilter(filter).withRemoveBatchDim(true)).cache();
         if (cache.size() == 0) throw new JlensException("--names '" + names + "' matches no hook point (e.g. blocks\\.0\\.attn\\.hook_pattern)");
         LinkedHashMap<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : cache.asMap().entrySet()) {

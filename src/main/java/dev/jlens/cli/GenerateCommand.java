@@ -43,7 +43,15 @@ final class GenerateCommand implements Runnable {
         if (topK != null && topK < 1) throw new dev.jlens.JlensException("--top-k must be 1 or more, got " + topK);
         if (topP != null && !(topP > 0 && topP <= 1)) throw new dev.jlens.JlensException("--top-p must be in (0, 1], got " + topP);
         if (!(temperature >= 0)) throw new dev.jlens.JlensException("--temperature must be 0 or more, got " + temperature);
+        Inputs.text("--prompt", prompt);
         HookedTransformer m = model.load(parent.streams);
+        int promptTokens = m.toTokens(prompt).shape(1);
+        Inputs.fitsContext(m, "--prompt", promptTokens);
+        int room = m.cfg().nCtx() - promptTokens;
+        if (maxNewTokens > room) {
+            throw new dev.jlens.JlensException("--max-new-tokens " + maxNewTokens + " is too many: the prompt's " + promptTokens + " tokens plus "
+                    + maxNewTokens + " new ones exceed the model's context of " + m.cfg().nCtx() + " tokens (n_ctx); at most " + room + " fit");
+        }
         GenerateOptions options = GenerateOptions.sampling(maxNewTokens).withDoSample(!greedy).withSeed(seed)
                 .withTemperature(temperature).withTopK(topK).withTopP(topP);
         parent.streams.out().println(m.generate(prompt, options));

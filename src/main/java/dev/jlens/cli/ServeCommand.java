@@ -30,6 +30,7 @@ final class ServeCommand implements Runnable {
 
     @Override
     public void run() {
+        if (port < 0 || port > 65535) throw new dev.jlens.JlensException("--port must be between 0 and 65535 (0 picks a free one), got " + port);
         HookedTransformer m = model.load(parent.streams);
         if (!isLoopback(host)) {
             parent.streams.err().println("jlens: warning: listening on " + host + " makes the web UI (which has no login) reachable from other machines");

@@ -1,6 +1,7 @@
 package dev.jlens.cli;
 
 import dev.jlens.analysis.TestPrompt;
+import dev.jlens.model.HookedTransformer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,7 +37,20 @@ final class TestPromptCommand implements Runnable {
     @Override
     public void run() {
         if (topK < 0) throw new dev.jlens.JlensException("--top-k must be 0 or more, got " + topK);
-        TestPrompt tp = new TestPrompt(model.load(parent.streams)).topK(topK).prependBos(!noBos).prependSpaceToAnswer(!noPrependSpace);
+        Inputs.text("--prompt", prompt);
+        for (String a : answers) Inputs.text("--answer", a);
+        HookedTransformer m = model.load(parent.streams);
+        if (topK > m.cfg().dVocabOut()) {
+            throw new dev.jlens.JlensException("--top-k " + topK + " is more than the model's " + m.cfg().dVocabOut() + " tokens (d_vocab)");
+        }
+        int promptTokens = m.tokenization().encode(prompt, !noBos).length;
+        if (promptTokens == 0) throw new dev.jlens.JlensException("--prompt is empty and --no-bos leaves it no tokens to predict the answer from");
+        int answerTokens = 0;
+        for (String a : answers) {
+            answerTokens = Math.max(answerTokens, m.tokenizer().encode(noPrependSpace || a.startsWith(" ") ? a : " " + a).length);
+        }
+        Inputs.fitsContext(m, answerTokens == 0 ? "--prompt" : "--prompt with its --answer", promptTokens + (answers.size() > 1 ? 1 : answerTokens));
+        TestPrompt tp = new TestPrompt(m).topK(topK).prependBos(!noBos).prependSpaceToAnswer(!noPrependSpace);
         parent.streams.out().print(tp.run(prompt, answers));
         parent.streams.out().flush();
     }

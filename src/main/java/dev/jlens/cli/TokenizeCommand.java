@@ -35,6 +35,7 @@ final class TokenizeCommand implements Runnable {
 
     @Override
     public void run() {
+        for (int i = 0; i < texts.size(); i++) Inputs.text(texts.size() == 1 ? "TEXT" : "TEXT " + (i + 1), texts.get(i));
         // Only the tokenizer is needed: no weights are read.
         ModelSources.Resolved source = model.resolve(parent.streams);
         Tokenization tok = new Tokenization(Gpt2Tokenizer.load(source.folder()), true);

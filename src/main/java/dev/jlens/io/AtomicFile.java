@@ -26,6 +26,20 @@ public final class AtomicFile {
 
     private AtomicFile() {}
 
+    /**
+     * Fails with a one-line message unless {@code file} could be written: its folder exists and is a folder, and
+     * the file itself is not a folder. Commands call it before their work, so that a bad {@code --out} costs nothing.
+     */
+    public static void requireWritable(Path file) {
+        Path target = file.toAbsolutePath();
+        if (Files.isDirectory(target)) throw new JlensException(Text.oneLine(file + ": is a folder; give the name of a file to write"));
+        Path parent = target.getParent();
+        if (parent == null) throw new JlensException(Text.oneLine(file + ": cannot be written (not a file name)"));
+        if (!Files.exists(parent)) throw new JlensException(Text.oneLine(file + ": cannot be written (folder " + parent + " does not exist)"));
+        if (!Files.isDirectory(parent)) throw new JlensException(Text.oneLine(file + ": cannot be written (" + parent + " is not a folder)"));
+        if (!Files.isWritable(parent)) throw new JlensException(Text.oneLine(file + ": cannot be written (folder " + parent + " is not writable)"));
+    }
+
     public static void write(Path file, Body body) {
         String name = String.valueOf(file.getFileName());
         Path target = file.toAbsolutePath();
@@ -40,11 +54,24 @@ public final class AtomicFile {
             moved = true;
         } catch (JlensException e) {
             throw e;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            throw new JlensException(Text.oneLine(file + ": cannot be written (" + reason(e, target) + ")"), e);
+        } catch (RuntimeException e) {
             throw new JlensException(Text.oneLine(file + ": cannot be written (" + Text.describe(e) + ")"), e);
         } finally {
             if (!moved) deleteQuietly(temporary);
         }
+    }
+
+    /** What went wrong, in words rather than an exception's class name. */
+    private static String reason(IOException e, Path target) {
+        Path parent = target.getParent();
+        if (Files.isDirectory(target)) return "it is a folder";
+        if (parent != null && !Files.exists(parent)) return "folder " + parent + " does not exist";
+        if (parent != null && !Files.isDirectory(parent)) return parent + " is not a folder";
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
+        return e.getMessage() != null ? e.getMessage() : "input/output error";
     }
 
     public static void writeString(Path file, String content) {

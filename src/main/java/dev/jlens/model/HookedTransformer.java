@@ -283,6 +283,10 @@ public final class HookedTransformer implements CacheModel {
     private ModelOutput run(IntTensor tokens, ForwardOptions o, List<Hook> hooks) {
         if (tokens.rank() == 1) tokens = tokens.reshape(1, tokens.shape(0));
         if (tokens.rank() != 2) throw new JlensException("tokens must be [batch, pos], got shape " + Arrays.toString(tokens.shape()));
+        if (o.residual() == null && (tokens.shape(0) == 0 || tokens.shape(1) == 0)) {
+            throw new JlensException("the input has no tokens (shape " + Arrays.toString(tokens.shape())
+                    + "); an empty prompt needs BOS prepended to have one");
+        }
         HookedRun hookedRun = new HookedRun(points, hooks);
         int start = o.startAtLayer(), stop = o.stopAtLayer() == null ? cfg.nLayers() : normalizeStop(o.stopAtLayer());
         boolean wantLogits = o.returnType() != ForwardOptions.ReturnType.NONE && stop == cfg.nLayers();

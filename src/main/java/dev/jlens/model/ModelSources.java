@@ -8,6 +8,7 @@ import dev.jlens.hub.Revision;
 import dev.jlens.util.Progress;
 
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -47,8 +48,16 @@ public final class ModelSources {
      */
     public static Resolved resolve(String model, HubSettings hub, Progress progress) {
         if (model == null || model.isBlank()) throw new JlensException("--model is empty; give a model name (e.g. gpt2-small) or a folder");
-        Path asPath = Path.of(model);
+        Path asPath;
+        try {
+            asPath = Path.of(model);
+        } catch (InvalidPathException e) {
+            throw new JlensException("model " + dev.jlens.util.PyRepr.str(model) + " is neither a known name, a repo id nor a folder (" + e.getReason() + ")");
+        }
         if (Files.isDirectory(asPath)) return new Resolved(asPath, nameOfFolder(asPath));
+        if (Files.exists(asPath)) {
+            throw new JlensException("model path " + model + " is a file, not a folder (a Hugging Face model folder with config.json is expected)");
+        }
         Optional<HubModel> found = hubModel(model);
         if (found.isEmpty()) {
             if (looksLikePath(model)) throw new JlensException("model folder " + model + " does not exist");

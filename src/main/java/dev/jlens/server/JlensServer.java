@@ -4,6 +4,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.jlens.JlensException;
 import dev.jlens.analysis.Experiment;
+import dev.jlens.analysis.ExperimentAnalysis;
+import dev.jlens.analysis.MemoryEstimate;
 import dev.jlens.analysis.PatchKind;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.util.Progress;
@@ -44,11 +46,14 @@ import java.util.concurrent.Executors;
  * <li>{@code DELETE /api/jobs/{id}}: cancels the job (it stops at its next patching run)</li>
  * </ul>
  * Bound to 127.0.0.1 by default. Requests whose Host is not this server (DNS rebinding) or whose Origin is
- * another site are refused; bodies above {@link Builder#maxBodyBytes} get 413.
+ * another site are refused; bodies above {@link Builder#maxBodyBytes} get 413, and so does an analysis whose estimated
+ * memory ({@link MemoryEstimate}) exceeds what the heap has free; a prompt longer than the model's context gets 400.
  */
 public final class JlensServer implements AutoCloseable {
     public static final int DEFAULT_MAX_BODY = 1 << 20;
     static final int MAX_PROMPTS = 64;
+    /** Most of a refused body read (and discarded) before the 413 goes out. */
+    private static final long MAX_DRAIN = 64L << 20;
     private static final JsonMapper JSON = JsonMapper.shared();
     private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
             + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -189,6 +194,14 @@ public final class JlensServer implements AutoCloseable {
             throw new HttpError(400, Jobs.oneLine(e.getMessage()));
         }
         if (experiment.prompts().size() > MAX_PROMPTS) throw new HttpError(400, "request: at most " + MAX_PROMPTS + " prompts per analysis");
+        try {
+            // Refused here, with the estimate, rather than failing in the worker with an out-of-memory error.
+            new ExperimentAnalysis(model).estimate(experiment).requireFitsInHeap("request");
+        } catch (MemoryEstimate.TooLarge e) {
+            throw new HttpError(413, Jobs.oneLine(e.getMessage()));
+        } catch (JlensException e) {
+            throw new HttpError(400, Jobs.oneLine(e.getMessage()));
+        }
         Job job;
         try {
             job = jobs.submit(experiment, prettyRequest(body));
@@ -209,18 +222,35 @@ public final class JlensServer implements AutoCloseable {
 
     private String readBody(HttpExchange ex) throws IOException {
         String length = ex.getRequestHeaders().getFirst("Content-Length");
-        if (length != null) {
-            try {
-                if (Long.parseLong(length.strip()) > maxBody) throw new HttpError(413, "request body larger than " + maxBody + " bytes");
-            } catch (NumberFormatException e) {
-                throw new HttpError(400, "bad Content-Length");
-            }
+        long declared;
+        try {
+            declared = length == null ? -1 : Long.parseLong(length.strip());
+        } catch (NumberFormatException e) {
+            throw new HttpError(400, "bad Content-Length");
         }
         try (InputStream in = ex.getRequestBody()) {
+            if (declared > maxBody) {
+                drain(in);
+                throw new HttpError(413, "request body larger than " + maxBody + " bytes");
+            }
             byte[] bytes = in.readNBytes(maxBody + 1);
-            if (bytes.length > maxBody) throw new HttpError(413, "request body larger than " + maxBody + " bytes");
+            if (bytes.length > maxBody) {
+                drain(in);
+                throw new HttpError(413, "request body larger than " + maxBody + " bytes");
+            }
             return new String(bytes, StandardCharsets.UTF_8);
         }
+    }
+
+    /**
+     * Reads and discards what is left of a refused body (nothing is kept), up to a bound: closing a connection with
+     * unread data resets it, and the client would see a reset instead of the 413 and its message.
+     */
+    private static void drain(InputStream in) throws IOException {
+        byte[] sink = new byte[64 * 1024];
+        long left = MAX_DRAIN;
+        int n;
+        while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) left -= n;
     }
 
     /** Against DNS rebinding: a loopback server answers only requests addressed to a loopback name. */

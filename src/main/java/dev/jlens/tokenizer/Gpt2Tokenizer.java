@@ -207,6 +207,17 @@ public final class Gpt2Tokenizer {
     }
 
     private static void requireWellFormed(String text) {
+        int i = unpairedSurrogate(text);
+        if (i >= 0) {
+            throw new JlensException(String.format("text has an unpaired surrogate U+%04X at index %d", (int) text.charAt(i), i));
+        }
+    }
+
+    /**
+     * The index of the first unpaired surrogate in {@code text}, or -1 when it has none (when it is valid Unicode
+     * and so has a UTF-8 encoding).
+     */
+    public static int unpairedSurrogate(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (Character.isSurrogate(c)) {
@@ -215,10 +226,10 @@ public final class Gpt2Tokenizer {
                     i++;
                     continue;
                 }
-                throw new JlensException(String.format("text has an unpaired surrogate U+%04X at index %d",
-                        (int) c, i));
+                return i;
             }
         }
+        return -1;
     }
 
     // -------------------------------------------------------------------------------------------------------------

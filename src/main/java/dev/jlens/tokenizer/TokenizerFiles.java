@@ -32,6 +32,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class TokenizerFiles {
     static final String END_OF_TEXT = "<|endoftext|>";
+    /** Largest tokenizer file read, and largest token id (as {@code vocab_size} in config.json). */
+    static final long MAX_FILE_BYTES = 256L << 20;
+    static final int MAX_ID = (1 << 22) - 1;
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -96,9 +99,9 @@ final class TokenizerFiles {
                         + ", not an integer");
             }
             long id = parser.getLongValue();
-            if (id < 0 || id > Integer.MAX_VALUE - 1) {
+            if (id < 0 || id > MAX_ID) {
                 throw problem(file, parser, prefix + "token " + quote(name) + " has id " + id
-                        + ", outside 0.." + (Integer.MAX_VALUE - 1));
+                        + ", outside 0.." + MAX_ID);
             }
             String previous = tokenOfId.putIfAbsent((int) id, name);
             if (previous != null) {
@@ -118,7 +121,7 @@ final class TokenizerFiles {
 
     static List<Merge> readMergesTxt(Path file) {
         List<Merge> merges = new ArrayList<>(50_000);
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (BufferedReader reader = newReader(file)) {
             String line;
             int lineNumber = 0;
             while ((line = reader.readLine()) != null) {
@@ -219,8 +222,8 @@ final class TokenizerFiles {
             String label = "added_tokens[" + i + "]";
             JsonNode id = entry.get("id");
             JsonNode content = entry.get("content");
-            if (id == null || !id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0) {
-                throw problem(file, where, label + " has no non-negative integer \"id\"");
+            if (id == null || !id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0 || id.intValue() > MAX_ID) {
+                throw problem(file, where, label + " has no integer \"id\" in 0.." + MAX_ID);
             }
             if (content == null || !content.isString() || content.stringValue().isEmpty()) {
                 throw problem(file, where, label + " has no non-empty string \"content\"");
@@ -315,10 +318,25 @@ final class TokenizerFiles {
 
     private static InputStream open(Path file) throws IOException {
         try {
+            requireSensibleSize(file);
             return Files.newInputStream(file);
         } catch (NoSuchFileException e) {
             throw missing(file);
         }
+    }
+
+    /** Tokenizer files are a few MB (GPT-2's tokenizer.json is 1.4 MB); refuse what cannot be one before reading it. */
+    static void requireSensibleSize(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw new JlensException(file + ": " + size + " bytes, more than the " + (MAX_FILE_BYTES >> 20)
+                    + " MB a tokenizer file may have; is this a tokenizer file?");
+        }
+    }
+
+    private static BufferedReader newReader(Path file) throws IOException {
+        requireSensibleSize(file);
+        return Files.newBufferedReader(file, StandardCharsets.UTF_8);
     }
 
     static JlensException missing(Path file) {

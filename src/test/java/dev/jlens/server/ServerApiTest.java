@@ -208,12 +208,87 @@ class ServerApiTest {
                 .method("PUT", HttpRequest.BodyPublishers.noBody())).statusCode()).isEqualTo(405);
     }
 
+    /** Two analyses of different prompts sent at the same moment: each gets its own result, the one a lone run gives. */
+    @Test
+    void twoRequestsWithDifferentPromptsAtOnceGetEachTheirOwnResult() throws Exception {
+        String ioi = IOI.formatted("attn_head_out_all_pos");
+        String numbers = "{\"prompts\": [\"1 2 3 4\", \"5 6 7 8\"], \"answers\": [[\" 5\", \" 6\"], [\" 9\", \" 1\"]],"
+                + " \"corrupted_prompts\": [\"1 2 3 3\", \"5 6 7 7\"], \"patching\": [\"resid_pre\"]}";
+        java.util.List<String> bodies = java.util.List.of(ioi, numbers, numbers, ioi);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<java.util.concurrent.CompletableFuture<JsonNode>> results = new java.util.ArrayList<>();
+        for (String body : bodies) {
+            results.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    start.await();
+                    HttpResponse<String> r = post(body);
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+                    JsonNode job = waitFor(json(r).get("id").asString(), j -> !j.get("state").asString().matches("queued|running"));
+                    assertThat(job.get("state").asString()).as(job.toString()).isEqualTo("done");
+                    return job.get("result");
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            }));
+        }
+        start.countDown();
+        for (int i = 0; i < bodies.size(); i++) {
+            JsonNode alone = new dev.jlens.analysis.ExperimentAnalysis(Fixtures.model("a"))
+                    .run(dev.jlens.analysis.Experiment.parse("request", bodies.get(i))).toJson();
+            // compared as JSON text: the same numbers, bit for bit
+            assertThat(results.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS).toString()).as("request " + i)
+                    .isEqualTo(JsonMapper.shared().readTree(alone.toString()).toString());
+        }
+    }
+
+    @Test
+    void aPromptWithALoneSurrogateIs400() throws Exception {
+        HttpResponse<String> r = post("{\"prompts\": [\"When \\ud800\"], \"answers\": [[\" Mary\", \" John\"]]}");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(json(r).get("error").asString()).isEqualTo("request: prompts[0] has an unpaired surrogate U+D800 at index 5; it is not valid Unicode text");
+    }
+
+    @Test
+    void aPromptLongerThanTheContextIs400() throws Exception {
+        HttpResponse<String> r = post("{\"prompts\": [\"" + "word ".repeat(1100) + "\"], \"answers\": [[\" Mary\", \" John\"]]}");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(json(r).get("error").asString()).isEqualTo("request: prompts[0] is 1102 tokens long, more than the model's context of 1024 tokens (n_ctx)");
+    }
+
+    @Test
+    void moreThan64PromptsIs400() throws Exception {
+        String prompts = String.join(",", java.util.Collections.nCopies(65, "\"a b\""));
+        String answers = String.join(",", java.util.Collections.nCopies(65, "[\" a\", \" b\"]"));
+        HttpResponse<String> r = post("{\"prompts\": [" + prompts + "], \"answers\": [" + answers + "]}");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(json(r).get("error").asString()).isEqualTo("request: at most 64 prompts per analysis");
+    }
+
+    /** 40 prompts of 1,001 tokens: the logits alone are 8 GB, more than the tests' 4 GB heap; refused up front with the estimate. */
+    @Test
+    void anAnalysisTooLargeForTheHeapIs413WithTheEstimate() throws Exception {
+        String prompt = "\"" + "word ".repeat(1000).strip() + "\"";
+        String prompts = String.join(",", java.util.Collections.nCopies(40, prompt));
+        String answers = String.join(",", java.util.Collections.nCopies(40, "[\" a\", \" b\"]"));
+        HttpResponse<String> r = post("{\"prompts\": [" + prompts + "], \"answers\": [" + answers + "], \"corrupted_prompts\": ["
+                + prompts + "], \"patching\": [\"resid_pre\"]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+        assertThat(json(r).get("error").asString()).matches("request: the analysis of 40 prompts of 1001 tokens needs about \\d+\\.\\d GB of memory "
+                + "but only \\d+\\.\\d [MG]B of the \\d+\\.\\d GB heap is free; use fewer or shorter prompts, or give the JVM more \\(JLENS_JAVA_OPTS=-Xmx<size>\\)");
+        assertThat(json(r).has("id")).as("no job was made").isFalse();
+    }
+
     @Test
     void bodiesOverOneMegabyteAre413() throws Exception {
         String big = "{\"prompts\": [\"" + "a".repeat(JlensServer.DEFAULT_MAX_BODY) + "\"], \"answers\": [[\" a\", \" b\"]]}";
         HttpResponse<String> r = post(big);
         assertThat(r.statusCode()).isEqualTo(413);
         assertThat(json(r).get("error").asString()).contains("larger than 1048576 bytes");
+        // without a Content-Length (chunked), the cap holds all the same
+        HttpResponse<String> chunked = send(at("/api/analyze").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8)))));
+        assertThat(chunked.statusCode()).isEqualTo(413);
+        assertThat(json(chunked).get("error").asString()).contains("larger than 1048576 bytes");
     }
 
     @Test

@@ -1,0 +1,120 @@
+package dev.jlens.analysis;
+
+import dev.jlens.JlensException;
+import dev.jlens.model.ModelConfig;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What an experiment's analysis holds in memory at once, estimated from the model's sizes before anything runs,
+ * so that a request too large for the heap is refused up front with the estimate instead of failing half-way
+ * with an out-of-memory error: the clean run's whole activation cache (every hook point of every layer, the
+ * attention patterns [batch, head, pos, pos] among them) and its logits [batch, pos, d_vocab], the corrupted
+ * run's logits, and for patching the corrupted activations the sweeps read, their outputs and the batched jobs.
+ *
+ * @param bytes        the estimate
+ * @param largestTensor the number of values of the largest single tensor (a Java array holds at most 2^31 - 1)
+ * @param largestName  what that tensor is, for the message
+ * @param prompts      batch size
+ * @param positions    tokens per prompt
+ */
+public record MemoryEstimate(long bytes, long largestTensor, String largestName, int prompts, int positions) {
+    /** Patched runs batched together by the patching engine (its own constant), and its row budget. */
+    private static final long JOB_BATCH = 256, ENGINE_ROWS = 4096;
+
+    /** An analysis that would not fit: the message says the estimate and the heap. */
+    public static final class TooLarge extends JlensException {
+        TooLarge(String message) {
+            super(message);
+        }
+    }
+
+    /** The estimate for {@code prompts} prompts of {@code positions} tokens (BOS included) on a model of {@code cfg}. */
+    public static MemoryEstimate ofAnalysis(ModelConfig cfg, int prompts, int positions, boolean corrupted, List<PatchKind> patching) {
+        // In doubles: absurd sizes must give an absurd estimate, not an overflow.
+        double b = prompts, p = positions, l = cfg.nLayers(), d = cfg.dModel(), h = cfg.nHeads(), m = cfg.dMlp(), v = cfg.dVocabOut();
+        double rows = b * p;
+        double attention = rows * h * p;                      // one layer's attention scores or pattern, [batch, head, pos, pos]
+        double logits = rows * v;
+        // The clean cache: per layer resid_pre, ln1 normalized, q, k, v, z, attn_out, resid_mid, ln2 normalized, mlp_out,
+        // resid_post (11 d), mlp pre and post (2 d_mlp), the two layer-norm scales, scores and pattern; plus embed,
+        // pos_embed and ln_final.
+        double floats = l * (rows * (11 * d + 2 * m + 2) + 2 * attention) + rows * (3 * d + 1);
+        floats += logits;                                    // the clean logits
+        floats += rows * (2 * m + 4 * d) + 2 * attention;    // one layer's temporaries while the forward pass runs
+        if (corrupted) floats += logits;                     // the corrupted run's logits (its average logit difference)
+        if (corrupted && !patching.isEmpty()) {
+            // The engine's corrupted run: resid_pre, resid_mid, resid_post, k, v per layer and the one extra site a
+            // sweep reads (attention patterns the largest), its copies of keys and values, and the batched jobs.
+            floats += l * (rows * 7 * d + Math.max(rows * d, attention)) + b * v;
+            floats += JOB_BATCH * rows * d + ENGINE_ROWS * (2 * m + 4 * d + p * h);
+            for (PatchKind k : patching) floats += outputSize(k, l, p, h);
+        }
+        double largest = logits;
+        String largestName = "the logits [" + prompts + ", " + positions + ", " + cfg.dVocabOut() + "]";
+        if (attention > largest) {
+            largest = attention;
+            largestName = "an attention pattern [" + prompts + ", " + cfg.nHeads() + ", " + positions + ", " + positions + "]";
+        }
+        return new MemoryEstimate(toLong(4 * floats), toLong(largest), largestName, prompts, positions);
+    }
+
+    private static long toLong(double x) {
+        return x >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(x);
+    }
+
+    /** The values of a sweep's result tensor. */
+    private static double outputSize(PatchKind kind, double l, double p, double h) {
+        return switch (kind) {
+            case RESID_PRE, RESID_MID, ATTN_OUT, MLP_OUT -> l * p;
+            case ATTN_HEAD_OUT_ALL_POS, ATTN_HEAD_Q_ALL_POS, ATTN_HEAD_K_ALL_POS, ATTN_HEAD_V_ALL_POS, ATTN_HEAD_PATTERN_ALL_POS -> l * h;
+            case ATTN_HEAD_OUT_BY_POS, ATTN_HEAD_Q_BY_POS, ATTN_HEAD_K_BY_POS, ATTN_HEAD_V_BY_POS, ATTN_HEAD_PATTERN_BY_POS -> l * p * h;
+            case ATTN_HEAD_PATTERN_DEST_SRC_POS -> l * h * p * p;
+            case BLOCK_EVERY -> 3 * l * p;
+            case ATTN_HEAD_ALL_POS_EVERY -> 5 * l * h;
+            case ATTN_HEAD_BY_POS_EVERY -> 5 * l * p * h;
+        };
+    }
+
+    /**
+     * Throws {@link TooLarge} (naming {@code source}) when a tensor would exceed a Java array or the estimate
+     * exceeds {@code availableBytes}.
+     */
+    public void requireFits(String source, long availableBytes, long maxHeapBytes) {
+        String shape = prompts + " prompt" + (prompts == 1 ? "" : "s") + " of " + positions + " tokens";
+        if (largestTensor > Integer.MAX_VALUE) {
+            throw new TooLarge(source + ": the analysis of " + shape + " needs " + largestName + ", " + largestTensor
+                    + " values, more than one tensor can hold (2^31 - 1); use fewer or shorter prompts");
+        }
+        if (bytes > availableBytes) {
+            throw new TooLarge(source + ": the analysis of " + shape + " needs about " + size(bytes) + " of memory but only "
+                    + size(Math.max(0, availableBytes)) + " of the " + size(maxHeapBytes) + " heap is free; "
+                    + "use fewer or shorter prompts, or give the JVM more (JLENS_JAVA_OPTS=-Xmx<size>)");
+        }
+    }
+
+    /** As {@link #requireFits(String, long, long)} against this JVM's heap (collecting garbage first when it is close). */
+    public void requireFitsInHeap(String source) {
+        Runtime rt = Runtime.getRuntime();
+        if (largestTensor <= Integer.MAX_VALUE && bytes > free(rt)) System.gc();
+        requireFits(source, free(rt), rt.maxMemory());
+    }
+
+    private static long free(Runtime rt) {
+        return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    }
+
+    /** Bytes in binary units, e.g. {@code 8.1 GB}. */
+    static String size(long bytes) {
+        if (bytes == Long.MAX_VALUE) return "more than 8 EB";
+        String[] units = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+        double value = bytes;
+        int u = 0;
+        while (value >= 1024 && u < units.length - 1) {
+            value /= 1024;
+            u++;
+        }
+        return u == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", value, units[u]);
+    }
+}

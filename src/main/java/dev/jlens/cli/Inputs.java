@@ -1,0 +1,42 @@
+package dev.jlens.cli;
+
+import dev.jlens.JlensException;
+import dev.jlens.io.AtomicFile;
+import dev.jlens.model.HookedTransformer;
+import dev.jlens.tokenizer.Gpt2Tokenizer;
+
+import java.nio.file.Path;
+
+/**
+ * Checks of command-line values that need no model or only its sizes, made before the work starts, each failing
+ * with one line that names the option: text that is not valid Unicode, a prompt longer than the model's context,
+ * an output file that cannot be written.
+ */
+final class Inputs {
+    private Inputs() {}
+
+    /** {@code text} has UTF-8, i.e. no unpaired surrogate (Java strings can hold one; tokenizers cannot encode it). */
+    static String text(String option, String text) {
+        int at = Gpt2Tokenizer.unpairedSurrogate(text);
+        if (at >= 0) {
+            throw new JlensException(String.format("%s has an unpaired surrogate U+%04X at index %d; it is not valid Unicode text",
+                    option, (int) text.charAt(at), at));
+        }
+        return text;
+    }
+
+    /** {@code tokens} tokens (of {@code what}) fit the model's context, and there is at least one. */
+    static void fitsContext(HookedTransformer model, String what, int tokens) {
+        if (tokens == 0) throw new JlensException(what + " has no tokens; an empty prompt needs BOS (leave out --no-bos)");
+        int nCtx = model.cfg().nCtx();
+        if (tokens > nCtx) {
+            throw new JlensException(what + " is " + tokens + " tokens long, more than the model's context of " + nCtx + " tokens (n_ctx)");
+        }
+    }
+
+    /** The output file's folder exists and the file is not a folder: checked before any work, so nothing is wasted. */
+    static Path output(Path out) {
+        AtomicFile.requireWritable(out);
+        return out;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.jlens.analysis;
+
+import dev.jlens.testing.Fuzz;
+import dev.jlens.testing.RandomCases;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The experiment-file reader on arbitrary text and on mutations of the example files: it returns an experiment
+ * or throws a one-line JlensException, never anything else, never hangs. What it returns is consistent (one
+ * answer pair and, if any, one corrupted prompt per prompt; patching only with corrupted prompts). The
+ * exhaustive variants run 10^5 tries each.
+ */
+class ExperimentFuzzTest {
+    private static final List<String> FIELDS = List.of("model", "prepend_bos", "prompts", "answers", "corrupted_prompts", "patching", "prompt", "");
+    private static final String JSONISH = "{}[]\",:0123456789.-eE truefalsnul\\u00d8prompts answers patching resid_pre \ud800";
+    private static final List<JsonNode> EXAMPLES = new ArrayList<>();
+    private static final List<byte[]> EXAMPLE_BYTES = new ArrayList<>();
+    private static Fuzz fuzz;
+
+    @BeforeAll
+    static void load() throws IOException {
+        try (var files = Files.list(Path.of("examples"))) {
+            for (Path p : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                EXAMPLE_BYTES.add(Files.readAllBytes(p));
+                EXAMPLES.add(JsonMapper.shared().readTree(p.toFile()));
+            }
+        }
+        assertThat(EXAMPLES).hasSizeGreaterThanOrEqualTo(3);
+        fuzz = new Fuzz(Duration.ofSeconds(20));
+    }
+
+    @AfterAll
+    static void stop() {
+        fuzz.close();
+    }
+
+    private static void parseSurvives(String text) {
+        fuzz.survives(() -> {
+            Experiment e = Experiment.parse("fuzz.json", text);
+            assertThat(e.prompts()).isNotEmpty();
+            assertThat(e.answers()).hasSameSizeAs(e.prompts());
+            if (e.hasCorruptedPrompts()) assertThat(e.corruptedPrompts()).hasSameSizeAs(e.prompts());
+            else assertThat(e.patching()).isEmpty();
+            assertThat(e.patching()).doesNotHaveDuplicates();
+        });
+    }
+
+    private static String anyText(Random r) {
+        return r.nextBoolean() ? RandomCases.anyChars(r, 300) : RandomCases.fromAlphabet(r, JSONISH, 300);
+    }
+
+    private static String mutatedBytes(Random r) {
+        return new String(RandomCases.mutate(r, RandomCases.oneOf(r, EXAMPLE_BYTES)), StandardCharsets.UTF_8);
+    }
+
+    private static String mutatedTree(Random r) {
+        return Fuzz.mutatedJsonText(r, RandomCases.oneOf(r, EXAMPLES), FIELDS);
+    }
+
+    @Test
+    void arbitraryText() {
+        RandomCases.run(61, 1000, r -> parseSurvives(anyText(r)));
+    }
+
+    @Test
+    void mutatedExampleFileBytes() {
+        RandomCases.run(62, 500, r -> parseSurvives(mutatedBytes(r)));
+    }
+
+    @Test
+    void mutatedExampleFileTrees() {
+        RandomCases.run(63, 1000, r -> parseSurvives(mutatedTree(r)));
+    }
+
+    @Tag("exhaustive")
+    @Test
+    void exhaustiveArbitraryText() {
+        RandomCases.run(71, 100_000, r -> parseSurvives(anyText(r)));
+    }
+
+    @Tag("exhaustive")
+    @Test
+    void exhaustiveMutatedExampleFileBytes() {
+        RandomCases.run(72, 100_000, r -> parseSurvives(mutatedBytes(r)));
+    }
+
+    @Tag("exhaustive")
+    @Test
+    void exhaustiveMutatedExampleFileTrees() {
+        RandomCases.run(73, 100_000, r -> parseSurvives(mutatedTree(r)));
+    }
+}

@@ -1,0 +1,77 @@
+package dev.jlens.io;
+
+import dev.jlens.JlensException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Output files are written whole or not at all: a temporary file beside the target, forced, then moved over it. */
+class AtomicFileTest {
+    @TempDir
+    Path dir;
+
+    private java.util.List<String> files() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void aWriteThatFailsHalfWayLeavesTheOldFileAndNoTemporary() throws IOException {
+        Path target = Files.writeString(dir.resolve("R.json"), "old");
+        assertThatThrownBy(() -> AtomicFile.write(target, out -> {
+            AtomicFile.writeFully(out, ByteBuffer.wrap("half of the new content".getBytes()));
+            throw new IOException("No space left on device");
+        })).isExactlyInstanceOf(JlensException.class).hasMessage(target + ": cannot be written (No space left on device)");
+        assertThat(Files.readString(target)).isEqualTo("old");
+        assertThat(files()).containsExactly("R.json");
+    }
+
+    @Test
+    void aWriteThatFailsHalfWayLeavesNoFileWhereThereWasNone() throws IOException {
+        Path target = dir.resolve("R.json");
+        assertThatThrownBy(() -> AtomicFile.write(target, out -> {
+            AtomicFile.writeFully(out, ByteBuffer.wrap("half".getBytes()));
+            throw new IllegalStateException("the figure could not be drawn");
+        })).isExactlyInstanceOf(JlensException.class).hasMessageContaining("the figure could not be drawn");
+        assertThat(files()).isEmpty();
+    }
+
+    @Test
+    void anOutOfMemoryErrorHalfWayLeavesNoTemporary() throws IOException {
+        Path target = dir.resolve("R.json");
+        assertThatThrownBy(() -> AtomicFile.write(target, out -> {
+            AtomicFile.writeFully(out, ByteBuffer.wrap("half".getBytes()));
+            throw new OutOfMemoryError("Java heap space");
+        })).isInstanceOf(OutOfMemoryError.class);
+        assertThat(files()).isEmpty();
+    }
+
+    @Test
+    void aWholeWriteReplacesTheFile() throws IOException {
+        Path target = Files.writeString(dir.resolve("R.json"), "old");
+        AtomicFile.writeString(target, "new");
+        assertThat(Files.readString(target)).isEqualTo("new");
+        assertThat(files()).containsExactly("R.json");
+    }
+
+    @Test
+    void writabilityIsCheckedBeforeAnyWork() throws IOException {
+        assertThatThrownBy(() -> AtomicFile.requireWritable(dir.resolve("no/R.json")))
+                .hasMessage(dir.resolve("no/R.json") + ": cannot be written (folder " + dir.resolve("no") + " does not exist)");
+        Path file = Files.writeString(dir.resolve("f"), "x");
+        assertThatThrownBy(() -> AtomicFile.requireWritable(file.resolve("R.json")))
+                .hasMessage(file.resolve("R.json") + ": cannot be written (" + file + " is not a folder)");
+        assertThatThrownBy(() -> AtomicFile.requireWritable(dir)).hasMessage(dir + ": is a folder; give the name of a file to write");
+        AtomicFile.requireWritable(dir.resolve("R.json"));
+        assertThat(files()).containsExactly("f");
+    }
+}
