@@ -162,7 +162,12 @@ final class WeightsCache {
         if (!Files.isRegularFile(file)) return Optional.empty();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
-            MemorySegment all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, Arena.ofAuto());
+            Arena arena = Arena.ofAuto();
+            MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            // Seen as a plain native segment of the same arena (which keeps the mapping alive): the matrix
+            // kernel then meets one segment class whether weights are mapped or freshly packed; with two,
+            // C2 compiled its loads for both and the forward pass lost a third of its speed.
+            MemorySegment all = MemorySegment.ofAddress(mapped.address()).reinterpret(size, arena, null);
             if (size < MAGIC.length + 8 || MemorySegment.mismatch(MemorySegment.ofArray(MAGIC), 0, MAGIC.length, all, 0, MAGIC.length) != -1) return invalid(file);
             long jsonLength = all.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), MAGIC.length);
             if (jsonLength <= 0 || jsonLength > Math.min(size, 16 << 20)) return invalid(file);

@@ -2,6 +2,7 @@ package dev.jlens.tensor;
 
 import jdk.incubator.vector.FloatVector;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -16,8 +17,10 @@ import static dev.jlens.tensor.Kernels.S;
  * 4-row x PANEL-column block of C in registers, and the weights never need repacking per call.
  * Columns beyond n in the last panel are zero.
  *
- * <p>The panels live in a {@link MemorySegment}: a heap array for freshly processed weights, or a region of
- * a memory-mapped file of processed weights (see the model's weights cache), read in place.
+ * <p>The panels live off the heap in a {@link MemorySegment}: native memory for freshly processed weights,
+ * or a region of a memory-mapped file of processed weights (see the model's weights cache), read in place.
+ * Never a heap array: once the micro-kernel has seen both heap and off-heap segments, C2 compiles its
+ * vector loads for either and the forward pass ran at half speed.
  */
 public final class PackedMatrix {
     /** Columns per panel: four vectors. */
@@ -55,6 +58,18 @@ public final class PackedMatrix {
         return packed;
     }
 
+    /** A native copy of {@code floats}. */
+    static MemorySegment offHeap(float[] floats) {
+        return offHeap(floats, 0, floats.length);
+    }
+
+    /** A native copy of {@code floats[from .. from+count)}, freed when no longer reachable. */
+    static MemorySegment offHeap(float[] floats, int from, int count) {
+        MemorySegment segment = Arena.ofAuto().allocate((long) count * Float.BYTES, 64);
+        MemorySegment.copy(floats, from, segment, FLOAT, 0, count);
+        return segment;
+    }
+
     /** Packs the row-major matrix {@code b[off ..]} of shape [k, n]. */
     public static PackedMatrix pack(float[] b, int off, int k, int n) {
         int panels = (n + PANEL - 1) / PANEL;
@@ -65,7 +80,7 @@ public final class PackedMatrix {
                 System.arraycopy(b, off + r * n + col0, packed, (p * k + r) * PANEL, width);
             }
         }
-        return new PackedMatrix(k, n, MemorySegment.ofArray(packed));
+        return new PackedMatrix(k, n, offHeap(packed));
     }
 
     /** Packs B given as its transpose {@code bt} [n, k] (e.g. the unembedding from wte's [vocab, d_model] layout). */
@@ -84,7 +99,7 @@ public final class PackedMatrix {
                 }
             }
         });
-        return new PackedMatrix(k, n, MemorySegment.ofArray(packed));
+        return new PackedMatrix(k, n, offHeap(packed));
     }
 
     public static PackedMatrix pack(Tensor b) {

@@ -5,8 +5,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * A [rows, cols] float32 matrix read by rows (an embedding table), kept in a {@link MemorySegment}: a heap
- * array or a region of a memory-mapped file, read in place.
+ * A [rows, cols] float32 matrix read by rows (an embedding table), kept off the heap in a {@link MemorySegment}:
+ * native memory or a region of a memory-mapped file, read in place.
  */
 public final class RowTable {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
@@ -25,7 +25,7 @@ public final class RowTable {
 
     public static RowTable of(Tensor t) {
         if (t.rank() != 2) throw new IllegalArgumentException("a row table needs a matrix, got shape " + Shape.str(t.shape()));
-        return new RowTable(t.shape(0), t.shape(1), MemorySegment.ofArray(t.offset() == 0 && t.size() == t.data().length ? t.data() : t.toArray()));
+        return new RowTable(t.shape(0), t.shape(1), PackedMatrix.offHeap(t.data(), t.offset(), t.size()));
     }
 
     public static RowTable of(int rows, int cols, MemorySegment segment) {
