@@ -140,7 +140,7 @@ final class ForwardPass {
         pre = h.fire(points.id(l, Site.MLP_PRE), pre);
         // In place unless a hook saw hook_pre (it may keep the tensor, as a cache does).
         Tensor post = h.isHooked(points.id(l, Site.MLP_PRE)) ? pre.copy() : pre;
-        Kernels.geluNew(post.data(), post.offset(), post.size());
+        LayerMath.geluNew(post.data(), post.offset(), batch * pos, cfg.dMlp());
         post = h.fire(points.id(l, Site.MLP_POST), post);
         Tensor mlpOut = h.fire(points.id(l, Site.MLP_OUT), linear(post, lw.wOut(), lw.bOut(), batch, pos));
         return h.fire(points.id(l, Site.RESID_POST), residMid.add(mlpOut));
@@ -261,18 +261,18 @@ final class ForwardPass {
         int d = cfg.dModel(), rows = batch * pos;
         Tensor centred = Tensor.zeros(batch, pos, d);
         Tensor scale = Tensor.zeros(batch, pos, 1);
-        Kernels.centreAndScale(x.data(), x.offset(), rows, d, cfg.eps(), centred.data(), 0, scale.data(), 0);
-        scale = h.fire(scaleId, scale);
-        float[] cd = centred.data(), sd = scale.data();
-        for (int r = 0; r < rows; r++) Kernels.divide(cd, r * d, d, sd[scale.offset() + r]);
+        float[] xd = x.data(), cd = centred.data(), sd0 = scale.data();
+        Parallel.forRows(rows, LayerMath.MIN_ROWS_PER_THREAD,
+                (from, to) -> Kernels.centreAndScale(xd, x.offset() + from * d, to - from, d, cfg.eps(), cd, from * d, sd0, from));
+        Tensor firedScale = h.fire(scaleId, scale);
+        float[] sd = firedScale.data();
+        Parallel.forRows(rows, LayerMath.MIN_ROWS_PER_THREAD, (from, to) -> {
+            for (int r = from; r < to; r++) Kernels.divide(cd, r * d, d, sd[firedScale.offset() + r]);
+        });
         Tensor normalized = h.fire(normId, centred);
         if (lnW == null) return normalized;
         Tensor out = Tensor.zeros(batch, pos, d);
-        float[] nd = normalized.data(), od = out.data();
-        int off = normalized.offset();
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < d; j++) od[r * d + j] = nd[off + r * d + j] * lnW[j] + lnB[j];
-        }
+        LayerMath.affine(normalized.data(), normalized.offset(), rows, d, lnW, lnB, out.data(), 0);
         return out;
     }
 }

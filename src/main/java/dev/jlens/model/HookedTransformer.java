@@ -199,11 +199,10 @@ public final class HookedTransformer implements CacheModel {
     /** {@code tokens_to_residual_directions}: columns of W_U as [..., d_model] (one token gives [d_model]). */
     @Override
     public Tensor tokensToResidualDirections(IntTensor tokens) {
-        Tensor wU = weights.wU.unpack();  // [d_model, d_vocab]
         int d = cfg.dModel();
         int[] ids = tokens.toArray();
         float[] out = new float[ids.length * d];
-        for (int i = 0; i < ids.length; i++) for (int k = 0; k < d; k++) out[i * d + k] = wU.data()[k * cfg.dVocabOut() + ids[i]];
+        for (int i = 0; i < ids.length; i++) System.arraycopy(weights.wU.column(ids[i]), 0, out, i * d, d);
         if (ids.length == 1) return Tensor.of(out, d);
         int[] shape = Arrays.copyOf(tokens.shape(), tokens.rank() + 1);
         shape[tokens.rank()] = d;

@@ -2,6 +2,7 @@ package dev.jlens.model;
 
 import dev.jlens.tensor.Kernels;
 import dev.jlens.tensor.PackedMatrix;
+import dev.jlens.tensor.Parallel;
 
 /**
  * The hook-free arithmetic of one block, on rows of plain arrays, shared by the forward pass and the
@@ -10,14 +11,19 @@ import dev.jlens.tensor.PackedMatrix;
  * other rows computed with it.
  */
 final class LayerMath {
+    /** Rows per thread below which row-wise work is not worth spreading over cores. */
+    static final int MIN_ROWS_PER_THREAD = 32;
+
     private LayerMath() {}
 
     /** LayerNormPre of each row (then {@code * w + b} when the layer norm was not folded). */
     static float[] layerNorm(float[] x, int xOff, int rows, int d, float eps, float[] w, float[] b) {
         float[] out = new float[rows * d], scale = new float[rows];
-        Kernels.centreAndScale(x, xOff, rows, d, eps, out, 0, scale, 0);
-        for (int r = 0; r < rows; r++) Kernels.divide(out, r * d, d, scale[r]);
-        if (w != null) affine(out, 0, rows, d, w, b, out, 0);
+        Parallel.forRows(rows, MIN_ROWS_PER_THREAD, (from, to) -> {
+            Kernels.centreAndScale(x, xOff + from * d, to - from, d, eps, out, from * d, scale, from);
+            for (int r = from; r < to; r++) Kernels.divide(out, r * d, d, scale[r]);
+            if (w != null) affine(out, from * d, to - from, d, w, b, out, from * d);
+        });
         return out;
     }
 
@@ -42,11 +48,16 @@ final class LayerMath {
         return out;
     }
 
+    /** gelu_new in place on {@code rows} rows (from {@code off}) of width {@code width}, spread over cores (each element's value is the same however the rows are split). */
+    static void geluNew(float[] x, int off, int rows, int width) {
+        Parallel.forRows(rows, MIN_ROWS_PER_THREAD, (from, to) -> Kernels.geluNew(x, off + from * width, (to - from) * width));
+    }
+
     /** resid_post of rows given their resid_mid: {@code resid_mid + W_out gelu(W_in ln2(resid_mid) + b_in) + b_out}. */
     static float[] mlpResidual(ModelConfig cfg, ModelWeights.Layer lw, float[] residMid, int off, int rows) {
         float[] n2 = layerNorm(residMid, off, rows, cfg.dModel(), cfg.eps(), lw.ln2w(), lw.ln2b());
         float[] hidden = linear(n2, 0, rows, lw.wIn(), lw.bIn());
-        Kernels.geluNew(hidden, 0, hidden.length);
+        geluNew(hidden, 0, rows, lw.wIn().cols());
         float[] mlpOut = linear(hidden, 0, rows, lw.wOut(), lw.bOut());
         return add(residMid, off, mlpOut, 0, rows * cfg.dModel());
     }

@@ -142,12 +142,31 @@ public final class Kernels {
             int from = kOff + j * kStride;
             for (int x = 0; x < e; x++) kt[x * ldt + j] = k[from + x];
         }
+        float[] lanes = new float[4 * L];
         for (int t = 0; t < queries; t++) {
             int limit = Math.min(keyLen, firstPos + t + 1), qAt = qOff + t * qStride, row = sOff + t * ldS;
-            for (int j0 = 0; j0 < limit; j0 += L) {
+            // Four blocks of keys at a time: four independent accumulator chains keep the FMA units busy.
+            // Each score is still the same sum over x in the same order, so the blocking changes no bit.
+            int j0 = 0;
+            for (; j0 + 4 * L <= limit; j0 += 4 * L) {
+                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+                for (int x = 0; x < e; x++) {
+                    FloatVector qx = FloatVector.broadcast(S, q[qAt + x]);
+                    int at = x * ldt + j0;
+                    a0 = FloatVector.fromArray(S, kt, at).fma(qx, a0);
+                    a1 = FloatVector.fromArray(S, kt, at + L).fma(qx, a1);
+                    a2 = FloatVector.fromArray(S, kt, at + 2 * L).fma(qx, a2);
+                    a3 = FloatVector.fromArray(S, kt, at + 3 * L).fma(qx, a3);
+                }
+                a0.div(scale).intoArray(scores, row + j0);
+                a1.div(scale).intoArray(scores, row + j0 + L);
+                a2.div(scale).intoArray(scores, row + j0 + 2 * L);
+                a3.div(scale).intoArray(scores, row + j0 + 3 * L);
+            }
+            for (; j0 < limit; j0 += L) {
                 FloatVector acc = FloatVector.zero(S);
                 for (int x = 0; x < e; x++) acc = FloatVector.fromArray(S, kt, x * ldt + j0).fma(FloatVector.broadcast(S, q[qAt + x]), acc);
-                float[] lanes = acc.toArray();
+                acc.intoArray(lanes, 0);
                 for (int j = j0, n = Math.min(limit, j0 + L); j < n; j++) scores[row + j] = lanes[j - j0] / scale;
             }
             for (int j = limit; j < keyLen; j++) scores[row + j] = Float.NEGATIVE_INFINITY;
@@ -158,11 +177,33 @@ public final class Kernels {
     /** {@code z_t = sum_j pattern[t*ldP + j] * v_j} over j < keyLen, skipping zero weights; z_t at {@code z[zOff + t*zStride]}. */
     public static void attentionValues(float[] pattern, int pOff, int ldP, int queries, int keyLen,
                                        float[] v, int vOff, int vStride, int e, float[] z, int zOff, int zStride) {
+        // z_t is accumulated in registers, four vectors (GPT-2's d_head of 64) at a time, in the order of
+        // axpy over j: each element gets the same fused multiply-adds as before, so the same bits.
         for (int t = 0; t < queries; t++) {
-            int row = pOff + t * ldP, zAt = zOff + t * zStride;
+            int row = pOff + t * ldP, zAt = zOff + t * zStride, x0 = 0;
+            for (; x0 + 4 * L <= e; x0 += 4 * L) {
+                int at = zAt + x0;
+                FloatVector a0 = FloatVector.fromArray(S, z, at), a1 = FloatVector.fromArray(S, z, at + L);
+                FloatVector a2 = FloatVector.fromArray(S, z, at + 2 * L), a3 = FloatVector.fromArray(S, z, at + 3 * L);
+                for (int j = 0; j < keyLen; j++) {
+                    float p = pattern[row + j];
+                    if (p == 0f) continue;
+                    FloatVector pv = FloatVector.broadcast(S, p);
+                    int vAt = vOff + j * vStride + x0;
+                    a0 = FloatVector.fromArray(S, v, vAt).fma(pv, a0);
+                    a1 = FloatVector.fromArray(S, v, vAt + L).fma(pv, a1);
+                    a2 = FloatVector.fromArray(S, v, vAt + 2 * L).fma(pv, a2);
+                    a3 = FloatVector.fromArray(S, v, vAt + 3 * L).fma(pv, a3);
+                }
+                a0.intoArray(z, at);
+                a1.intoArray(z, at + L);
+                a2.intoArray(z, at + 2 * L);
+                a3.intoArray(z, at + 3 * L);
+            }
+            if (x0 == e) continue;
             for (int j = 0; j < keyLen; j++) {
                 float p = pattern[row + j];
-                if (p != 0f) axpy(p, v, vOff + j * vStride, z, zAt, e);
+                if (p != 0f) axpy(p, v, vOff + j * vStride + x0, z, zAt + x0, e - x0);
             }
         }
     }

@@ -115,6 +115,15 @@ public final class PackedMatrix {
         return n;
     }
 
+    /** Column {@code j} of the matrix, {@code B[:, j]} (k values), read in place. */
+    public float[] column(int j) {
+        java.util.Objects.checkIndex(j, n);
+        float[] out = new float[k];
+        long at = ((long) (j / PANEL) * k * PANEL + j % PANEL) * Float.BYTES;
+        for (int r = 0; r < k; r++) out[r] = packed.get(FLOAT, at + (long) r * PANEL * Float.BYTES);
+        return out;
+    }
+
     /** The matrix as a plain row-major [k, n] tensor (a copy). */
     public Tensor unpack() {
         float[] out = new float[k * n];

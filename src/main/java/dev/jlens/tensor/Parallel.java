@@ -42,6 +42,18 @@ public final class Parallel {
         forEach(chunks, c -> body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks)));
     }
 
+    /**
+     * Like {@link #forChunks} for work of {@code n} rows, but inline when there are fewer than {@code minRows}
+     * rows per thread: forking costs more than a few small rows.
+     */
+    public static void forRows(int n, int minRows, ChunkBody body) {
+        if (n < 2 * minRows) {
+            if (n > 0) body.run(0, n);
+            return;
+        }
+        forChunks(n, body);
+    }
+
     @FunctionalInterface
     public interface ChunkBody {
         void run(int start, int end);

@@ -37,6 +37,16 @@ class PackedMatrixTest {
     }
 
     @Test
+    void columnReadsOneColumnInPlace() {
+        RandomCases.run(14, 50, rnd -> {
+            int k = 1 + rnd.nextInt(40), n = 1 + rnd.nextInt(200), j = rnd.nextInt(n);
+            float[] b = random(rnd, k * n), expected = new float[k];
+            for (int r = 0; r < k; r++) expected[r] = b[r * n + j];
+            assertThat(PackedMatrix.pack(b, 0, k, n).column(j)).containsExactly(expected);
+        });
+    }
+
+    @Test
     void largeProductsSpreadOverThreadsGiveTheSameResult() {
         RandomCases.run(13, 20, rnd -> largeProduct(30 + rnd.nextInt(61), rnd));
     }
