@@ -18,7 +18,13 @@ import java.util.Map;
 public final class Main {
     private Main() {}
 
+    /** Commands that run the model: their kernels start compiling before anything else happens. */
+    private static final java.util.Set<String> MODEL_COMMANDS = java.util.Set.of("test-prompt", "cache", "generate", "analyze", "report", "serve", "bench");
+
     public static void main(String[] args) {
+        // The matrix kernel is fast only once C2 has compiled it, which takes the JVM about half a second of
+        // calls; starting now overlaps that with the JVM's and the command line's own start-up.
+        if (args.length > 0 && MODEL_COMMANDS.contains(args[0])) dev.jlens.tensor.WarmUp.startInBackground();
         System.exit(run(args, Streams.standard()));
     }
 

@@ -121,6 +121,16 @@ final class MappedFile implements AutoCloseable {
         return bytes.byteSize();
     }
 
+    /**
+     * Tells the OS that {@code [offset, offset+length)} will not be read again soon: its pages leave this
+     * process's resident memory (they stay in the page cache and come back if read). Loading reads each
+     * tensor once, so a 3 GB checkpoint no longer stays resident beside the weights made from it.
+     */
+    void release(long offset, long length) {
+        if (!bytes.isMapped() || length <= 0) return;
+        bytes.asSlice(offset, length).unload();
+    }
+
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {

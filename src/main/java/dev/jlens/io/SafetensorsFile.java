@@ -54,7 +54,9 @@ public final class SafetensorsFile implements Checkpoint {
         int count = Tensors.arrayLength(file, info);
         file.ensureOpen();
         try {
-            return Elements.contiguous(file.bytes(), header.dataStart() + entry.begin(), info.dtype(), count);
+            float[] values = Elements.contiguous(file.bytes(), header.dataStart() + entry.begin(), info.dtype(), count);
+            file.release(header.dataStart() + entry.begin(), entry.end() - entry.begin());
+            return values;
         } catch (Throwable t) {
             throw file.asJlensException(t);
         }

@@ -32,7 +32,7 @@ final class ModelLoader {
         Path weightsFile = weightsFile(dir);
         WarmUp.startInBackground();
         // The tokenizer loads on its own thread while the weights are read and processed.
-        CompletableFuture<Gpt2Tokenizer> tokenizerLoad = CompletableFuture.supplyAsync(() -> Gpt2Tokenizer.load(dir),
+        CompletableFuture<Gpt2Tokenizer> tokenizerLoad = CompletableFuture.supplyAsync(() -> Gpt2Tokenizer.load(dir, WeightsCache.folder(System.getenv())),
                 runnable -> Thread.ofPlatform().name("jlens-tokenizer-load").daemon().start(runnable));
         ModelWeights weights = cachedOrProcessed(weightsFile, cfg, options);
         Gpt2Tokenizer tokenizer;

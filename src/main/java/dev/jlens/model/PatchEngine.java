@@ -23,8 +23,8 @@ import java.util.function.IntConsumer;
  * forward pass with the patch applied by a hook.
  */
 public final class PatchEngine {
-    /** Rows (batch x positions) of jobs run together; bounds the engine's buffers (~rows x d_mlp floats). */
-    private static final int ROW_BUDGET = 4096;
+    /** Floats of per-layer buffers a chunk of jobs may use (64 MB): sets how many rows run together. */
+    private static final long WORKSPACE_FLOATS = 1L << 24;
 
     /**
      * A patched run from layer {@code startLayer} (n_layers: only the final layer norm and unembedding),
@@ -38,6 +38,7 @@ public final class PatchEngine {
     private final int batch, pos, he;
     private final float[][] keys, values;  // per layer: the corrupted run's k and v, [batch, pos, heads*d_head]
     private final Tensor corruptedLogits;
+    private Workspace workspace;  // reused by every chunk of every run; grown when a chunk needs more rows
 
     private PatchEngine(HookedTransformer model, IntTensor tokens, ActivationCache corrupted, Tensor corruptedLogits) {
         this.corruptedLogits = corruptedLogits;
@@ -142,24 +143,67 @@ public final class PatchEngine {
      * Runs the jobs and returns each one's last-position logits [batch, 1, d_vocab], in order. {@code done}
      * hears the index of each finished job.
      */
-    public List<Tensor> run(List<Job> jobs, IntConsumer done) {
+    public synchronized List<Tensor> run(List<Job> jobs, IntConsumer done) {
         List<Tensor> out = new ArrayList<>(jobs.size());
+        int budget = rowBudget();
         int from = 0;
         while (from < jobs.size()) {
             int to = from, rows = 0;
-            while (to < jobs.size() && (to == from || rows + rowsOf(jobs.get(to)) <= ROW_BUDGET)) rows += rowsOf(jobs.get(to++));
-            out.addAll(runChunk(jobs.subList(from, to)));
+            while (to < jobs.size() && (to == from || rows + rowsOf(jobs.get(to)) <= budget)) rows += rowsOf(jobs.get(to++));
+            if (workspace == null || workspace.rows < rows) workspace = new Workspace(Math.max(rows, Math.min(budget, batch * pos * 4)));
+            out.addAll(runChunk(jobs.subList(from, to), workspace));
             for (int i = from; i < to; i++) done.accept(i);
             from = to;
         }
         return out;
     }
 
+    /** Rows run together: as many as keep the workspace near {@link #WORKSPACE_FLOATS}, and at least one job's. */
+    private int rowBudget() {
+        return (int) Math.max(batch * pos, WORKSPACE_FLOATS / Workspace.floatsPerRow(cfg));
+    }
+
     private int rowsOf(Job j) {
         return batch * (pos - j.startPos());
     }
 
-    private List<Tensor> runChunk(List<Job> jobs) {
+    /**
+     * The per-layer rows of a chunk of jobs, allocated once and reused by every layer: a sweep then makes no
+     * garbage per layer (on gpt2-large it had filled the old generation with gigabytes of dead arrays).
+     */
+    private final class Workspace {
+        final int rows;
+        final float[] x, normalized, scale, qkv, z, residMid, post;
+        final LayerMath.MlpScratch mlp;
+
+        Workspace(int rows) {
+            int d = cfg.dModel();
+            this.rows = rows;
+            x = new float[rows * d];
+            normalized = new float[rows * d];
+            scale = new float[rows];
+            qkv = new float[rows * 3 * he];
+            z = new float[rows * he];
+            residMid = new float[rows * d];
+            post = new float[rows * d];
+            mlp = new LayerMath.MlpScratch(rows, cfg);
+        }
+
+        static long floatsPerRow(ModelConfig cfg) {
+            return 7L * cfg.dModel() + 4L * cfg.nHeads() * cfg.dHead() + cfg.dMlp() + 2;
+        }
+    }
+
+    /** Per-thread keys, values and scores of one (job, batch row), grown as needed and reused. */
+    private static final ThreadLocal<float[][]> ATTENTION_SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+
+    private static float[] scratch(int which, int size) {
+        float[][] s = ATTENTION_SCRATCH.get();
+        if (s[which].length < size) s[which] = new float[size];
+        return s[which];
+    }
+
+    private List<Tensor> runChunk(List<Job> jobs, Workspace ws) {
         int d = cfg.dModel(), n = jobs.size();
         float[][] state = new float[n][];
         int first = cfg.nLayers();
@@ -177,12 +221,12 @@ public final class PatchEngine {
             for (int g = 0; g < n; g++) if (jobs.get(g).startLayer() <= l) active.add(g);
             int[] rowStart = new int[active.size() + 1];
             for (int a = 0; a < active.size(); a++) rowStart[a + 1] = rowStart[a] + rowsOf(jobs.get(active.get(a)));
-            float[] x = new float[rowStart[active.size()] * d];
+            float[] x = ws.x;
             for (int a = 0; a < active.size(); a++) System.arraycopy(state[active.get(a)], 0, x, rowStart[a] * d, state[active.get(a)].length);
             if (l == cfg.nLayers() - 1) {
                 // Only the last position's logits are read: the last block needs every position's keys
                 // and values, but attention, output and MLP for the last position alone.
-                float[] post = lastBlock(l, x, active, jobs, rowStart);
+                float[] post = lastBlock(l, active, jobs, rowStart, ws);
                 for (int a = 0; a < active.size(); a++) {
                     int len = pos - jobs.get(active.get(a)).startPos();
                     for (int b = 0; b < batch; b++) {
@@ -190,7 +234,7 @@ public final class PatchEngine {
                     }
                 }
             } else {
-                float[] post = block(l, x, active, jobs, rowStart);
+                float[] post = block(l, active, jobs, rowStart, ws);
                 for (int a = 0; a < active.size(); a++) {
                     float[] s = state[active.get(a)];
                     System.arraycopy(post, rowStart[a] * d, s, 0, s.length);
@@ -211,29 +255,40 @@ public final class PatchEngine {
         return out;
     }
 
+    /** ln1 and the fused q, k, v product of the workspace's {@code rows} rows of x, into {@code ws.qkv}. */
+    private void queriesKeysValues(ModelWeights.Layer lw, int rows, Workspace ws) {
+        LayerMath.layerNormInto(ws.x, 0, rows, cfg.dModel(), cfg.eps(), lw.ln1w(), lw.ln1b(), ws.normalized, ws.scale);
+        lw.wQKV().multiply(ws.normalized, 0, rows, lw.bQKV(), ws.qkv, 0);
+    }
+
+    /**
+     * Keys (which = 0) or values (1) of every position for one (job, batch row) into a per-thread scratch: the
+     * corrupted run's before {@code p}, the job's own, from its rows of qkv, from {@code p}.
+     */
+    private float[] keysOrValues(int which, int l, int b, int p, int row0, float[] qkv) {
+        float[] corrupted = which == 0 ? keys[l] : values[l];
+        float[] out = scratch(which, pos * he);
+        System.arraycopy(corrupted, b * pos * he, out, 0, p * he);
+        for (int t = 0; t < pos - p; t++) System.arraycopy(qkv, (row0 + t) * 3 * he + (which + 1) * he, out, (p + t) * he, he);
+        return out;
+    }
+
     /**
      * The last block for the last position of each (job, batch row) only: resid_post rows in the order
      * (active job, batch row). Keys and values still come from every row.
      */
-    private float[] lastBlock(int l, float[] x, List<Integer> active, List<Job> jobs, int[] rowStart) {
+    private float[] lastBlock(int l, List<Integer> active, List<Job> jobs, int[] rowStart, Workspace ws) {
         ModelWeights.Layer lw = w.layers[l];
         int d = cfg.dModel(), nh = cfg.nHeads(), e = cfg.dHead(), rows = rowStart[active.size()], outRows = active.size() * batch;
-        float[] n1 = LayerMath.layerNorm(x, 0, rows, d, cfg.eps(), lw.ln1w(), lw.ln1b());
-        float[] qkv = LayerMath.linear(n1, 0, rows, lw.wQKV(), lw.bQKV());
-        float[] z = new float[outRows * he], residPre = new float[outRows * d];
-        float[] corrK = keys[l], corrV = values[l];
+        queriesKeysValues(lw, rows, ws);
+        float[] x = ws.x, qkv = ws.qkv, z = ws.z, residPre = ws.post;
+        java.util.Arrays.fill(z, 0, outRows * he, 0f);
         Parallel.forEach(outRows, ab -> {
             int a = ab / batch, b = ab % batch;
             int p = jobs.get(active.get(a)).startPos(), len = pos - p, row0 = rowStart[a] + b * len, last = row0 + len - 1;
             System.arraycopy(x, last * d, residPre, ab * d, d);
-            float[] k = new float[pos * he], v = new float[pos * he];
-            System.arraycopy(corrK, b * pos * he, k, 0, p * he);
-            System.arraycopy(corrV, b * pos * he, v, 0, p * he);
-            for (int t = 0; t < len; t++) {
-                System.arraycopy(qkv, (row0 + t) * 3 * he + he, k, (p + t) * he, he);
-                System.arraycopy(qkv, (row0 + t) * 3 * he + 2 * he, v, (p + t) * he, he);
-            }
-            float[] scores = new float[pos];
+            float[] k = keysOrValues(0, l, b, p, row0, qkv), v = keysOrValues(1, l, b, p, row0, qkv);
+            float[] scores = scratch(2, pos);
             for (int head = 0; head < nh; head++) {
                 Kernels.attentionScores(qkv, last * 3 * he + head * e, 3 * he, 1, pos - 1, k, head * e, he, pos, e,
                         cfg.attnScale(), null, 0, scores, 0, pos);
@@ -241,31 +296,21 @@ public final class PatchEngine {
                 Kernels.attentionValues(scores, 0, pos, 1, pos, v, head * e, he, e, z, ab * he + head * e, he);
             }
         });
-        float[] attnOut = LayerMath.linear(z, 0, outRows, lw.wO(), lw.bO());
-        float[] residMid = LayerMath.add(residPre, 0, attnOut, 0, outRows * d);
-        return LayerMath.mlpResidual(cfg, lw, residMid, 0, outRows);
+        return attentionOutputAndMlp(lw, residPre, outRows, ws);
     }
 
-    /** One block over the stacked rows of the active jobs; returns their resid_post. */
-    private float[] block(int l, float[] x, List<Integer> active, List<Job> jobs, int[] rowStart) {
+    /** One block over the stacked rows of the active jobs; returns their resid_post (in the workspace). */
+    private float[] block(int l, List<Integer> active, List<Job> jobs, int[] rowStart, Workspace ws) {
         ModelWeights.Layer lw = w.layers[l];
-        int d = cfg.dModel(), nh = cfg.nHeads(), e = cfg.dHead(), rows = rowStart[active.size()];
-        float[] n1 = LayerMath.layerNorm(x, 0, rows, d, cfg.eps(), lw.ln1w(), lw.ln1b());
-        float[] qkv = LayerMath.linear(n1, 0, rows, lw.wQKV(), lw.bQKV());
-        float[] z = new float[rows * he];
-        float[] corrK = keys[l], corrV = values[l];
+        int nh = cfg.nHeads(), e = cfg.dHead(), rows = rowStart[active.size()];
+        queriesKeysValues(lw, rows, ws);
+        float[] qkv = ws.qkv, z = ws.z;
+        java.util.Arrays.fill(z, 0, rows * he, 0f);
         Parallel.forEach(active.size() * batch, ab -> {
             int a = ab / batch, b = ab % batch;
             int p = jobs.get(active.get(a)).startPos(), len = pos - p, row0 = rowStart[a] + b * len;
-            // keys and values of all positions: the corrupted run's before p, this job's own from p
-            float[] k = new float[pos * he], v = new float[pos * he];
-            System.arraycopy(corrK, b * pos * he, k, 0, p * he);
-            System.arraycopy(corrV, b * pos * he, v, 0, p * he);
-            for (int t = 0; t < len; t++) {
-                System.arraycopy(qkv, (row0 + t) * 3 * he + he, k, (p + t) * he, he);
-                System.arraycopy(qkv, (row0 + t) * 3 * he + 2 * he, v, (p + t) * he, he);
-            }
-            float[] scores = new float[len * pos];
+            float[] k = keysOrValues(0, l, b, p, row0, qkv), v = keysOrValues(1, l, b, p, row0, qkv);
+            float[] scores = scratch(2, len * pos);
             for (int head = 0; head < nh; head++) {
                 Kernels.attentionScores(qkv, row0 * 3 * he + head * e, 3 * he, len, p, k, head * e, he, pos, e,
                         cfg.attnScale(), null, 0, scores, 0, pos);
@@ -273,8 +318,15 @@ public final class PatchEngine {
                 Kernels.attentionValues(scores, 0, pos, len, pos, v, head * e, he, e, z, row0 * he + head * e, he);
             }
         });
-        float[] attnOut = LayerMath.linear(z, 0, rows, lw.wO(), lw.bO());
-        float[] residMid = LayerMath.add(x, 0, attnOut, 0, rows * d);
-        return LayerMath.mlpResidual(cfg, lw, residMid, 0, rows);
+        return attentionOutputAndMlp(lw, ws.x, rows, ws);
+    }
+
+    /** resid_post = resid_mid + MLP(resid_mid), resid_mid = residPre + z W_O + b_O, for {@code rows} rows; in {@code ws.post}. */
+    private float[] attentionOutputAndMlp(ModelWeights.Layer lw, float[] residPre, int rows, Workspace ws) {
+        int d = cfg.dModel();
+        lw.wO().multiply(ws.z, 0, rows, lw.bO(), ws.residMid, 0);
+        Kernels.add(residPre, 0, ws.residMid, 0, ws.residMid, 0, rows * d);
+        LayerMath.mlpResidualInto(cfg, lw, ws.residMid, 0, rows, ws.mlp, ws.post);
+        return ws.post;
     }
 }

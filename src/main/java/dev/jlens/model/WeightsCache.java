@@ -35,7 +35,8 @@ import java.util.Optional;
  * <p>One file per (checkpoint file, its size and modification time, processing options, this machine's
  * panel width, format version), under {@code JLENS_WEIGHTS_CACHE} (a folder; {@code off} disables it), else
  * {@code ~/.cache/jlens/weights}. Written whole or not at all; a file that does not check out is ignored
- * and replaced, never trusted.
+ * and replaced, never trusted. The same folder keeps built tokenizers ({@code *.jlt}, see the tokenizer's
+ * cache), so one setting turns both on or off.
  */
 final class WeightsCache {
     private static final byte[] MAGIC = "JLENSW01".getBytes(StandardCharsets.US_ASCII);

@@ -69,6 +69,21 @@ final class BpeMerges {
         return size;
     }
 
+    /** The hash table itself, for the {@link TokenizerCache}. */
+    record Table(long[] keys, long[] values, int size) {}
+
+    Table table() {
+        return new Table(keys, values, size);
+    }
+
+    /** A merge table from its hash table (as {@link #table()} gave it). */
+    static BpeMerges of(Table t) {
+        if (t.keys().length != t.values().length || Integer.bitCount(t.keys().length) != 1) {
+            throw new IllegalArgumentException("not a merge table: " + t.keys().length + " keys, " + t.values().length + " values");
+        }
+        return new BpeMerges(t.keys(), t.values(), t.size());
+    }
+
     /** The packed (rank, merged id) of the pair, or -1 if the pair has no merge. */
     private long lookup(int left, int right) {
         long key = pairKey(left, right);

@@ -4,13 +4,17 @@ import dev.jlens.JlensException;
 import dev.jlens.tokenizer.AddedTokens.AddedToken;
 import dev.jlens.tokenizer.TokenizerFiles.Definition;
 import dev.jlens.tokenizer.TokenizerFiles.Merge;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Supplier;
 
 /**
  * The GPT-2 tokenizer: byte-level BPE, id for id the same as Hugging Face's GPT-2 tokenizer (fast or slow).
@@ -28,33 +32,43 @@ import java.util.OptionalInt;
  * bounded memo of piece -> ids.
  */
 public final class Gpt2Tokenizer {
-    private final Map<String, Integer> idOfToken; // vocab and added tokens
+    private final String[] tokenOfId; // vocab and added tokens as written in vocab.json; null where no token has that id
     private final byte[][] bytesOfId; // null where no token has that id
     private final boolean[] specialId;
     private final int[] idOfByte; // the token of each single byte: BPE's starting symbols
     private final BpeMerges merges;
+    private final List<AddedToken> addedTokenList;
     private final AddedTokens addedTokens;
     private final int endOfTextId;
     private final int vocabSize;
     private final PieceCache cache;
+    /** token string -> id, built on first use: encoding and decoding never need it, and it is 50,000 entries. */
+    private volatile Map<String, Integer> idOfToken;
 
-    private Gpt2Tokenizer(Map<String, Integer> idOfToken, byte[][] bytesOfId, boolean[] specialId, int[] idOfByte,
-            BpeMerges merges, AddedTokens addedTokens, int endOfTextId, PieceCache cache) {
-        this.idOfToken = idOfToken;
-        this.bytesOfId = bytesOfId;
-        this.specialId = specialId;
-        this.idOfByte = idOfByte;
-        this.merges = merges;
-        this.addedTokens = addedTokens;
-        this.endOfTextId = endOfTextId;
-        this.vocabSize = idOfToken.size();
+    /** Everything a tokenizer is made of, as built from its files or read back from the {@link TokenizerCache}. */
+    record Tables(String[] tokenOfId, int vocabSize, byte[][] bytesOfId, boolean[] specialId, int[] idOfByte, BpeMerges merges,
+                  List<AddedToken> addedTokens, int endOfTextId) {}
+
+    private Gpt2Tokenizer(Tables t, PieceCache cache) {
+        this.tokenOfId = t.tokenOfId();
+        this.bytesOfId = t.bytesOfId();
+        this.specialId = t.specialId();
+        this.idOfByte = t.idOfByte();
+        this.merges = t.merges();
+        this.addedTokenList = List.copyOf(t.addedTokens());
+        this.addedTokens = new AddedTokens(addedTokenList);
+        this.endOfTextId = t.endOfTextId();
+        this.vocabSize = t.vocabSize();
         this.cache = cache;
+    }
+
+    Tables tables() {
+        return new Tables(tokenOfId, vocabSize, bytesOfId, specialId, idOfByte, merges, addedTokenList, endOfTextId);
     }
 
     /** The same tokenizer with a piece cache of the given capacity (0: none), sharing the tables. For benchmarks. */
     Gpt2Tokenizer withCacheCapacity(int capacity) {
-        return new Gpt2Tokenizer(idOfToken, bytesOfId, specialId, idOfByte, merges, addedTokens, endOfTextId,
-                new PieceCache(capacity));
+        return new Gpt2Tokenizer(tables(), new PieceCache(capacity));
     }
 
     // -------------------------------------------------------------------------------------------------------------
@@ -65,6 +79,14 @@ public final class Gpt2Tokenizer {
      * the slow GPT-2 tokenizer reads), else {@code tokenizer.json}.
      */
     public static Gpt2Tokenizer load(Path modelDir) {
+        return load(modelDir, Optional.empty());
+    }
+
+    /**
+     * As {@link #load(Path)}, keeping the built tables in {@code cacheFolder} (when given) so that the next load
+     * of the same files reads them back instead of parsing the files again.
+     */
+    public static Gpt2Tokenizer load(Path modelDir, Optional<Path> cacheFolder) {
         if (!Files.isDirectory(modelDir)) {
             throw new JlensException(modelDir + ": " + (Files.exists(modelDir) ? "not a folder" : "folder not found")
                     + "; expected a model folder with vocab.json + merges.txt or tokenizer.json");
@@ -73,15 +95,30 @@ public final class Gpt2Tokenizer {
         Path mergesTxt = modelDir.resolve("merges.txt");
         Path tokenizerJson = modelDir.resolve("tokenizer.json");
         if (Files.isRegularFile(vocab) && Files.isRegularFile(mergesTxt)) {
-            return fromVocabAndMerges(vocab, mergesTxt);
+            return cached(cacheFolder, List.of(vocab, mergesTxt), () -> fromVocabAndMerges(vocab, mergesTxt));
         }
         if (Files.isRegularFile(tokenizerJson)) {
-            return fromTokenizerJson(tokenizerJson);
+            return cached(cacheFolder, List.of(tokenizerJson), () -> fromTokenizerJson(tokenizerJson));
         }
         String found = Files.isRegularFile(vocab) ? " (vocab.json is there, merges.txt is not)"
                 : Files.isRegularFile(mergesTxt) ? " (merges.txt is there, vocab.json is not)" : "";
         throw new JlensException(modelDir + ": no tokenizer files: expected vocab.json + merges.txt or tokenizer.json"
                 + found);
+    }
+
+    private static Gpt2Tokenizer cached(Optional<Path> cacheFolder, List<Path> sources, Supplier<Gpt2Tokenizer> build) {
+        if (cacheFolder.isEmpty()) return build.get();
+        Path file;
+        try {
+            file = TokenizerCache.fileFor(cacheFolder.get(), sources);
+        } catch (IOException e) {
+            return build.get();
+        }
+        Optional<Tables> tables = TokenizerCache.read(file);
+        if (tables.isPresent()) return new Gpt2Tokenizer(tables.get(), new PieceCache(PieceCache.DEFAULT_CAPACITY));
+        Gpt2Tokenizer built = build.get();
+        TokenizerCache.write(file, built.tables());
+        return built;
     }
 
     public static Gpt2Tokenizer fromVocabAndMerges(Path vocabJson, Path mergesTxt) {
@@ -151,8 +188,8 @@ public final class Gpt2Tokenizer {
             int merged = requireInVocab(vocab, merge.left() + merge.right(), merge, "merged token");
             mergeTable.add(left, right, merged);
         }
-        return new Gpt2Tokenizer(Map.copyOf(idOfToken), bytesOfId, specialId, idOfByte, mergeTable.build(),
-                new AddedTokens(definition.addedTokens()), endOfText, new PieceCache(PieceCache.DEFAULT_CAPACITY));
+        return new Gpt2Tokenizer(new Tables(tokenOfId, idOfToken.size(), bytesOfId, specialId, idOfByte, mergeTable.build(),
+                definition.addedTokens(), endOfText), new PieceCache(PieceCache.DEFAULT_CAPACITY));
     }
 
     private static int requireInVocab(Map<String, Integer> vocab, String token, Merge merge, String what) {
@@ -295,9 +332,19 @@ public final class Gpt2Tokenizer {
         return endOfTextId;
     }
 
+    private Map<String, Integer> idOfToken() {
+        Map<String, Integer> map = idOfToken;
+        if (map == null) {
+            Map<String, Integer> built = new HashMap<>(tokenOfId.length * 2);
+            for (int id = 0; id < tokenOfId.length; id++) if (tokenOfId[id] != null) built.put(tokenOfId[id], id);
+            idOfToken = map = Map.copyOf(built);
+        }
+        return map;
+    }
+
     /** The id of a token written as in {@code vocab.json} (byte-level: {@code "Ġworld"} for " world"). */
     public OptionalInt idOf(String byteLevelTokenString) {
-        Integer id = idOfToken.get(byteLevelTokenString);
+        Integer id = idOfToken().get(byteLevelTokenString);
         return id == null ? OptionalInt.empty() : OptionalInt.of(id);
     }
 }

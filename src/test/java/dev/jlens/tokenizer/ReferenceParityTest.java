@@ -16,7 +16,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Ids and token strings equal to what TransformerLens (through Hugging Face's GPT-2 tokenizer) produced for the
- * fixtures, for both ways of loading: A from vocab.json + merges.txt, B from tokenizer.json alone.
+ * fixtures, for every way of loading: A from vocab.json + merges.txt, B from tokenizer.json alone, and A read
+ * back from the tokenizer cache.
  */
 class ReferenceParityTest {
     record Fixture(String name, Gpt2Tokenizer tokenizer, JsonNode reference) {
@@ -31,7 +32,9 @@ class ReferenceParityTest {
                 new Fixture("A (vocab.json + merges.txt)", TestFixtures.tokenizerA(),
                         TestFixtures.readJson("fixtures/tiny-gpt2-a-ref/reference.json")),
                 new Fixture("B (tokenizer.json alone)", TestFixtures.tokenizerB(),
-                        TestFixtures.readJson("fixtures/tiny-gpt2-b-ref/reference.json")));
+                        TestFixtures.readJson("fixtures/tiny-gpt2-b-ref/reference.json")),
+                new Fixture("A (read back from the tokenizer cache)", TestFixtures.tokenizerAFromCache(),
+                        TestFixtures.readJson("fixtures/tiny-gpt2-a-ref/reference.json")));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -45,10 +45,30 @@ final class TestFixtures {
         return Holder.B;
     }
 
+    /** Fixture A built once into a fresh tokenizer cache, then loaded again: the second load reads the cache file. */
+    static Gpt2Tokenizer tokenizerAFromCache() {
+        return Holder.A_FROM_CACHE;
+    }
+
     private static final class Holder {
         static final Gpt2Tokenizer A = Gpt2Tokenizer.fromVocabAndMerges(
                 resource("fixtures/tiny-gpt2-a/vocab.json"), resource("fixtures/tiny-gpt2-a/merges.txt"));
         static final Gpt2Tokenizer B = Gpt2Tokenizer.load(tokenizerJsonAlone());
+        static final Gpt2Tokenizer A_FROM_CACHE = fromCache();
+
+        private static Gpt2Tokenizer fromCache() {
+            try {
+                Path cache = Files.createTempDirectory("jlens-tokenizer-cache");
+                Path folder = resource("fixtures/tiny-gpt2-a");
+                Gpt2Tokenizer.load(folder, java.util.Optional.of(cache));
+                try (var files = Files.list(cache)) {
+                    if (files.filter(f -> f.toString().endsWith(".jlt")).count() != 1) throw new IllegalStateException("no cache file written");
+                }
+                return Gpt2Tokenizer.load(folder, java.util.Optional.of(cache));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
 
         private static Path tokenizerJsonAlone() {
             try {
