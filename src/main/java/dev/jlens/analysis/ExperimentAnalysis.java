@@ -6,6 +6,7 @@ import dev.jlens.cache.ResidualStack;
 import dev.jlens.cache.Slice;
 import dev.jlens.cache.StackOptions;
 import dev.jlens.model.CachedRun;
+import dev.jlens.model.ForwardOptions;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.tensor.IntTensor;
 import dev.jlens.tensor.Tensor;
@@ -67,7 +68,9 @@ public final class ExperimentAnalysis {
         if (e.hasCorruptedPrompts()) {
             requireEqualLengths(e, "corrupted_prompts", e.corruptedPrompts(), e.prependBos());
             corruptedTokens = model.toTokens(e.corruptedPrompts(), e.prependBos());
-            corruptedAverage = LogitDiff.average(model.forward(corruptedTokens), answerTokens);
+            // the logit difference reads the last position only, so only its logits are computed
+            Tensor corruptedLogits = model.runWithHooks(corruptedTokens, ForwardOptions.LOGITS.withLastLogitsOnly(true), List.of()).logits();
+            corruptedAverage = LogitDiff.average(corruptedLogits, answerTokens);
             if (!e.patching().isEmpty()) {
                 if (corruptedTokens.shape(1) != tokens.shape(1)) {
                     throw new JlensException(e.source() + ": corrupted prompts are " + corruptedTokens.shape(1) + " tokens long but the prompts are "
