@@ -9,6 +9,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -53,17 +56,31 @@ public record Experiment(String source, String model, boolean prependBos, List<S
 
     public static Experiment read(Path file) {
         String name = file.toString();
-        String text;
+        byte[] bytes;
         try {
             if (Files.isDirectory(file)) throw new JlensException(name + ": is a folder, not an experiment file");
             if (Files.size(file) > MAX_BYTES) throw new JlensException(name + ": larger than " + (MAX_BYTES >> 20) + " MB; not an experiment file");
-            text = Files.readString(file);
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new JlensException(name + ": no such experiment file");
         } catch (IOException e) {
             throw new JlensException(name + ": cannot be read (" + e.getMessage() + ")");
         }
-        return parse(name, text);
+        return parse(name, bytes);
+    }
+
+    /**
+     * An experiment from the bytes of a file or a request. They must be UTF-8: a lenient decoding would put U+FFFD
+     * into the prompts unseen. A leading byte order mark, as some Windows editors write, is skipped.
+     */
+    public static Experiment parse(String source, byte[] bytes) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new JlensException(source + ": not valid UTF-8 text");
+        }
+        return parse(source, text.startsWith("\uFEFF") ? text.substring(1) : text);
     }
 
     public static Experiment parse(String source, String json) {

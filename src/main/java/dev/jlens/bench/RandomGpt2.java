@@ -7,8 +7,8 @@ import dev.jlens.io.SafetensorsWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -40,6 +40,7 @@ public final class RandomGpt2 {
     }
 
     private static final int VOCAB = 50257, N_CTX = 1024;
+    private static final List<String> TOKENIZER_FILES = List.of("vocab.json", "merges.txt", "tokenizer.json", "tokenizer_config.json");
 
     private RandomGpt2() {}
 
@@ -50,20 +51,25 @@ public final class RandomGpt2 {
 
     /** Any GPT-2 shape (d_mlp = 4 d_model, vocabulary 50257, context 1024). */
     public static void write(Path out, int nLayers, int nHeads, int dModel, long seed, Path tokenizerFrom) {
+        List<String> tokenizerFiles = tokenizerFiles(tokenizerFrom);   // checked before anything is written
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new JlensException(out + ": cannot be written (it is a file, not a folder)");
         try {
             Files.createDirectories(out);
-            for (String f : new String[] {"vocab.json", "merges.txt", "tokenizer.json", "tokenizer_config.json"}) {
-                Path src = tokenizerFrom.resolve(f);
-                if (Files.isRegularFile(src)) Files.copy(src, out.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-            }
-            if (!Files.isRegularFile(out.resolve("vocab.json")) && !Files.isRegularFile(out.resolve("tokenizer.json"))) {
-                throw new JlensException(tokenizerFrom + ": no GPT-2 tokenizer files (vocab.json + merges.txt or tokenizer.json)");
-            }
         } catch (IOException e) {
             throw new JlensException(out + ": cannot be written (" + e.getMessage() + ")");
         }
+        for (String f : tokenizerFiles) AtomicFile.copy(tokenizerFrom.resolve(f), out.resolve(f));
         AtomicFile.writeString(out.resolve("config.json"), config(nLayers, nHeads, dModel));
         SafetensorsWriter.write(out.resolve("model.safetensors"), weights(nLayers, dModel, seed), Map.of("format", "pt"));
+    }
+
+    /** The tokenizer files of {@code folder}, which must hold vocab.json + merges.txt or tokenizer.json. */
+    private static List<String> tokenizerFiles(Path folder) {
+        List<String> present = TOKENIZER_FILES.stream().filter(f -> Files.isRegularFile(folder.resolve(f))).toList();
+        if (!present.contains("tokenizer.json") && !present.containsAll(List.of("vocab.json", "merges.txt"))) {
+            throw new JlensException(folder + ": no GPT-2 tokenizer files (vocab.json + merges.txt or tokenizer.json)");
+        }
+        return present;
     }
 
     static String config(int nLayers, int nHeads, int dModel) {

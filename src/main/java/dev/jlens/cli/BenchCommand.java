@@ -37,7 +37,7 @@ final class BenchCommand implements Runnable {
         if (runs < 1 || runs > 10_000) throw new JlensException("--runs must be between 1 and 10000, got " + runs);
         Benchmark.Result r = Benchmark.run(() -> {
             var m = model.load(parent.streams);
-            if (tokens > m.cfg().nCtx()) throw new JlensException("--tokens " + tokens + " is more than the model's context of " + m.cfg().nCtx());
+            if (tokens > m.cfg().nCtx()) throw new JlensException("--tokens " + tokens + " is more than the model's context of " + m.cfg().nCtx() + " tokens (n_ctx)");
             return m;
         }, tokens, runs, !noSweep);
         var out = parent.streams.out();

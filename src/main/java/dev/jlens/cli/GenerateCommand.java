@@ -45,6 +45,7 @@ final class GenerateCommand implements Runnable {
         if (!(temperature >= 0)) throw new dev.jlens.JlensException("--temperature must be 0 or more, got " + temperature);
         Inputs.text("--prompt", prompt);
         HookedTransformer m = model.load(parent.streams);
+        if (topK != null) Inputs.topKWithinVocabulary(m, topK);
         int promptTokens = m.toTokens(prompt).shape(1);
         Inputs.fitsContext(m, "--prompt", promptTokens);
         int room = m.cfg().nCtx() - promptTokens;

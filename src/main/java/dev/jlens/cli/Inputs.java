@@ -10,7 +10,7 @@ import java.nio.file.Path;
 /**
  * Checks of command-line values that need no model or only its sizes, made before the work starts, each failing
  * with one line that names the option: text that is not valid Unicode, a prompt longer than the model's context,
- * an output file that cannot be written.
+ * a count beyond the model's vocabulary, an output file that cannot be written.
  */
 final class Inputs {
     private Inputs() {}
@@ -32,6 +32,12 @@ final class Inputs {
         if (tokens > nCtx) {
             throw new JlensException(what + " is " + tokens + " tokens long, more than the model's context of " + nCtx + " tokens (n_ctx)");
         }
+    }
+
+    /** {@code --top-k} asks for no more tokens than the model has (torch.topk refuses that too, in TransformerLens). */
+    static void topKWithinVocabulary(HookedTransformer model, int topK) {
+        int vocabulary = model.cfg().dVocabOut();
+        if (topK > vocabulary) throw new JlensException("--top-k " + topK + " is more than the model's " + vocabulary + " tokens (d_vocab)");
     }
 
     /** The output file's folder exists and the file is not a folder: checked before any work, so nothing is wasted. */

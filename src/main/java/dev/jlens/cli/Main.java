@@ -1,6 +1,7 @@
 package dev.jlens.cli;
 
 import dev.jlens.JlensException;
+import dev.jlens.OutOfMemory;
 import picocli.CommandLine;
 
 import java.io.FileDescriptor;
@@ -38,14 +39,20 @@ public final class Main {
             return 2;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> report(e, debug(args), streams));
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (Error e) {
+            // picocli hands only Exceptions to the handler above: an Error (out of memory, a stack overflow) would
+            // reach the JVM, which prints its stack trace
+            return report(e, debug(args), streams);
+        }
     }
 
     static int report(Throwable e, boolean debug, Streams streams) {
         PrintStream err = streams.err();
         if (e instanceof JlensException) {
             err.println("jlens: " + oneLine(e.getMessage()));
-        } else if (e instanceof OutOfMemoryError) {
+        } else if (OutOfMemory.isOrCausedBy(e)) {
             err.println("jlens: out of memory (" + Runtime.getRuntime().maxMemory() / (1 << 20)
                     + " MB heap); give the JVM more with JLENS_JAVA_OPTS=-Xmx<size>");
         } else {

@@ -1,5 +1,6 @@
 package dev.jlens.cli;
 
+import dev.jlens.JlensException;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.server.JlensServer;
 import picocli.CommandLine.Command;
@@ -8,6 +9,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.util.concurrent.CountDownLatch;
 
@@ -30,12 +33,14 @@ final class ServeCommand implements Runnable {
 
     @Override
     public void run() {
-        if (port < 0 || port > 65535) throw new dev.jlens.JlensException("--port must be between 0 and 65535 (0 picks a free one), got " + port);
+        if (port < 0 || port > 65535) throw new JlensException("--port must be between 0 and 65535 (0 picks a free one), got " + port);
+        InetAddress address = ownAddress(host);
         HookedTransformer m = model.load(parent.streams);
-        if (!isLoopback(host)) {
+        JlensServer server = JlensServer.builder(m).host(host).port(port).modelName(model.model).start();
+        // Warned once listening, so that a server that could not start answers with its one line only.
+        if (!address.isLoopbackAddress()) {
             parent.streams.err().println("jlens: warning: listening on " + host + " makes the web UI (which has no login) reachable from other machines");
         }
-        JlensServer server = JlensServer.builder(m).host(host).port(port).modelName(model.model).start();
         Thread onExit = new Thread(server::close, "jlens-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(onExit);
         try {
@@ -54,11 +59,24 @@ final class ServeCommand implements Runnable {
         }
     }
 
-    static boolean isLoopback(String host) {
+    /**
+     * What {@code --host} names, checked before the model loads: a name that does not resolve, or an address of
+     * another machine, could never be listened on, and the bind error ("Cannot assign requested address") would not
+     * say which option is wrong.
+     */
+    static InetAddress ownAddress(String host) {
+        InetAddress address;
         try {
-            return InetAddress.getByName(host).isLoopbackAddress();
+            address = InetAddress.getByName(host);
         } catch (UnknownHostException e) {
-            return false;
+            throw new JlensException("--host '" + host + "' is not a known host name or address");
         }
+        try {
+            if (address.isAnyLocalAddress() || address.isLoopbackAddress() || NetworkInterface.getByInetAddress(address) != null) return address;
+        } catch (SocketException e) {
+            // no interface list to check against: let the bind decide
+            return address;
+        }
+        throw new JlensException("--host " + host + " is not an address of this machine; give one of its own, 127.0.0.1 (the default) or 0.0.0.0 (all)");
     }
 }

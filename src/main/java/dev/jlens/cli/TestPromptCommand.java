@@ -40,9 +40,7 @@ final class TestPromptCommand implements Runnable {
         Inputs.text("--prompt", prompt);
         for (String a : answers) Inputs.text("--answer", a);
         HookedTransformer m = model.load(parent.streams);
-        if (topK > m.cfg().dVocabOut()) {
-            throw new dev.jlens.JlensException("--top-k " + topK + " is more than the model's " + m.cfg().dVocabOut() + " tokens (d_vocab)");
-        }
+        Inputs.topKWithinVocabulary(m, topK);
         int promptTokens = m.tokenization().encode(prompt, !noBos).length;
         if (promptTokens == 0) throw new dev.jlens.JlensException("--prompt is empty and --no-bos leaves it no tokens to predict the answer from");
         int answerTokens = 0;

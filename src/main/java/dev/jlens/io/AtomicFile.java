@@ -79,6 +79,16 @@ public final class AtomicFile {
         write(file, out -> writeFully(out, ByteBuffer.wrap(bytes)));
     }
 
+    /** Copies {@code source} to {@code file}, whole or not at all. */
+    public static void copy(Path source, Path file) {
+        write(file, out -> {
+            try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
+                long at = 0, n;
+                while ((n = in.transferTo(at, Long.MAX_VALUE - at, out)) > 0) at += n;
+            }
+        });
+    }
+
     static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) out.write(buffer);
     }

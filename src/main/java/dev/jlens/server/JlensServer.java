@@ -186,7 +186,7 @@ public final class JlensServer implements AutoCloseable {
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new HttpError(415, "send the analysis request as JSON (Content-Type: application/json)");
         }
-        String body = readBody(ex);
+        byte[] body = readBody(ex);
         Experiment experiment;
         try {
             experiment = Experiment.parse("request", body);
@@ -204,7 +204,7 @@ public final class JlensServer implements AutoCloseable {
         }
         Job job;
         try {
-            job = jobs.submit(experiment, prettyRequest(body));
+            job = jobs.submit(experiment, prettyRequest(new String(body, StandardCharsets.UTF_8)));
         } catch (Jobs.Busy e) {
             throw new HttpError(503, e.getMessage());
         }
@@ -220,7 +220,7 @@ public final class JlensServer implements AutoCloseable {
         }
     }
 
-    private String readBody(HttpExchange ex) throws IOException {
+    private byte[] readBody(HttpExchange ex) throws IOException {
         String length = ex.getRequestHeaders().getFirst("Content-Length");
         long declared;
         try {
@@ -238,7 +238,7 @@ public final class JlensServer implements AutoCloseable {
                 drain(in);
                 throw new HttpError(413, "request body larger than " + maxBody + " bytes");
             }
-            return new String(bytes, StandardCharsets.UTF_8);
+            return bytes;
         }
     }
 

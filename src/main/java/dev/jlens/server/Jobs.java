@@ -1,6 +1,7 @@
 package dev.jlens.server;
 
 import dev.jlens.JlensException;
+import dev.jlens.OutOfMemory;
 import dev.jlens.analysis.AnalysisResult;
 import dev.jlens.analysis.Experiment;
 import dev.jlens.analysis.ExperimentAnalysis;
@@ -87,10 +88,9 @@ final class Jobs implements AutoCloseable {
             job.cancelled();
         } catch (JlensException e) {
             job.fail(oneLine(e.getMessage()));
-        } catch (OutOfMemoryError e) {
-            job.fail("out of memory; give the server's JVM more (JLENS_JAVA_OPTS=-Xmx...) or use shorter prompts");
-        } catch (RuntimeException e) {
-            job.fail("internal error: " + e.getClass().getSimpleName() + ": " + oneLine(String.valueOf(e.getMessage())));
+        } catch (OutOfMemoryError | RuntimeException e) {
+            if (OutOfMemory.isOrCausedBy(e)) job.fail("out of memory; give the server's JVM more (JLENS_JAVA_OPTS=-Xmx...) or use shorter prompts");
+            else job.fail("internal error: " + e.getClass().getSimpleName() + ": " + oneLine(String.valueOf(e.getMessage())));
         }
     }
 

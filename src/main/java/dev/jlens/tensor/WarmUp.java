@@ -16,7 +16,16 @@ public final class WarmUp {
     public static synchronized void startInBackground() {
         if (started || Boolean.getBoolean("jlens.noWarmUp")) return;
         started = true;
-        Thread.ofPlatform().name("jlens-kernel-warmup").daemon().start(WarmUp::run);
+        Thread.ofPlatform().name("jlens-kernel-warmup").daemon().start(WarmUp::runQuietly);
+    }
+
+    /** Warming up only saves time: if it fails (out of memory on a small heap), the run goes on without a word. */
+    private static void runQuietly() {
+        try {
+            run();
+        } catch (Throwable ignored) {
+            // the forward pass compiles the kernels itself, later
+        }
     }
 
     static void run() {

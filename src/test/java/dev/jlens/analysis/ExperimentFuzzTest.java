@@ -21,7 +21,7 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The experiment-file reader on arbitrary text and on mutations of the example files: it returns an experiment
+ * The experiment-file reader on arbitrary text and bytes and on mutations of the example files: it returns an experiment
  * or throws a one-line JlensException, never anything else, never hangs. What it returns is consistent (one
  * answer pair and, if any, one corrupted prompt per prompt; patching only with corrupted prompts). The
  * exhaustive variants run 10^5 tries each.
@@ -51,22 +51,36 @@ class ExperimentFuzzTest {
     }
 
     private static void parseSurvives(String text) {
-        fuzz.survives(() -> {
-            Experiment e = Experiment.parse("fuzz.json", text);
-            assertThat(e.prompts()).isNotEmpty();
-            assertThat(e.answers()).hasSameSizeAs(e.prompts());
-            if (e.hasCorruptedPrompts()) assertThat(e.corruptedPrompts()).hasSameSizeAs(e.prompts());
-            else assertThat(e.patching()).isEmpty();
-            assertThat(e.patching()).doesNotHaveDuplicates();
-        });
+        fuzz.survives(() -> consistent(Experiment.parse("fuzz.json", text)));
+    }
+
+    /** Bytes go through the decoding a file or a request body gets: strict UTF-8, a byte order mark skipped. */
+    private static void parseSurvives(byte[] bytes) {
+        fuzz.survives(() -> consistent(Experiment.parse("fuzz.json", bytes)));
+    }
+
+    private static void consistent(Experiment e) {
+        assertThat(e.prompts()).isNotEmpty();
+        assertThat(e.answers()).hasSameSizeAs(e.prompts());
+        if (e.hasCorruptedPrompts()) assertThat(e.corruptedPrompts()).hasSameSizeAs(e.prompts());
+        else assertThat(e.patching()).isEmpty();
+        assertThat(e.patching()).doesNotHaveDuplicates();
     }
 
     private static String anyText(Random r) {
         return r.nextBoolean() ? RandomCases.anyChars(r, 300) : RandomCases.fromAlphabet(r, JSONISH, 300);
     }
 
-    private static String mutatedBytes(Random r) {
-        return new String(RandomCases.mutate(r, RandomCases.oneOf(r, EXAMPLE_BYTES)), StandardCharsets.UTF_8);
+    /** Any bytes; half of the time JSON-ish UTF-8 with a few bytes overwritten, so that some of it decodes. */
+    private static byte[] anyBytes(Random r) {
+        if (r.nextBoolean()) return RandomCases.bytes(r, 300);
+        byte[] text = RandomCases.fromAlphabet(r, JSONISH, 300).getBytes(StandardCharsets.UTF_8);
+        return text.length == 0 ? text : RandomCases.mutate(r, text);
+    }
+
+    /** The example files' bytes, mutated: the decoding sees the broken UTF-8 sequences too. */
+    private static byte[] mutatedBytes(Random r) {
+        return RandomCases.mutate(r, RandomCases.oneOf(r, EXAMPLE_BYTES));
     }
 
     private static String mutatedTree(Random r) {
@@ -76,6 +90,11 @@ class ExperimentFuzzTest {
     @Test
     void arbitraryText() {
         RandomCases.run(61, 1000, r -> parseSurvives(anyText(r)));
+    }
+
+    @Test
+    void arbitraryBytes() {
+        RandomCases.run(64, 1000, r -> parseSurvives(anyBytes(r)));
     }
 
     @Test
@@ -91,18 +110,24 @@ class ExperimentFuzzTest {
     @Tag("exhaustive")
     @Test
     void exhaustiveArbitraryText() {
-        RandomCases.run(71, 100_000, r -> parseSurvives(anyText(r)));
+        RandomCases.run(71, RandomCases.EXHAUSTIVE, r -> parseSurvives(anyText(r)));
+    }
+
+    @Tag("exhaustive")
+    @Test
+    void exhaustiveArbitraryBytes() {
+        RandomCases.run(74, RandomCases.EXHAUSTIVE, r -> parseSurvives(anyBytes(r)));
     }
 
     @Tag("exhaustive")
     @Test
     void exhaustiveMutatedExampleFileBytes() {
-        RandomCases.run(72, 100_000, r -> parseSurvives(mutatedBytes(r)));
+        RandomCases.run(72, RandomCases.EXHAUSTIVE, r -> parseSurvives(mutatedBytes(r)));
     }
 
     @Tag("exhaustive")
     @Test
     void exhaustiveMutatedExampleFileTrees() {
-        RandomCases.run(73, 100_000, r -> parseSurvives(mutatedTree(r)));
+        RandomCases.run(73, RandomCases.EXHAUSTIVE, r -> parseSurvives(mutatedTree(r)));
     }
 }

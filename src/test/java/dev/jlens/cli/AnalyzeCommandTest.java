@@ -58,7 +58,8 @@ class AnalyzeCommandTest {
 
     @Test
     void malformedJson(@TempDir Path dir) throws IOException {
-        assertThat(badSpec(dir, "{\"prompts\": [\"a\",").err()).contains("not valid JSON");
+        assertThat(badSpec(dir, "{\"prompts\": [\"a\",").err())
+                .isEqualTo("jlens: " + dir.resolve("E.json") + ": not valid JSON (Unexpected end-of-input within/between Array entries)\n");
     }
 
     @Test

@@ -130,6 +130,28 @@ class BadArgumentsTest {
                 .isEqualTo("jlens: --top-k 1000000000 is more than the model's 50257 tokens (d_vocab)\n");
     }
 
+    /** generate samples among the top K as TransformerLens does, whose torch.topk refuses a K beyond the vocabulary. */
+    @Test
+    void topKBeyondTheVocabularyForGenerate() {
+        assertThat(Refused.run("generate", "--model", A, "--prompt", "x", "--max-new-tokens", "1", "--top-k", "1000000000").err())
+                .isEqualTo("jlens: --top-k 1000000000 is more than the model's 50257 tokens (d_vocab)\n");
+    }
+
+    @Test
+    void benchCountsOutOfRange() {
+        assertThat(Refused.run("bench", "--model", A, "--tokens", "-1").err()).isEqualTo("jlens: --tokens must be at least 2, got -1\n");
+        assertThat(Refused.run("bench", "--model", A, "--tokens", "1").err()).isEqualTo("jlens: --tokens must be at least 2, got 1\n");
+        assertThat(Refused.run("bench", "--model", A, "--runs", "0").err()).isEqualTo("jlens: --runs must be between 1 and 10000, got 0\n");
+        assertThat(Refused.run("bench", "--model", A, "--runs", "2147483647").err())
+                .isEqualTo("jlens: --runs must be between 1 and 10000, got 2147483647\n");
+    }
+
+    @Test
+    void benchTokensBeyondTheContext() {
+        assertThat(Refused.run("bench", "--model", A, "--tokens", "100000", "--runs", "1").err())
+                .isEqualTo("jlens: --tokens 100000 is more than the model's context of 1024 tokens (n_ctx)\n");
+    }
+
     @Test
     void reportTopKOutOfRange() {
         Path out = dir.resolve("R.html");
@@ -213,6 +235,21 @@ class BadArgumentsTest {
         assertThat(serving.isAlive()).isFalse();
     }
 
+    /** An address of another machine could never be listened on; said before the model loads, and without the warning. */
+    @Test
+    void hostThatIsNotAnAddressOfThisMachine() {
+        // 192.0.2.1 is TEST-NET-1 (RFC 5737): documentation only, never assigned to a machine
+        assertThat(Refused.run("serve", "--model", "/nonexistent/model", "--host", "192.0.2.1", "--port", "0").err())
+                .isEqualTo("jlens: --host 192.0.2.1 is not an address of this machine; give one of its own, 127.0.0.1 (the default) or 0.0.0.0 (all)\n");
+    }
+
+    @Test
+    void hostThatDoesNotResolve() {
+        // .invalid never resolves (RFC 6761)
+        assertThat(Refused.run("serve", "--model", "/nonexistent/model", "--host", "no-such-host.invalid", "--port", "0").err())
+                .isEqualTo("jlens: --host 'no-such-host.invalid' is not a known host name or address\n");
+    }
+
     @Test
     void namesThatAreNotARegularExpression() {
         Path out = dir.resolve("c.safetensors");
@@ -268,6 +305,34 @@ class BadArgumentsTest {
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("R.html");
         }
+    }
+
+    // ---- make-random-model: a folder ------------------------------------------------------------------------------
+
+    @Test
+    void randomModelOfAnUnknownShape() {
+        Path out = dir.resolve("M");
+        assertThat(Refused.run("make-random-model", "--shape", "huge", "--tokenizer-from", A, "--out", out.toString()).err())
+                .isEqualTo("jlens: unknown shape 'huge' (small, medium, large, xl)\n");
+        assertThat(out).doesNotExist();
+    }
+
+    /** Checked before anything is written: no half-made folder is left behind. */
+    @Test
+    void randomModelWithoutTokenizerFiles() throws IOException {
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        Path out = dir.resolve("M");
+        assertThat(Refused.run("make-random-model", "--shape", "small", "--tokenizer-from", empty.toString(), "--out", out.toString()).err())
+                .isEqualTo("jlens: " + empty + ": no GPT-2 tokenizer files (vocab.json + merges.txt or tokenizer.json)\n");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void randomModelIntoAFile() throws IOException {
+        Path out = Files.writeString(dir.resolve("M"), "x");
+        assertThat(Refused.run("make-random-model", "--shape", "small", "--tokenizer-from", A, "--out", out.toString()).err())
+                .isEqualTo("jlens: " + out + ": cannot be written (it is a file, not a folder)\n");
+        assertThat(Files.readString(out)).isEqualTo("x");
     }
 
     /** A failed analysis leaves an existing output file as it was: written whole or not at all. */

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -51,6 +52,25 @@ class BadExperimentFilesTest {
             f.setLength(65L << 20);   // sparse
         }
         assertThat(refused(spec)).endsWith(": larger than 64 MB; not an experiment file\n");
+    }
+
+    /** Read leniently, the bad byte would become U+FFFD in a prompt and change its tokens unseen. */
+    @Test
+    void notUtf8() throws IOException {
+        String text = "{\"prompts\": [\"1 2 \u0000\"], \"answers\": [[\" 3\", \" 4\"]]}";
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        bytes[text.indexOf('\u0000')] = (byte) 0xff;   // inside the prompt
+        assertThat(refused(Files.write(dir.resolve("E.json"), bytes))).endsWith(": not valid UTF-8 text\n");
+    }
+
+    /** Notepad and other Windows editors start UTF-8 files with a byte order mark; it is not part of the JSON. */
+    @Test
+    void aByteOrderMarkIsSkipped() throws IOException {
+        Path spec = Files.writeString(dir.resolve("E.json"), "\uFEFF{\"prompts\": [\"1 2\"], \"answers\": [[\" 3\", \" 4\"]]}");
+        Path out = dir.resolve("R.json");
+        CliRunner.Result r = CliRunner.run("analyze", "--spec", spec.toString(), "--model", A, "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(Files.readString(out)).contains("\"prompts\":[\"1 2\"]");
     }
 
     @Test

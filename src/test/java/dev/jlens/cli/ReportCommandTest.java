@@ -78,10 +78,10 @@ class ReportCommandTest {
 
     @Test
     void onlyANonLoopbackHostIsWarnedAbout() {
-        assertThat(ServeCommand.isLoopback("127.0.0.1")).isTrue();
-        assertThat(ServeCommand.isLoopback("localhost")).isTrue();
-        assertThat(ServeCommand.isLoopback("::1")).isTrue();
-        assertThat(ServeCommand.isLoopback("0.0.0.0")).isFalse();
+        assertThat(ServeCommand.ownAddress("127.0.0.1").isLoopbackAddress()).isTrue();
+        assertThat(ServeCommand.ownAddress("localhost").isLoopbackAddress()).isTrue();
+        assertThat(ServeCommand.ownAddress("::1").isLoopbackAddress()).isTrue();
+        assertThat(ServeCommand.ownAddress("0.0.0.0").isLoopbackAddress()).isFalse();
     }
 
     @Test

@@ -203,11 +203,22 @@ class ModelDownloaderTest {
         assertThat(Files.readAllBytes(s.folder().resolve("model.safetensors"))).isEqualTo(fixture("a", "model.safetensors"));
         assertThat(Files.readAllBytes(s.folder().resolve("vocab.json"))).isEqualTo(fixture("a", "vocab.json"));
         List<StandInHub.Request> cdnGets = hub.requests().stream().filter(r -> r.server().equals("cdn")).toList();
-        assertThat(cdnGets).extracting(StandInHub.Request::range).containsExactly(null, "bytes=3000000-");
+        resumedWithinTheCut(cdnGets.stream().map(StandInHub.Request::range).toList(), 3_000_000);
         // If-Range carries the ETag the content was first served with, so a changed file is sent whole.
         assertThat(cdnGets.get(1).ifRange()).isEqualTo("\"cdn-" + StandInHub.sha256(fixture("a", "model.safetensors")).substring(0, 16) + "\"");
-        assertThat(hub.requests().stream().filter(r -> r.path().endsWith("/vocab.json") && r.method().equals("GET")))
-                .extracting(StandInHub.Request::range).containsExactly(null, "bytes=100000-");
+        resumedWithinTheCut(hub.requests().stream().filter(r -> r.path().endsWith("/vocab.json") && r.method().equals("GET"))
+                .map(StandInHub.Request::range).toList(), 100_000);
+    }
+
+    /**
+     * A whole request, then one resumed from what arrived: at most the cut, since bytes still in flight when the
+     * connection is reset can be lost (on a busy machine they sometimes are).
+     */
+    private static void resumedWithinTheCut(List<String> ranges, long cut) {
+        assertThat(ranges).hasSize(2);
+        assertThat(ranges.get(0)).isNull();
+        assertThat(ranges.get(1)).matches("bytes=\\d+-");
+        assertThat(Long.parseLong(ranges.get(1).replaceAll("\\D", ""))).isPositive().isLessThanOrEqualTo(cut);
     }
 
     @Test

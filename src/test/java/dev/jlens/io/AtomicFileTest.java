@@ -64,6 +64,47 @@ class AtomicFileTest {
     }
 
     @Test
+    void aCopyIsWholeAndAFailedOneLeavesTheOldFile() throws IOException {
+        byte[] content = new byte[3 << 20];
+        new java.util.Random(7).nextBytes(content);
+        Path source = Files.write(dir.resolve("source.bin"), content);
+        Path target = Files.writeString(dir.resolve("copy.bin"), "old");
+        AtomicFile.copy(source, target);
+        assertThat(Files.readAllBytes(target)).isEqualTo(content);
+        Path missing = dir.resolve("missing.bin");
+        assertThatThrownBy(() -> AtomicFile.copy(missing, target)).isExactlyInstanceOf(JlensException.class)
+                .hasMessageStartingWith(target + ": cannot be written (");
+        assertThat(Files.readAllBytes(target)).isEqualTo(content);
+        assertThat(files()).containsExactly("copy.bin", "source.bin");
+    }
+
+    /**
+     * Every file jlens writes goes through AtomicFile. Allowed elsewhere: the Hub downloader (its own {@code .incomplete}
+     * file, verified against the sha256, then moved; refs and snapshot copies written to a temporary file and moved)
+     * and the standard streams. A new writer that opens its target directly fails this.
+     */
+    @Test
+    void noOtherCodeWritesFilesDirectly() throws IOException {
+        java.util.regex.Pattern writes = java.util.regex.Pattern.compile("Files\\.(write|writeString|newOutputStream|newBufferedWriter|copy|move)\\("
+                + "|new (FileOutputStream|FileWriter|PrintWriter|RandomAccessFile)\\((?!FileDescriptor|streams|new|System)|StandardOpenOption\\.(WRITE|APPEND|CREATE)");
+        Path main = Path.of("src/main/java/dev/jlens");
+        java.util.List<String> offenders = new java.util.ArrayList<>();
+        try (Stream<Path> sources = Files.walk(main)) {
+            for (Path source : sources.filter(p -> p.toString().endsWith(".java")).toList()) {
+                String name = main.relativize(source).toString().replace('\\', '/');
+                if (name.equals("io/AtomicFile.java") || name.startsWith("hub/")) continue;
+                java.util.List<String> lines = Files.readAllLines(source);
+                for (int i = 0; i < lines.size(); i++) {
+                    String line = lines.get(i).strip();
+                    if (line.startsWith("*") || line.startsWith("//") || line.startsWith("/*")) continue;
+                    if (writes.matcher(line).find()) offenders.add(name + ":" + (i + 1) + ": " + line);
+                }
+            }
+        }
+        assertThat(offenders).as("writes that bypass AtomicFile").isEmpty();
+    }
+
+    @Test
     void writabilityIsCheckedBeforeAnyWork() throws IOException {
         assertThatThrownBy(() -> AtomicFile.requireWritable(dir.resolve("no/R.json")))
                 .hasMessage(dir.resolve("no/R.json") + ": cannot be written (folder " + dir.resolve("no") + " does not exist)");

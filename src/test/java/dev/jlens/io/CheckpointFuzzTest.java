@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.Random;
 import java.util.zip.ZipFile;
+import dev.jlens.testing.Fuzz;
 import dev.jlens.testing.RandomCases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +38,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Arbitrary and mutated inputs either open (and then read) or fail with a JlensException whose message
  * is not the "unexpected" safety net: never another exception, never a hang. The exhaustive variants
- * run the same checks 100000 times each (Maven profile {@code exhaustive}).
+ * run the same checks 10^5 times each, or as often as {@code -Dfuzz.tries} asks (Maven profile {@code exhaustive}).
  */
 class CheckpointFuzzTest {
 
@@ -209,6 +211,44 @@ class CheckpointFuzzTest {
         return Arrays.copyOf(mutated, keep);
     }
 
+    private static final String HEADERISH = "{}[]\",:0123456789-.eE \\u dtype shape data_offsets F32 F16 BF16 I64 BOOL __metadata__";
+    private static final List<String> DTYPES = List.of("F64", "F32", "F16", "BF16", "I64", "I32", "I16", "I8", "U8", "BOOL", "F7", "", "f32");
+    private static final List<Long> SIZES = List.of(0L, 1L, 2L, 3L, 4L, 8L, 16L, 64L, -1L, 1L << 31, 1L << 32, 1L << 62, Long.MAX_VALUE, Long.MIN_VALUE);
+
+    /**
+     * A file whose 8-byte length fits and frames arbitrary header bytes: random, JSON-ish, or a JSON object of tensor
+     * entries with odd dtypes, shapes and offsets (overflowing, negative, past the data). Random files alone almost
+     * never get past the length, so this is what puts the header parser itself under arbitrary input.
+     */
+    private static byte[] framedHeader(Random r) {
+        byte[] header = switch (r.nextInt(3)) {
+            case 0 -> RandomCases.bytes(r, 400);
+            case 1 -> RandomCases.fromAlphabet(r, HEADERISH, 400).getBytes(StandardCharsets.UTF_8);
+            default -> tensorEntries(r).getBytes(StandardCharsets.UTF_8);
+        };
+        byte[] data = RandomCases.bytes(r, 64);
+        return ByteBuffer.allocate(8 + header.length + data.length).order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(header.length).put(header).put(data).array();
+    }
+
+    private static String tensorEntries(Random r) {
+        StringBuilder json = new StringBuilder("{");
+        int tensors = r.nextInt(5);
+        for (int t = 0; t < tensors; t++) {
+            if (t > 0) json.append(", ");
+            json.append('"').append(RandomCases.oneOf(r, List.of("w", "b", "w", "__metadata__", ""))).append("\": ");
+            if (r.nextInt(8) == 0) {
+                json.append(Fuzz.oddValue(r, 0));
+                continue;
+            }
+            json.append("{\"dtype\": \"").append(RandomCases.oneOf(r, DTYPES)).append("\", \"shape\": [");
+            int dims = r.nextInt(4);
+            for (int d = 0; d < dims; d++) json.append(d > 0 ? ", " : "").append(RandomCases.oneOf(r, SIZES));
+            json.append("], \"data_offsets\": [").append(RandomCases.oneOf(r, SIZES)).append(", ").append(RandomCases.oneOf(r, SIZES)).append("]}");
+        }
+        return json.append("}").toString();
+    }
+
     private static byte[] smallTorchFileMutation(Random r) {
         return mutationOf(r, r.nextBoolean() ? smallZip : smallLegacy);
     }
@@ -218,6 +258,11 @@ class CheckpointFuzzTest {
     @Test
     void arbitraryBytesAsACheckpoint() {
         RandomCases.run(41, 2000, r -> openSurvives(anyBytes(r)));
+    }
+
+    @Test
+    void arbitrarySafetensorsHeaders() {
+        RandomCases.run(46, 2000, r -> openSurvives(framedHeader(r)));
     }
 
     @Test
@@ -243,30 +288,36 @@ class CheckpointFuzzTest {
     @Tag("exhaustive")
     @Test
     void exhaustiveArbitraryBytesAsACheckpoint() {
-        RandomCases.run(51, 100_000, r -> openSurvives(anyBytes(r)));
+        RandomCases.run(51, RandomCases.EXHAUSTIVE, r -> openSurvives(anyBytes(r)));
+    }
+
+    @Tag("exhaustive")
+    @Test
+    void exhaustiveArbitrarySafetensorsHeaders() {
+        RandomCases.run(56, RandomCases.EXHAUSTIVE, r -> openSurvives(framedHeader(r)));
     }
 
     @Tag("exhaustive")
     @Test
     void exhaustiveMutatedSafetensorsHeader() {
-        RandomCases.run(52, 100_000, r -> mutatedFixtureASurvives(mutationOf(r, fixtureAHeader)));
+        RandomCases.run(52, RandomCases.EXHAUSTIVE, r -> mutatedFixtureASurvives(mutationOf(r, fixtureAHeader)));
     }
 
     @Tag("exhaustive")
     @Test
     void exhaustiveArbitraryPickles() {
-        RandomCases.run(53, 100_000, r -> unpicklerSurvives(pickleLike(r)));
+        RandomCases.run(53, RandomCases.EXHAUSTIVE, r -> unpicklerSurvives(pickleLike(r)));
     }
 
     @Tag("exhaustive")
     @Test
     void exhaustiveMutatedTorchStateDictPickle() {
-        RandomCases.run(54, 100_000, r -> torchPickleSurvives(mutationOf(r, fixtureBPickle)));
+        RandomCases.run(54, RandomCases.EXHAUSTIVE, r -> torchPickleSurvives(mutationOf(r, fixtureBPickle)));
     }
 
     @Tag("exhaustive")
     @Test
     void exhaustiveMutatedSmallTorchFiles() {
-        RandomCases.run(55, 100_000, r -> openSurvives(smallTorchFileMutation(r)));
+        RandomCases.run(55, RandomCases.EXHAUSTIVE, r -> openSurvives(smallTorchFileMutation(r)));
     }
 }

@@ -100,12 +100,12 @@ class ModelConfigFuzzTest {
     @Tag("exhaustive")
     @Test
     void exhaustiveMutatedBytes() {
-        RandomCases.run(91, 100_000, r -> readSurvives(mutatedBytes(r)));
+        RandomCases.run(91, RandomCases.EXHAUSTIVE, r -> readSurvives(mutatedBytes(r)));
     }
 
     @Tag("exhaustive")
     @Test
     void exhaustiveMutatedTrees() {
-        RandomCases.run(92, 100_000, r -> readSurvives(mutatedTree(r)));
+        RandomCases.run(92, RandomCases.EXHAUSTIVE, r -> readSurvives(mutatedTree(r)));
     }
 }

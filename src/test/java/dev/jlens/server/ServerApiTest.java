@@ -30,6 +30,8 @@ class ServerApiTest {
     /** Milliseconds each patching run is held up by (0: full speed). */
     static final AtomicLong delay = new AtomicLong();
     static final AtomicInteger runsSeen = new AtomicInteger();
+    /** Thrown by the next patching run, as a worker's error would be (null: none). */
+    static final java.util.concurrent.atomic.AtomicReference<Error> failNextRun = new java.util.concurrent.atomic.AtomicReference<>();
     static JlensServer server;
     static HttpClient client;
 
@@ -37,6 +39,8 @@ class ServerApiTest {
     static void start() {
         server = JlensServer.builder(Fixtures.model("a")).port(0).modelName("tiny-gpt2-a").progressObserver((done, total) -> {
             runsSeen.incrementAndGet();
+            Error failure = failNextRun.getAndSet(null);
+            if (failure != null) throw new java.util.concurrent.CompletionException(failure);
             long ms = delay.get();
             if (ms > 0) {
                 try {
@@ -118,6 +122,33 @@ class ServerApiTest {
         assertThat(json(send(at("/nothing-here"))).get("error").asString()).isEqualTo("not found");
     }
 
+    /**
+     * Traversals as scanners send them: percent-encoded in upper and lower case, double-encoded, overlong UTF-8, with
+     * backslashes (raw and encoded), doubled slashes, {@code ;} parameters and NULs, and in the absolute form of the
+     * request line. None reaches a file: each is a 404 (or a 400 from the JDK's parser) that shows no file's content,
+     * while a listed asset is served, so the check cannot pass by everything failing.
+     */
+    @Test
+    void encodedAndDisguisedTraversalsAreRefused() throws Exception {
+        String[] paths = {"/assets/%2e%2e%2f%2e%2e%2fpom.xml", "/assets/%2E%2E%2F%2E%2E%2Fpom.xml", "/%2e%2e%2fpom.xml", "/%2e%2e/pom.xml",
+                "/assets/.%2e/.%2e/pom.xml", "/assets/%2e./%2e./pom.xml", "/assets/%252e%252e%252f%252e%252e%252fpom.xml",
+                "/assets/..%252f..%252fpom.xml", "/assets/%c0%ae%c0%ae/%c0%ae%c0%ae/pom.xml", "/assets/..%c0%af..%c0%afpom.xml",
+                "/assets/..%5c..%5cpom.xml", "/assets/%5c..%5c..%5cpom.xml", "/assets//../../pom.xml", "//assets/app.js/../../pom.xml",
+                "///etc/passwd", "/%2fetc%2fpasswd", "/assets/..;/..;/pom.xml", "/assets/app.js%2f..%2f..%2fpom.xml",
+                "/assets/%00/../../pom.xml", "/./pom.xml", "/assets/./app.js/../../../../etc/passwd", "/.git/config", "/pom.xml",
+                "/file:///etc/passwd", "/assets/app.js/", "/ASSETS/APP.JS", "/assets/app.js.", "/assets/app.js%20",
+                "/..\\pom.xml", "/assets\\..\\..\\pom.xml", "\\..\\pom.xml"};
+        for (String path : paths) assertRefusedWithoutContent(raw("GET " + path + " HTTP/1.1"), path);
+        String absolute = "http://127.0.0.1:" + server.port() + "/assets/../../pom.xml";
+        assertRefusedWithoutContent(raw("GET " + absolute + " HTTP/1.1"), absolute);
+        assertThat(raw("GET /assets/app.js HTTP/1.1")).startsWith("HTTP/1.1 200");
+    }
+
+    private static void assertRefusedWithoutContent(String response, String path) {
+        assertThat(response).as(path).matches("(?s)HTTP/1\\.1 (404|400) .*").doesNotContain("<project").doesNotContain("root:")
+                .doesNotContain("[core]").doesNotContain("modelVersion");
+    }
+
     @Test
     void modelInfo() throws Exception {
         JsonNode info = json(send(at("/api/model")));
@@ -167,6 +198,26 @@ class ServerApiTest {
         } finally {
             delay.set(0);
         }
+    }
+
+    /**
+     * A worker that runs out of heap (its error wrapped, as a parallel kernel's arrives) fails its job with the
+     * out-of-memory line, not an "internal error" naming exception classes; the server goes on.
+     */
+    @Test
+    void aJobThatRunsOutOfMemoryFailsWithOneLine() throws Exception {
+        failNextRun.set(new OutOfMemoryError("Java heap space"));
+        try {
+            String id = json(post(IOI.formatted("resid_pre"))).get("id").asString();
+            JsonNode end = waitFor(id, j -> !j.get("state").asString().matches("queued|running"));
+            assertThat(end.get("state").asString()).isEqualTo("failed");
+            assertThat(end.get("error").asString())
+                    .isEqualTo("out of memory; give the server's JVM more (JLENS_JAVA_OPTS=-Xmx...) or use shorter prompts");
+        } finally {
+            failNextRun.set(null);
+        }
+        String next = json(post(IOI.formatted("resid_pre"))).get("id").asString();
+        assertThat(waitFor(next, j -> !j.get("state").asString().matches("queued|running")).get("state").asString()).isEqualTo("done");
     }
 
     @Test
@@ -289,6 +340,16 @@ class ServerApiTest {
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8)))));
         assertThat(chunked.statusCode()).isEqualTo(413);
         assertThat(json(chunked).get("error").asString()).contains("larger than 1048576 bytes");
+    }
+
+    /** Decoded leniently, the bad byte would reach the model as U+FFFD; refused as an experiment file's would be. */
+    @Test
+    void aBodyThatIsNotUtf8Is400() throws Exception {
+        byte[] body = "{\"prompts\": [\"When ?\"], \"answers\": [[\" Mary\", \" John\"]]}".getBytes(StandardCharsets.US_ASCII);
+        body[new String(body, StandardCharsets.US_ASCII).indexOf('?')] = (byte) 0xc3;   // a lead byte with no continuation
+        HttpResponse<String> r = send(at("/api/analyze").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(json(r).get("error").asString()).isEqualTo("request: not valid UTF-8 text");
     }
 
     @Test

@@ -11,7 +11,28 @@ import java.util.function.Consumer;
  * tests are written with one.)
  */
 public final class RandomCases {
+    /**
+     * Tries of each {@code exhaustive} property: 10^5 unless {@code -Dfuzz.tries=N} asks for more (the Maven profile
+     * passes it on as the system property {@code jlens.fuzz.tries}). Growing the count keeps the first tries, since
+     * each try's seed depends only on its number.
+     */
+    public static final int EXHAUSTIVE = exhaustiveTries();
+
     private RandomCases() {}
+
+    private static int exhaustiveTries() {
+        String asked = System.getProperty("jlens.fuzz.tries");
+        // unset, or Maven's placeholder when no profile defined fuzz.tries
+        if (asked == null || asked.isBlank() || asked.startsWith("${")) return 100_000;
+        int tries;
+        try {
+            tries = Integer.parseInt(asked.strip().replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("fuzz.tries must be a whole number, got '" + asked + "'", e);
+        }
+        if (tries < 1) throw new IllegalStateException("fuzz.tries must be at least 1, got " + tries);
+        return tries;
+    }
 
     /** Runs {@code check} on {@code tries} independent random sources; a failure says which try and seed. */
     public static void run(long seed, int tries, Consumer<Random> check) {

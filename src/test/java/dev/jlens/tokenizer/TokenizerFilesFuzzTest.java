@@ -129,12 +129,12 @@ class TokenizerFilesFuzzTest {
     @Tag("exhaustive")
     @Test
     void exhaustiveMutatedVocabAndMerges() {
-        RandomCases.run(111, 100_000, TokenizerFilesFuzzTest::mutatedVocabAndMerges);
+        RandomCases.run(111, RandomCases.EXHAUSTIVE, TokenizerFilesFuzzTest::mutatedVocabAndMerges);
     }
 
     @Tag("exhaustive")
     @Test
     void exhaustiveMutatedTokenizerJson() {
-        RandomCases.run(112, 100_000, TokenizerFilesFuzzTest::mutatedTokenizerJson);
+        RandomCases.run(112, RandomCases.EXHAUSTIVE, TokenizerFilesFuzzTest::mutatedTokenizerJson);
     }
 }
