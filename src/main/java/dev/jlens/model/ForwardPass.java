@@ -47,6 +47,9 @@ final class ForwardPass {
     record Result(Tensor logits, Tensor residual) {}
 
     Result run(Request r) {
+        // From here the real work calls the kernels often enough to get them compiled; a warm-up still
+        // running would only take a core from it.
+        dev.jlens.tensor.WarmUp.stop();
         HookedRun h = r.hooks();
         int past = r.kv() == null ? 0 : r.kv().length();
         Tensor resid;

@@ -3,12 +3,12 @@ package dev.jlens.tensor;
 /**
  * Gets the kernels compiled before the first forward pass needs them. Vector API code is fast only once C2
  * has compiled it; interpreted, every vector operation allocates, which made a CLI run's first forward pass
- * ten times slower than the next. Loading a model leaves a core idle (the tokenizer loads on one thread and
- * cached weights are mapped, not read), so a background thread calls each kernel on tiny inputs often
- * enough for the JIT to compile it.
+ * ten times slower than the next. The command line starts this on a background thread as the JVM starts
+ * (the start-up is single-threaded, so a core is idle), calling each kernel on tiny inputs often enough for
+ * the JIT to compile it; the first forward pass stops it, since from then on the real calls do the same.
  */
 public final class WarmUp {
-    private static volatile boolean started;
+    private static volatile boolean started, stopRequested;
 
     private WarmUp() {}
 
@@ -28,6 +28,11 @@ public final class WarmUp {
         }
     }
 
+    /** Ends the warm-up at its next round: the caller is about to run the kernels for real. */
+    public static void stop() {
+        stopRequested = true;
+    }
+
     static void run() {
         int l = Kernels.L, k = 8, rows = 4;
         float[] a = new float[rows * k], b = new float[k * PackedMatrix.PANEL], c = new float[rows * PackedMatrix.PANEL];
@@ -38,7 +43,7 @@ public final class WarmUp {
         PackedMatrix m = PackedMatrix.pack(b, 0, k, PackedMatrix.PANEL);
         float[] keys = new float[2 * l * k];
         long batchStart = System.nanoTime();
-        for (int round = 0; round < 20_000; round++) {
+        for (int round = 0; round < 20_000 && !stopRequested; round++) {
             // Stop once a batch of rounds runs as fast as compiled code does (a few microseconds a round).
             if (round % 256 == 255) {
                 long now = System.nanoTime();
