@@ -13,13 +13,15 @@ import java.util.function.Supplier;
 
 /**
  * What {@code jlens bench} measures, on the PyTorch yardstick's terms: a forward pass with all-position
- * logits on random tokens (median of several after warm-up), and the n_layers x positions resid_pre
+ * logits on random tokens (median of several after ten untimed ones), and the n_layers x positions resid_pre
  * patching sweep between two random token sequences (the clean cache taken before the clock starts, as
  * the yardstick does).
  */
 public final class Benchmark {
     /** Times in the units {@code jlens bench --json} prints. */
     public record Result(double loadSeconds, double forwardMillis, double sweepSeconds, int tokens, int sweepRuns) {}
+
+    static final int WARM_UP_FORWARDS = 10;
 
     private Benchmark() {}
 
@@ -31,7 +33,9 @@ public final class Benchmark {
         SplittableRandom rnd = new SplittableRandom(0);
         IntTensor clean = randomTokens(rnd, tokens, model.cfg().dVocab());
         IntTensor corrupted = randomTokens(rnd, tokens, model.cfg().dVocab());
-        for (int i = 0; i < 3; i++) model.forward(clean);
+        // Ten untimed passes: enough for the JIT to have compiled the whole forward pass (three were not, on
+        // a 2-core machine), so the median is the steady state a patching study runs at.
+        for (int i = 0; i < WARM_UP_FORWARDS; i++) model.forward(clean);
         double[] ms = new double[timedForwards];
         for (int i = 0; i < ms.length; i++) {
             long s = System.nanoTime();
