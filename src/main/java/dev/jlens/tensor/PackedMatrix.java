@@ -70,36 +70,35 @@ public final class PackedMatrix {
         return segment;
     }
 
-    /** Packs the row-major matrix {@code b[off ..]} of shape [k, n]. */
+    /** Packs the row-major matrix {@code b[off ..]} of shape [k, n], straight into native memory. */
     public static PackedMatrix pack(float[] b, int off, int k, int n) {
         int panels = (n + PANEL - 1) / PANEL;
-        float[] packed = new float[Math.multiplyExact(Math.multiplyExact(panels, k), PANEL)];
+        MemorySegment packed = Arena.ofAuto().allocate(packedFloats(k, n) * Float.BYTES, 64);  // zeroed: the padding columns
         for (int p = 0; p < panels; p++) {
             int col0 = p * PANEL, width = Math.min(PANEL, n - col0);
             for (int r = 0; r < k; r++) {
-                System.arraycopy(b, off + r * n + col0, packed, (p * k + r) * PANEL, width);
+                MemorySegment.copy(b, off + r * n + col0, packed, FLOAT, ((long) (p * k + r) * PANEL) * Float.BYTES, width);
             }
         }
-        return new PackedMatrix(k, n, offHeap(packed));
+        return new PackedMatrix(k, n, packed);
     }
 
     /** Packs B given as its transpose {@code bt} [n, k] (e.g. the unembedding from wte's [vocab, d_model] layout). */
     public static PackedMatrix packTransposed(Tensor bt) {
         if (bt.rank() != 2) throw new IllegalArgumentException("packTransposed needs a matrix, got shape " + Shape.str(bt.shape()));
         int n = bt.shape(0), k = bt.shape(1), panels = (n + PANEL - 1) / PANEL;
-        float[] src = bt.data(), packed = new float[Math.multiplyExact(Math.multiplyExact(panels, k), PANEL)];
+        float[] src = bt.data();
+        MemorySegment packed = Arena.ofAuto().allocate(packedFloats(k, n) * Float.BYTES, 64);
         Parallel.forEach(panels, p -> {
-            int col0 = p * PANEL, width = Math.min(PANEL, n - col0), base = p * k * PANEL;
-            // 16 source rows at a time: 16 read streams, contiguous writes
-            for (int j0 = 0; j0 < width; j0 += 16) {
-                int jn = Math.min(16, width - j0);
-                for (int r = 0; r < k; r++) {
-                    int to = base + r * PANEL + j0, from = bt.offset() + (col0 + j0) * k + r;
-                    for (int j = 0; j < jn; j++) packed[to + j] = src[from + j * k];
-                }
+            int col0 = p * PANEL, width = Math.min(PANEL, n - col0);
+            float[] row = new float[PANEL];
+            // one packed row (PANEL columns of source row r) at a time: 16 read streams in the source at most
+            for (int r = 0; r < k; r++) {
+                for (int j = 0; j < width; j++) row[j] = src[bt.offset() + (col0 + j) * k + r];
+                MemorySegment.copy(row, 0, packed, FLOAT, ((long) (p * k + r) * PANEL) * Float.BYTES, width);
             }
         });
-        return new PackedMatrix(k, n, offHeap(packed));
+        return new PackedMatrix(k, n, packed);
     }
 
     public static PackedMatrix pack(Tensor b) {
