@@ -64,6 +64,9 @@ final class ModelLoader {
             Optional<ModelWeights> cached = WeightsCache.read(cacheFile, cfg);
             if (cached.isPresent()) return cached.get();
         }
+        // Converting the checkpoint keeps every core busy, and compiles the kernels' neighbours anyway: a
+        // kernel warm-up still running would only slow it down.
+        dev.jlens.tensor.WarmUp.stop();
         ModelWeights weights;
         try (Checkpoint ckpt = Checkpoint.open(weightsFile)) {
             weights = readWeights(ckpt, cfg, options);

@@ -9,6 +9,11 @@ package dev.jlens.tensor;
  */
 public final class WarmUp {
     private static volatile boolean started, stopRequested;
+    /**
+     * Time after which the warm-up gives up: on an idle machine the kernels are compiled well within it, and on
+     * a busy one (a first load converting weights on every core) the warm-up would only take a core from it.
+     */
+    private static final long MAX_NANOS = 700_000_000L;
 
     private WarmUp() {}
 
@@ -42,8 +47,8 @@ public final class WarmUp {
         for (int i = 0; i < x.length; i++) x[i] = i * 0.1f - 1f;
         PackedMatrix m = PackedMatrix.pack(b, 0, k, PackedMatrix.PANEL);
         float[] keys = new float[2 * l * k];
-        long batchStart = System.nanoTime();
-        for (int round = 0; round < 20_000 && !stopRequested; round++) {
+        long batchStart = System.nanoTime(), deadline = batchStart + MAX_NANOS;
+        for (int round = 0; round < 20_000 && !stopRequested && System.nanoTime() < deadline; round++) {
             // Stop once a batch of rounds runs as fast as compiled code does (a few microseconds a round).
             if (round % 256 == 255) {
                 long now = System.nanoTime();
