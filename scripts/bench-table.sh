@@ -19,14 +19,15 @@ yardstick=${YARDSTICK:-$here/../shared/bench/pytorch_gpt2_yardstick.py}
 torch=false
 if [ -f "$yardstick" ] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then torch=true; fi
 
-# the yardstick at its best settings (see its header); prints "forward_ms" then, unless stopped, "sweep_s"
-yardstick() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -u "$yardstick" "$@" 2; }
+# the yardstick at its best settings (see its header), 2 threads; prints "forward_ms" then, unless stopped, "sweep_s"
+python_yardstick=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -u "$yardstick")
+yardstick() { "${python_yardstick[@]}" "$@" 2; }
 
 # only the yardstick's forward pass: it is stopped once that line is out
 yardstick_forward() {
   local out pid; out=$(mktemp)
   # env execs python, so $! is python itself
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -u "$yardstick" "$@" 2 >"$out" 2>/dev/null & pid=$!
+  "${python_yardstick[@]}" "$@" 2 >"$out" 2>/dev/null & pid=$!
   while kill -0 "$pid" 2>/dev/null && ! grep -q '^forward_ms' "$out"; do sleep 0.5; done
   kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
   sed -n 's/^forward_ms \([0-9.]*\).*/\1/p' "$out"; rm -f "$out"

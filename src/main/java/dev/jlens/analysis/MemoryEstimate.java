@@ -2,6 +2,8 @@ package dev.jlens.analysis;
 
 import dev.jlens.JlensException;
 import dev.jlens.model.ModelConfig;
+import dev.jlens.model.PatchEngine;
+import dev.jlens.tensor.Parallel;
 
 import java.util.List;
 import java.util.Locale;
@@ -20,8 +22,8 @@ import java.util.Locale;
  * @param positions    tokens per prompt
  */
 public record MemoryEstimate(long bytes, long largestTensor, String largestName, int prompts, int positions) {
-    /** Patched runs batched together by the patching engine (its own constant), and its row budget. */
-    private static final long JOB_BATCH = 256, ENGINE_ROWS = 4096;
+    /** Patched runs batched together by the patching sweep (its own constant). */
+    private static final long JOB_BATCH = 256;
 
     /** An analysis that would not fit: the message says the estimate and the heap. */
     public static final class TooLarge extends JlensException {
@@ -48,8 +50,9 @@ public record MemoryEstimate(long bytes, long largestTensor, String largestName,
             // The engine's corrupted run: resid_pre, resid_mid, resid_post, k, v per layer and the one extra site a
             // sweep reads (attention patterns the largest), its copies of keys and values, and the batched jobs.
             floats += l * (rows * 7 * d + Math.max(rows * d, attention)) + b * v;
-            floats += JOB_BATCH * rows * d + ENGINE_ROWS * (2 * m + 4 * d + p * h);
-            for (PatchKind k : patching) floats += outputSize(k, l, p, h);
+            floats += JOB_BATCH * rows * d + PatchEngine.workspaceFloats(cfg, prompts, positions)
+                    + Parallel.threads() * (2 * p * d + p * p);   // each thread's keys, values and scores
+            for (PatchKind k : patching) floats += k.runs(cfg.nLayers(), positions, cfg.nHeads());  // its result
         }
         double largest = logits;
         String largestName = "the logits [" + prompts + ", " + positions + ", " + cfg.dVocabOut() + "]";
@@ -62,19 +65,6 @@ public record MemoryEstimate(long bytes, long largestTensor, String largestName,
 
     private static long toLong(double x) {
         return x >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(x);
-    }
-
-    /** The values of a sweep's result tensor. */
-    private static double outputSize(PatchKind kind, double l, double p, double h) {
-        return switch (kind) {
-            case RESID_PRE, RESID_MID, ATTN_OUT, MLP_OUT -> l * p;
-            case ATTN_HEAD_OUT_ALL_POS, ATTN_HEAD_Q_ALL_POS, ATTN_HEAD_K_ALL_POS, ATTN_HEAD_V_ALL_POS, ATTN_HEAD_PATTERN_ALL_POS -> l * h;
-            case ATTN_HEAD_OUT_BY_POS, ATTN_HEAD_Q_BY_POS, ATTN_HEAD_K_BY_POS, ATTN_HEAD_V_BY_POS, ATTN_HEAD_PATTERN_BY_POS -> l * p * h;
-            case ATTN_HEAD_PATTERN_DEST_SRC_POS -> l * h * p * p;
-            case BLOCK_EVERY -> 3 * l * p;
-            case ATTN_HEAD_ALL_POS_EVERY -> 5 * l * h;
-            case ATTN_HEAD_BY_POS_EVERY -> 5 * l * p * h;
-        };
     }
 
     /**

@@ -48,7 +48,11 @@ public enum PatchKind {
 
     /** How many patched runs the sweep makes, for progress reporting. */
     public long runs(Patching p) {
-        long l = p.range(Patching.Axis.LAYER), pos = p.range(Patching.Axis.POS), h = p.range(Patching.Axis.HEAD);
+        return runs(p.range(Patching.Axis.LAYER), p.range(Patching.Axis.POS), p.range(Patching.Axis.HEAD));
+    }
+
+    /** How many patched runs (the values of its result) the sweep makes on a model of these sizes. */
+    long runs(long l, long pos, long h) {
         return switch (this) {
             case RESID_PRE, RESID_MID, ATTN_OUT, MLP_OUT -> l * pos;
             case ATTN_HEAD_OUT_ALL_POS, ATTN_HEAD_Q_ALL_POS, ATTN_HEAD_K_ALL_POS, ATTN_HEAD_V_ALL_POS, ATTN_HEAD_PATTERN_ALL_POS -> l * h;

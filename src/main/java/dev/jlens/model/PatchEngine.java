@@ -160,7 +160,16 @@ public final class PatchEngine {
 
     /** Rows run together: as many as keep the workspace near {@link #WORKSPACE_FLOATS}, and at least one job's. */
     private int rowBudget() {
-        return (int) Math.max(batch * pos, WORKSPACE_FLOATS / Workspace.floatsPerRow(cfg));
+        return rowBudget(cfg, batch, pos);
+    }
+
+    private static int rowBudget(ModelConfig cfg, int batch, int pos) {
+        return (int) Math.max((long) batch * pos, WORKSPACE_FLOATS / Workspace.floatsPerRow(cfg));
+    }
+
+    /** The most floats an engine's workspace takes for {@code batch} prompts of {@code pos} tokens (for memory estimates). */
+    public static long workspaceFloats(ModelConfig cfg, int batch, int pos) {
+        return rowBudget(cfg, batch, pos) * Workspace.floatsPerRow(cfg);
     }
 
     private int rowsOf(Job j) {
@@ -190,7 +199,7 @@ public final class PatchEngine {
         }
 
         static long floatsPerRow(ModelConfig cfg) {
-            return 7L * cfg.dModel() + 4L * cfg.nHeads() * cfg.dHead() + cfg.dMlp() + 2;
+            return 6L * cfg.dModel() + 4L * cfg.nHeads() * cfg.dHead() + cfg.dMlp() + 2;  // the arrays above, per row
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.jlens.model;
 
 import dev.jlens.io.AtomicFile;
+import dev.jlens.io.CacheFiles;
 import dev.jlens.tensor.PackedMatrix;
 import dev.jlens.tensor.RowTable;
 import tools.jackson.databind.JsonNode;
@@ -18,10 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,12 +56,7 @@ final class WeightsCache {
         String identity = String.join("\n", checkpoint.toAbsolutePath().normalize().toString(),
                 Long.toString(Files.size(checkpoint)), Files.getLastModifiedTime(checkpoint).toString(),
                 options.toString(), shape(cfg), "panel=" + PackedMatrix.PANEL, "order=" + ByteOrder.nativeOrder(), "format=" + FORMAT);
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
-            return folder.resolve(HexFormat.of().formatHex(h, 0, 16) + ".jlw");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return CacheFiles.named(folder, identity, "jlw");
     }
 
     /** What of the config decides the arrays' sizes and contents (not the model's name). */
@@ -202,12 +195,7 @@ final class WeightsCache {
     }
 
     private static Optional<ModelWeights> invalid(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-            // a stale file we cannot delete is simply ignored next time too
-        }
-        return Optional.empty();
+        return CacheFiles.discard(file);
     }
 
     /** Bounds-checked slices of the data region, by the header's index. */

@@ -142,7 +142,7 @@ public final class Kernels {
             int from = kOff + j * kStride;
             for (int x = 0; x < e; x++) kt[x * ldt + j] = k[from + x];
         }
-        float[] lanes = new float[4 * L];
+        float[] lanes = new float[L];
         for (int t = 0; t < queries; t++) {
             int limit = Math.min(keyLen, firstPos + t + 1), qAt = qOff + t * qStride, row = sOff + t * ldS;
             // Four blocks of keys at a time: four independent accumulator chains keep the FMA units busy.

@@ -58,11 +58,6 @@ public final class PackedMatrix {
         return packed;
     }
 
-    /** A native copy of {@code floats}. */
-    static MemorySegment offHeap(float[] floats) {
-        return offHeap(floats, 0, floats.length);
-    }
-
     /** A native copy of {@code floats[from .. from+count)}, freed when no longer reachable. */
     static MemorySegment offHeap(float[] floats, int from, int count) {
         MemorySegment segment = Arena.ofAuto().allocate((long) count * Float.BYTES, 64);

@@ -1,6 +1,7 @@
 package dev.jlens.tokenizer;
 
 import dev.jlens.io.AtomicFile;
+import dev.jlens.io.CacheFiles;
 import dev.jlens.tokenizer.AddedTokens.AddedToken;
 
 import java.io.ByteArrayOutputStream;
@@ -12,10 +13,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.zip.CRC32;
@@ -44,12 +42,7 @@ final class TokenizerCache {
             identity.append('\n').append(source.toAbsolutePath().normalize()).append(' ').append(Files.size(source))
                     .append(' ').append(Files.getLastModifiedTime(source));
         }
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(identity.toString().getBytes(StandardCharsets.UTF_8));
-            return folder.resolve(HexFormat.of().formatHex(h, 0, 16) + ".jlt");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return CacheFiles.named(folder, identity.toString(), "jlt");
     }
 
     /** Writes the tokenizer's tables; a failure (read-only folder, full disk) only means no cache next time. */
@@ -82,12 +75,11 @@ final class TokenizerCache {
             out.writeInt(merges.keys().length);
             for (long k : merges.keys()) out.writeLong(k);
             for (long v : merges.values()) out.writeLong(v);
+            byte[] payload = bytes.toByteArray();
             CRC32 crc = new CRC32();
-            crc.update(bytes.toByteArray());
-            out.writeLong(crc.getValue());
-            byte[] whole = bytes.toByteArray();
+            crc.update(payload);
+            ByteBuffer buffer = ByteBuffer.allocate(payload.length + Long.BYTES).put(payload).putLong(crc.getValue()).flip();
             AtomicFile.write(file, channel -> {
-                ByteBuffer buffer = ByteBuffer.wrap(whole);
                 while (buffer.hasRemaining()) channel.write(buffer);
             });
         } catch (IOException | RuntimeException e) {
@@ -161,11 +153,6 @@ final class TokenizerCache {
     }
 
     private static <T> Optional<T> invalid(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-            // a stale file we cannot delete is simply ignored next time too
-        }
-        return Optional.empty();
+        return CacheFiles.discard(file);
     }
 }
