@@ -68,15 +68,19 @@ public final class ExperimentAnalysis {
         if (e.hasCorruptedPrompts()) {
             requireEqualLengths(e, "corrupted_prompts", e.corruptedPrompts(), e.prependBos());
             corruptedTokens = model.toTokens(e.corruptedPrompts(), e.prependBos());
-            // the logit difference reads the last position only, so only its logits are computed
-            Tensor corruptedLogits = model.runWithHooks(corruptedTokens, ForwardOptions.LOGITS.withLastLogitsOnly(true), List.of()).logits();
+            boolean patch = !e.patching().isEmpty();
+            if (patch && corruptedTokens.shape(1) != tokens.shape(1)) {
+                throw new JlensException(e.source() + ": corrupted prompts are " + corruptedTokens.shape(1) + " tokens long but the prompts are "
+                        + tokens.shape(1) + "; patching pastes activations position by position, so they must be equally long");
+            }
+            // The logit difference reads the last position only, so only its logits are computed; a patching
+            // study's engine makes that run anyway, and its logits serve.
+            Patching.CorruptedRun run = patch ? Patching.CorruptedRun.of(model, corruptedTokens) : null;
+            Tensor corruptedLogits = patch ? run.lastLogits()
+                    : model.runWithHooks(corruptedTokens, ForwardOptions.LOGITS.withLastLogitsOnly(true), List.of()).logits();
             corruptedAverage = LogitDiff.average(corruptedLogits, answerTokens);
-            if (!e.patching().isEmpty()) {
-                if (corruptedTokens.shape(1) != tokens.shape(1)) {
-                    throw new JlensException(e.source() + ": corrupted prompts are " + corruptedTokens.shape(1) + " tokens long but the prompts are "
-                            + tokens.shape(1) + "; patching pastes activations position by position, so they must be equally long");
-                }
-                Patching patching = new Patching(model, corruptedTokens, cache, LogitDiff.normalized(answerTokens, average, corruptedAverage));
+            if (patch) {
+                Patching patching = new Patching(model, run, cache, LogitDiff.normalized(answerTokens, average, corruptedAverage));
                 long total = e.patching().stream().mapToLong(k -> k.runs(patching)).sum();
                 CumulativeProgress overall = new CumulativeProgress(progress, total);
                 for (PatchKind kind : e.patching()) sweeps.put(kind.id(), kind.run(patching.withProgress(overall)));

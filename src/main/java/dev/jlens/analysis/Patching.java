@@ -58,14 +58,19 @@ public final class Patching {
     private final PatchingMetric metric;
     private final Progress progress;
     private final boolean reuse;
-    private final Engines engines;
+    private final CorruptedRun engines;
 
     public Patching(HookedTransformer model, IntTensor corruptedTokens, ActivationCache cleanCache, PatchingMetric metric) {
-        this(model, corruptedTokens, cleanCache, metric, Progress.NONE, true, new Engines());
+        this(model, corruptedTokens, cleanCache, metric, Progress.NONE, true, new CorruptedRun());
+    }
+
+    /** Sweeps over a corrupted run made beforehand with {@link CorruptedRun#of}: they start from its engine. */
+    public Patching(HookedTransformer model, CorruptedRun corrupted, ActivationCache cleanCache, PatchingMetric metric) {
+        this(model, corrupted.tokens, cleanCache, metric, Progress.NONE, true, corrupted);
     }
 
     private Patching(HookedTransformer model, IntTensor corruptedTokens, ActivationCache cleanCache, PatchingMetric metric,
-                     Progress progress, boolean reuse, Engines engines) {
+                     Progress progress, boolean reuse, CorruptedRun engines) {
         if (!cleanCache.hasBatchDim()) throw new JlensException("patching needs a clean cache with its batch dimension (not removeBatchDim)");
         this.model = model;
         this.corruptedTokens = corruptedTokens;
@@ -128,10 +133,30 @@ public final class Patching {
         return out;
     }
 
-    /** Engines for this corrupted run, one per set of cached sites, made on first use and shared by withProgress copies. */
-    private static final class Engines {
+    /**
+     * The corrupted run's {@link PatchEngine}, made on first use with the sites the sweeps need and shared by
+     * withProgress copies. Made up front with {@link #of}, it also gives the corrupted last-position logits
+     * that a metric's baseline needs, so an analysis runs the corrupted prompt once, not twice.
+     */
+    public static final class CorruptedRun {
+        private IntTensor tokens;
         private PatchEngine engine;
         private java.util.Set<String> sites = java.util.Set.of();
+
+        private CorruptedRun() {}
+
+        /** Runs the corrupted tokens now, caching what the residual-stream sweeps read. */
+        public static CorruptedRun of(HookedTransformer model, IntTensor corruptedTokens) {
+            CorruptedRun run = new CorruptedRun();
+            run.tokens = corruptedTokens;
+            run.forSites(model, corruptedTokens, java.util.Set.of());
+            return run;
+        }
+
+        /** The corrupted run's logits at the last position, [batch, 1, d_vocab]. */
+        public Tensor lastLogits() {
+            return engine.corruptedLogits();
+        }
 
         synchronized PatchEngine forSites(HookedTransformer model, IntTensor tokens, java.util.Set<String> needed) {
             if (engine == null || !sites.containsAll(needed)) {

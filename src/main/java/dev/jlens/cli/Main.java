@@ -91,8 +91,7 @@ public final class Main {
             // The launcher sends the JVM's own stderr (its incubator-module warning) to a file and passes
             // the real stderr as descriptor 3; put it back on descriptor 2 before anything is printed.
             String fd = System.getProperty("jlens.stderr.fd");
-            if (fd != null) RealStderr.restoreFrom(Integer.parseInt(fd));
-            OutputStream errStream = new FileOutputStream(FileDescriptor.err);
+            OutputStream errStream = fd == null ? new FileOutputStream(FileDescriptor.err) : RealStderr.restoredOnFirstWrite(Integer.parseInt(fd));
             PrintStream err = utf8(errStream);
             System.setOut(out);
             System.setErr(err);

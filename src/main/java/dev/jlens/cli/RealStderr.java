@@ -1,5 +1,10 @@
 package dev.jlens.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;
@@ -13,6 +18,35 @@ import java.lang.invoke.MethodHandle;
  */
 final class RealStderr {
     private RealStderr() {}
+
+    /**
+     * Standard error that moves descriptor {@code fd} onto 2 just before its first byte. Linking the native
+     * call costs a cold JVM about 80 ms, which a run that prints nothing on stderr (a successful analysis
+     * into a file) then never pays.
+     */
+    static OutputStream restoredOnFirstWrite(int fd) {
+        OutputStream stderr = new FileOutputStream(FileDescriptor.err);
+        return new FilterOutputStream(stderr) {
+            private boolean restored;
+
+            @Override
+            public synchronized void write(int b) throws IOException {
+                restore();
+                out.write(b);
+            }
+
+            @Override
+            public synchronized void write(byte[] b, int off, int len) throws IOException {
+                restore();
+                out.write(b, off, len);
+            }
+
+            private void restore() {
+                if (!restored) restoreFrom(fd);
+                restored = true;
+            }
+        };
+    }
 
     /** Moves descriptor {@code fd} onto 2; returns false if that is not possible here. */
     static boolean restoreFrom(int fd) {

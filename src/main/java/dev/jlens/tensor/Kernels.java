@@ -2,7 +2,6 @@ package dev.jlens.tensor;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -50,20 +49,46 @@ public final class Kernels {
         for (; i < n; i++) a[off + i] /= s;
     }
 
-    /** gelu_new in place: {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}, in float32 like GPT-2. */
+    /** Elements gelu_new works on at a time: its e^(2|inner|) goes through a per-thread block of this size. */
+    private static final int GELU_BLOCK = 64 * 16;
+    private static final ThreadLocal<float[]> GELU_SCRATCH = ThreadLocal.withInitial(() -> new float[GELU_BLOCK]);
+    private static final float GELU_C = (float) Math.sqrt(2.0 / Math.PI), GELU_K = 0.044715f;
+
+    /**
+     * gelu_new in place: {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}, in float32 like GPT-2, with
+     * tanh(u) = sign(u) (1 - 2 / (e^{2|u|} + 1)). Block by block: the e^{2|u|} of a block are computed by
+     * {@link #exp(float[], int, int)} in a scratch array, so no vector crosses a method call (a vector passed to
+     * a method the JIT did not inline is boxed, and the code runs many times slower).
+     */
     public static void geluNew(float[] a, int off, int n) {
-        final float c = (float) Math.sqrt(2.0 / Math.PI), k = 0.044715f;
-        int i = 0, bound = S.loopBound(n);
-        for (; i < bound; i += L) {
-            FloatVector x = FloatVector.fromArray(S, a, off + i);
-            FloatVector inner = x.mul(x).mul(x).mul(k).add(x).mul(c);
-            x.mul(0.5f).mul(tanh(inner).add(1f)).intoArray(a, off + i);
+        float[] e = GELU_SCRATCH.get();
+        for (int from = 0; from < n; from += GELU_BLOCK) {
+            int len = Math.min(GELU_BLOCK, n - from), at = off + from;
+            int i = 0, bound = S.loopBound(len);
+            for (; i < bound; i += L) {
+                FloatVector x = FloatVector.fromArray(S, a, at + i);
+                x.mul(x).mul(x).mul(GELU_K).add(x).mul(GELU_C).abs().mul(2f).intoArray(e, i);  // 2|u|, u as in geluInner
+            }
+            for (; i < len; i++) e[i] = Math.abs(geluInner(a[at + i])) * 2f;
+            exp(e, 0, len);
+            for (i = 0; i < bound; i += L) {
+                FloatVector x = FloatVector.fromArray(S, a, at + i), u = x.mul(x).mul(x).mul(GELU_K).add(x).mul(GELU_C);
+                FloatVector t = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(FloatVector.fromArray(S, e, i).add(1f)));
+                t = t.blend(t.neg(), u.compare(VectorOperators.LT, 0f)).blend(u, u.test(VectorOperators.IS_NAN));
+                x.mul(0.5f).mul(t.add(1f)).intoArray(a, at + i);
+            }
+            for (; i < len; i++) a[at + i] = geluNew(a[at + i]);
         }
-        for (; i < n; i++) {
-            float x = a[off + i];
-            float inner = (x * x * x * k + x) * c;
-            a[off + i] = x * 0.5f * (tanh(inner) + 1f);
-        }
+    }
+
+    /** The scalar twin of {@link #geluNew(float[], int, int)}: the same operations, so the same bits. */
+    public static float geluNew(float x) {
+        return x * 0.5f * (tanh(geluInner(x)) + 1f);
+    }
+
+    /** sqrt(2/pi) (x + 0.044715 x^3), in the order the vector loops above write it out. */
+    private static float geluInner(float x) {
+        return (x * x * x * GELU_K + x) * GELU_C;
     }
 
     /**
@@ -78,18 +103,14 @@ public final class Kernels {
             return;
         }
         int i = 0, bound = S.loopBound(n);
-        FloatVector mv = FloatVector.broadcast(S, max), acc = FloatVector.zero(S);
-        for (; i < bound; i += L) {
-            FloatVector e = exp(FloatVector.fromArray(S, a, off + i).sub(mv));
-            e.intoArray(a, off + i);
-            acc = acc.add(e);
-        }
+        FloatVector mv = FloatVector.broadcast(S, max);
+        for (; i < bound; i += L) FloatVector.fromArray(S, a, off + i).sub(mv).intoArray(a, off + i);
+        for (; i < n; i++) a[off + i] -= max;
+        exp(a, off, n);
+        FloatVector acc = FloatVector.zero(S);
+        for (i = 0; i < bound; i += L) acc = acc.add(FloatVector.fromArray(S, a, off + i));
         float sum = sumLanes(acc);
-        for (; i < n; i++) {
-            float e = exp(a[off + i] - max);
-            a[off + i] = e;
-            sum += e;
-        }
+        for (; i < n; i++) sum += a[off + i];
         divide(a, off, n, sum);
     }
 
@@ -221,30 +242,39 @@ public final class Kernels {
     private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f,
             P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
 
-    /** e^x for each lane (0 below -87.34 and for -infinity, +infinity above 88.72, NaN stays NaN). */
-    public static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
-        FloatVector k = xc.fma(LOG2E, ROUND).sub(ROUND);
-        FloatVector r = k.fma(bc(-LN2_HI), xc);
-        r = k.fma(bc(-LN2_LO), r);
-        FloatVector p = r.fma(P0, P1).fma(r, bc(P2)).fma(r, bc(P3)).fma(r, bc(P4)).fma(r, bc(P5));
-        p = p.mul(r).fma(r, r).add(1f);
-        // 2^k from the exponent bits; k is in [-126, 128] after clamping, split so 2^128 cannot overflow early
-        IntVector ki = (IntVector) k.convert(VectorOperators.F2I, 0);
-        IntVector half = ki.lanewise(VectorOperators.ASHR, 1);
-        FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector s2 = ki.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector result = p.mul(s1).mul(s2);
-        result = result.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
-        result = result.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_MAX));
-        return result.blend(x, x.test(VectorOperators.IS_NAN));
+    /**
+     * e^x in place over {@code a[off .. off+n)} (0 below -87.34 and for -infinity, +infinity above 88.72, NaN
+     * stays NaN). The polynomial is written out in the loop rather than in a function of a vector: kernels
+     * that need e^x call this on an array.
+     */
+    public static void exp(float[] a, int off, int n) {
+        int i = 0, bound = S.loopBound(n);
+        for (; i < bound; i += L) {
+            FloatVector x = FloatVector.fromArray(S, a, off + i);
+            FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
+            FloatVector k = xc.fma(LOG2E, ROUND).sub(ROUND);
+            FloatVector r = k.fma(bc(-LN2_HI), xc);
+            r = k.fma(bc(-LN2_LO), r);
+            FloatVector p = r.fma(P0, P1).fma(r, bc(P2)).fma(r, bc(P3)).fma(r, bc(P4)).fma(r, bc(P5));
+            p = p.mul(r).fma(r, r).add(1f);
+            // 2^k from the exponent bits; k is in [-126, 128] after clamping, split so 2^128 cannot overflow early
+            IntVector ki = (IntVector) k.convert(VectorOperators.F2I, 0);
+            IntVector half = ki.lanewise(VectorOperators.ASHR, 1);
+            FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector s2 = ki.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector result = p.mul(s1).mul(s2);
+            result = result.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
+            result = result.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_MAX));
+            result.blend(x, x.test(VectorOperators.IS_NAN)).intoArray(a, off + i);
+        }
+        for (; i < n; i++) a[off + i] = exp(a[off + i]);
     }
 
     private static FloatVector bc(float v) {
         return FloatVector.broadcast(S, v);
     }
 
-    /** The scalar twin of {@link #exp(FloatVector)}: the same operations, so the same bits. */
+    /** The scalar twin of {@link #exp(float[], int, int)}: the same operations, so the same bits. */
     public static float exp(float x) {
         if (Float.isNaN(x)) return x;
         if (x < EXP_MIN) return 0f;
@@ -259,12 +289,6 @@ public final class Kernels {
     }
 
     /** tanh(y) = sign(y) (1 - 2 / (e^{2|y|} + 1)); absolute error about 1e-7. */
-    public static FloatVector tanh(FloatVector y) {
-        FloatVector e = exp(y.abs().mul(2f));
-        FloatVector t = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
-        return t.blend(t.neg(), y.compare(VectorOperators.LT, 0f)).blend(y, y.test(VectorOperators.IS_NAN));
-    }
-
     public static float tanh(float y) {
         if (Float.isNaN(y)) return y;
         float e = exp(Math.abs(y) * 2f);
@@ -278,10 +302,5 @@ public final class Kernels {
         float s = 0f;
         for (float x : lanes) s += x;
         return s;
-    }
-
-    /** Mask of the first {@code valid} lanes of a vector (all lanes when valid >= L). */
-    static VectorMask<Float> firstLanes(int valid) {
-        return S.indexInRange(0, valid);
     }
 }

@@ -1,7 +1,6 @@
 package dev.jlens.tensor;
 
 import dev.jlens.testing.RandomCases;
-import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -46,28 +45,47 @@ class KernelsTest {
     @Test
     void vectorLanesGiveTheScalarBitsEveryTime() {
         Random r = new Random(63);
-        float[] xs = new float[L * 64];
-        for (int i = 0; i < xs.length; i++) xs[i] = (float) (r.nextGaussian() * 30);
+        float[] xs = new float[L * 64 + 5];  // whole vectors and a scalar tail
+        for (int i = 0; i < xs.length; i++) xs[i] = (float) (r.nextGaussian() * (i % 2 == 0 ? 30 : 3));
         xs[0] = Float.NEGATIVE_INFINITY;
         xs[1] = Float.NaN;
         xs[2] = -90f;
         xs[3] = 90f;
-        float[] expScalar = new float[xs.length], tanhScalar = new float[xs.length];
+        xs[4] = Float.POSITIVE_INFINITY;
+        float[] expScalar = new float[xs.length], geluScalar = new float[xs.length];
         for (int i = 0; i < xs.length; i++) {
             expScalar[i] = Kernels.exp(xs[i]);
-            tanhScalar[i] = Kernels.tanh(xs[i]);
+            geluScalar[i] = Kernels.geluNew(xs[i]);
         }
         // Many rounds, so the vector code runs interpreted, then compiled.
         for (int round = 0; round < 3000; round++) {
-            for (int i = 0; i < xs.length; i += L) {
-                FloatVector v = FloatVector.fromArray(Kernels.S, xs, i);
-                float[] e = Kernels.exp(v).toArray(), t = Kernels.tanh(v).toArray();
-                for (int j = 0; j < L; j++) {
-                    assertThat(Float.floatToIntBits(e[j])).as("exp lane of %s in round %d", xs[i + j], round).isEqualTo(Float.floatToIntBits(expScalar[i + j]));
-                    assertThat(Float.floatToIntBits(t[j])).as("tanh lane of %s in round %d", xs[i + j], round).isEqualTo(Float.floatToIntBits(tanhScalar[i + j]));
-                }
+            float[] e = xs.clone(), g = xs.clone();
+            Kernels.exp(e, 0, e.length);
+            Kernels.geluNew(g, 0, g.length);
+            for (int i = 0; i < xs.length; i++) {
+                assertThat(Float.floatToIntBits(e[i])).as("exp of %s in round %d", xs[i], round).isEqualTo(Float.floatToIntBits(expScalar[i]));
+                assertThat(Float.floatToIntBits(g[i])).as("gelu_new of %s in round %d", xs[i], round).isEqualTo(Float.floatToIntBits(geluScalar[i]));
             }
         }
+    }
+
+    @Test
+    void geluNewIsTransformerLensFormula() {
+        RandomCases.run(64, 5_000, r -> {
+            float x = (float) (r.nextGaussian() * 5);
+            double exact = 0.5 * x * (1 + StrictMath.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+            assertThat((double) Kernels.geluNew(x)).as("gelu_new(%s)", x).isCloseTo(exact, org.assertj.core.api.Assertions.within(1e-6 * Math.max(1, Math.abs(x))));
+        });
+    }
+
+    @Test
+    void geluNewOverManyBlocksMatchesElementByElement() {
+        Random r = new Random(65);
+        float[] xs = new float[5000];  // several of gelu's scratch blocks, and a ragged end
+        for (int i = 0; i < xs.length; i++) xs[i] = (float) (r.nextGaussian() * 4);
+        float[] g = xs.clone();
+        Kernels.geluNew(g, 0, g.length);
+        for (int i = 0; i < xs.length; i++) assertThat(g[i]).as("element %d", i).isEqualTo(Kernels.geluNew(xs[i]));
     }
 
     @Test
