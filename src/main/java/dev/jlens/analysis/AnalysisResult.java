@@ -1,11 +1,9 @@
 package dev.jlens.analysis;
 
 import dev.jlens.cache.ActivationCache;
+import dev.jlens.io.Json;
 import dev.jlens.tensor.IntTensor;
 import dev.jlens.tensor.Tensor;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 import java.util.List;
 import java.util.Map;
@@ -28,48 +26,53 @@ public record AnalysisResult(
         IntTensor corruptedTokens, Float corruptedAverageLogitDiff, Map<String, Tensor> patching,
         ActivationCache cleanCache) {
 
-    public ObjectNode toJson() {
-        JsonMapper m = JsonMapper.shared();
-        ObjectNode root = m.createObjectNode();
+    public Json.Obj toJson() {
+        Json.Obj root = new Json.Obj();
         root.put("model", modelName);
-        root.set("prompts", m.valueToTree(experiment.prompts()));
-        ArrayNode answers = root.putArray("answers");
-        for (Experiment.AnswerPair a : experiment.answers()) answers.addArray().add(a.correct()).add(a.incorrect());
-        if (experiment.hasCorruptedPrompts()) root.set("corrupted_prompts", m.valueToTree(experiment.corruptedPrompts()));
-        root.set("tokens", m.valueToTree(tokens.toMatrix()));
-        root.set("answer_tokens", m.valueToTree(answerTokens.toMatrix()));
-        root.set("per_prompt_logit_diff", values(perPromptLogitDiff));
-        root.put("average_logit_diff", averageLogitDiff);
-        root.put("calculated_average_logit_diff", calculatedAverageLogitDiff);
-        root.set("logit_lens_labels", m.valueToTree(logitLensLabels));
-        root.set("logit_lens", values(logitLens));
-        root.set("per_layer_labels", m.valueToTree(perLayerLabels));
-        root.set("per_layer", values(perLayer));
-        root.set("per_head_labels", m.valueToTree(perHeadLabels));
-        root.set("per_head", values(perHead));
-        root.set("top3_positive_heads", m.valueToTree(top3PositiveHeads));
-        root.set("top3_negative_heads", m.valueToTree(top3NegativeHeads));
+        root.put("prompts", Json.Arr.ofStrings(experiment.prompts()));
+        Json.Arr answers = new Json.Arr();
+        for (Experiment.AnswerPair a : experiment.answers()) answers.add(Json.Arr.ofStrings(List.of(a.correct(), a.incorrect())));
+        root.put("answers", answers);
+        if (experiment.hasCorruptedPrompts()) root.put("corrupted_prompts", Json.Arr.ofStrings(experiment.corruptedPrompts()));
+        root.put("tokens", matrix(tokens));
+        root.put("answer_tokens", matrix(answerTokens));
+        root.put("per_prompt_logit_diff", values(perPromptLogitDiff));
+        root.put("average_logit_diff", Json.Num.of(averageLogitDiff));
+        root.put("calculated_average_logit_diff", Json.Num.of(calculatedAverageLogitDiff));
+        root.put("logit_lens_labels", Json.Arr.ofStrings(logitLensLabels));
+        root.put("logit_lens", values(logitLens));
+        root.put("per_layer_labels", Json.Arr.ofStrings(perLayerLabels));
+        root.put("per_layer", values(perLayer));
+        root.put("per_head_labels", Json.Arr.ofStrings(perHeadLabels));
+        root.put("per_head", values(perHead));
+        root.put("top3_positive_heads", Json.Arr.ofInts(top3PositiveHeads));
+        root.put("top3_negative_heads", Json.Arr.ofInts(top3NegativeHeads));
         if (corruptedTokens != null) {
-            root.set("corrupted_tokens", m.valueToTree(corruptedTokens.toMatrix()));
-            root.put("corrupted_average_logit_diff", corruptedAverageLogitDiff);
+            root.put("corrupted_tokens", matrix(corruptedTokens));
+            root.put("corrupted_average_logit_diff", Json.Num.of(corruptedAverageLogitDiff));
         }
-        ObjectNode sweeps = root.putObject("patching");
+        Json.Obj sweeps = new Json.Obj();
         for (Map.Entry<String, Tensor> e : patching.entrySet()) {
-            ObjectNode sweep = sweeps.putObject(e.getKey());
-            sweep.set("shape", m.valueToTree(e.getValue().shape()));
-            sweep.set("values", values(e.getValue()));
+            sweeps.put(e.getKey(), new Json.Obj().put("shape", Json.Arr.ofInts(e.getValue().shape())).put("values", values(e.getValue())));
         }
+        root.put("patching", sweeps);
         return root;
     }
 
     /** A tensor as nested JSON arrays of numbers. */
-    static ArrayNode values(Tensor t) {
-        ArrayNode out = JsonMapper.shared().createArrayNode();
+    static Json.Arr values(Tensor t) {
+        Json.Arr out = new Json.Arr();
         if (t.rank() == 1) {
-            for (float v : t.toArray()) out.add(v);
+            for (float v : t.toArray()) out.add(Json.Num.of(v));
             return out;
         }
         for (int i = 0; i < t.shape(0); i++) out.add(values(t.get(i)));
+        return out;
+    }
+
+    private static Json.Arr matrix(IntTensor t) {
+        Json.Arr out = new Json.Arr();
+        for (int[] row : t.toMatrix()) out.add(Json.Arr.ofInts(row));
         return out;
     }
 }

@@ -1,12 +1,8 @@
 package dev.jlens.analysis;
 
 import dev.jlens.JlensException;
+import dev.jlens.io.Json;
 import dev.jlens.tokenizer.Gpt2Tokenizer;
-import tools.jackson.core.StreamReadConstraints;
-import tools.jackson.core.StreamReadFeature;
-import tools.jackson.core.json.JsonFactory;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -84,23 +80,22 @@ public record Experiment(String source, String model, boolean prependBos, List<S
     }
 
     public static Experiment parse(String source, String json) {
-        JsonNode root;
+        if (json.isBlank()) throw new JlensException(source + ": must be a JSON object with \"prompts\" and \"answers\"");
+        Json parsed;
         try {
-            JsonFactory factory = JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build()).build();
-            root = JsonMapper.builder(factory).enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build().readTree(json);
-        } catch (RuntimeException e) {
-            throw new JlensException(source + ": not valid JSON (" + firstLine(e.getMessage()) + ")");
+            parsed = Json.parse(json, 32);
+        } catch (Json.SyntaxError e) {
+            throw new JlensException(source + ": not valid JSON (" + e.getMessage() + ")");
         }
-        if (root == null || !root.isObject()) throw new JlensException(source + ": must be a JSON object with \"prompts\" and \"answers\"");
-        for (String field : root.propertyNames()) {
+        if (!(parsed instanceof Json.Obj root)) throw new JlensException(source + ": must be a JSON object with \"prompts\" and \"answers\"");
+        for (String field : root.names()) {
             if (!FIELDS.contains(field)) throw new JlensException(source + ": unknown field \"" + field + "\" (known: model, prepend_bos, prompts, answers, corrupted_prompts, patching)");
         }
         String model = optionalString(root, "model", source);
         boolean bos = true;
         if (root.has("prepend_bos")) {
-            if (!root.get("prepend_bos").isBoolean()) throw new JlensException(source + ": \"prepend_bos\" must be true or false");
-            bos = root.get("prepend_bos").asBoolean();
+            if (!(root.get("prepend_bos") instanceof Json.Bool b)) throw new JlensException(source + ": \"prepend_bos\" must be true or false");
+            bos = b.value();
         }
         List<String> prompts = strings(root, "prompts", source, true);
         if (prompts.isEmpty()) throw new JlensException(source + ": \"prompts\" is empty; give at least one prompt");
@@ -135,39 +130,39 @@ public record Experiment(String source, String model, boolean prependBos, List<S
         return new Experiment(source, model, bos, prompts, answers, corrupted, patching);
     }
 
-    private static String optionalString(JsonNode root, String field, String source) {
-        if (!root.has(field) || root.get(field).isNull()) return null;
-        if (!root.get(field).isString()) throw new JlensException(source + ": \"" + field + "\" must be a string");
-        return wellFormed(source, field, root.get(field).asString());
+    private static String optionalString(Json.Obj root, String field, String source) {
+        if (!root.has(field) || root.get(field) == Json.Null.NULL) return null;
+        if (!(root.get(field) instanceof Json.Str str)) throw new JlensException(source + ": \"" + field + "\" must be a string");
+        return wellFormed(source, field, str.value());
     }
 
-    private static List<String> strings(JsonNode root, String field, String source, boolean required) {
-        JsonNode n = root.get(field);
+    private static List<String> strings(Json.Obj root, String field, String source, boolean required) {
+        Json n = root.get(field);
         if (n == null) {
             if (required) throw new JlensException(source + ": \"" + field + "\" is missing");
             return List.of();
         }
-        if (!n.isArray()) throw new JlensException(source + ": \"" + field + "\" must be a list of strings");
+        if (!(n instanceof Json.Arr list)) throw new JlensException(source + ": \"" + field + "\" must be a list of strings");
         List<String> out = new ArrayList<>();
-        for (int i = 0; i < n.size(); i++) {
-            if (!n.get(i).isString()) throw new JlensException(source + ": " + field + "[" + i + "] must be a string, got " + shortJson(n.get(i)));
-            out.add(wellFormed(source, field + "[" + i + "]", n.get(i).asString()));
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof Json.Str str)) throw new JlensException(source + ": " + field + "[" + i + "] must be a string, got " + shortJson(list.get(i)));
+            out.add(wellFormed(source, field + "[" + i + "]", str.value()));
         }
         return out;
     }
 
-    private static List<AnswerPair> answers(JsonNode root, String source) {
-        JsonNode n = root.get("answers");
+    private static List<AnswerPair> answers(Json.Obj root, String source) {
+        Json n = root.get("answers");
         if (n == null) throw new JlensException(source + ": \"answers\" is missing");
-        if (!n.isArray()) throw new JlensException(source + ": \"answers\" must be a list of [correct, incorrect] pairs");
+        if (!(n instanceof Json.Arr list)) throw new JlensException(source + ": \"answers\" must be a list of [correct, incorrect] pairs");
         List<AnswerPair> out = new ArrayList<>();
-        for (int i = 0; i < n.size(); i++) {
-            JsonNode pair = n.get(i);
-            if (!pair.isArray() || pair.size() != 2 || !pair.get(0).isString() || !pair.get(1).isString()) {
+        for (int i = 0; i < list.size(); i++) {
+            Json pair = list.get(i);
+            if (!(pair instanceof Json.Arr p) || p.size() != 2 || !(p.get(0) instanceof Json.Str correct) || !(p.get(1) instanceof Json.Str incorrect)) {
                 throw new JlensException(source + ": answers[" + i + "] must be a pair of strings [correct, incorrect], got " + shortJson(pair));
             }
-            out.add(new AnswerPair(wellFormed(source, "answers[" + i + "][0]", pair.get(0).asString()),
-                    wellFormed(source, "answers[" + i + "][1]", pair.get(1).asString())));
+            out.add(new AnswerPair(wellFormed(source, "answers[" + i + "][0]", correct.value()),
+                    wellFormed(source, "answers[" + i + "][1]", incorrect.value())));
         }
         return out;
     }
@@ -193,17 +188,11 @@ public record Experiment(String source, String model, boolean prependBos, List<S
 
     /** A string as JSON writes it, cut short: safe to put in a one-line message. */
     private static String quote(String s) {
-        return shortJson(tools.jackson.databind.node.StringNode.valueOf(s));
+        return shortJson(new Json.Str(s));
     }
 
-    private static String shortJson(JsonNode n) {
+    private static String shortJson(Json n) {
         String s = n.toString();
         return s.length() > 80 ? s.substring(0, 80) + "..." : s;
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "unknown error";
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

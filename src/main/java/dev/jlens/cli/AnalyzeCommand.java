@@ -9,7 +9,6 @@ import dev.jlens.model.HookedTransformer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.nio.file.Path;
 
@@ -40,7 +39,7 @@ final class AnalyzeCommand implements Runnable {
         try (ProgressBar bar = ProgressBar.counting(parent.streams, "patching runs")) {
             result = new ExperimentAnalysis(m, bar).run(experiment);
         }
-        AtomicFile.writeString(out, JsonMapper.shared().writeValueAsString(result.toJson()) + "\n");
+        AtomicFile.writeString(out, result.toJson() + "\n");
     }
 
     /** The experiment's model, or the one on the command line. */

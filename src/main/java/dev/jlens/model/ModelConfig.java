@@ -1,11 +1,7 @@
 package dev.jlens.model;
 
 import dev.jlens.JlensException;
-import tools.jackson.core.StreamReadConstraints;
-import tools.jackson.core.StreamReadFeature;
-import tools.jackson.core.json.JsonFactory;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
+import dev.jlens.io.Json;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -43,9 +39,6 @@ public record ModelConfig(
     /** config.json is read whole; GPT-2's is under 1 kB. Nesting is bounded so a hostile file cannot exhaust the stack. */
     static final long MAX_CONFIG_BYTES = 16L << 20;
     static final int MAX_CONFIG_DEPTH = 64;
-    private static final JsonMapper CONFIG_JSON = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_CONFIG_DEPTH).build()).build())
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     public long nParams() {
         return (long) nLayers * (4L * dModel * dModel) + (long) nLayers * (2L * dModel * dMlp);
@@ -67,7 +60,7 @@ public record ModelConfig(
 
     /** Reads {@code config.json} of a Hugging Face GPT-2 folder. */
     public static ModelConfig fromHuggingFace(Path configJson, String modelName, boolean foldLn) {
-        JsonNode root;
+        Json root;
         try {
             long size = Files.size(configJson);
             if (size > MAX_CONFIG_BYTES) {
@@ -75,21 +68,21 @@ public record ModelConfig(
                         + " MB a config.json may have; is this a config.json?");
             }
             String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(configJson))).toString();
-            root = CONFIG_JSON.readTree(text);
+            root = Json.parse(text, MAX_CONFIG_DEPTH);
         } catch (CharacterCodingException e) {
             throw new JlensException(configJson + ": not valid UTF-8 text; is this a config.json?");
         } catch (IOException e) {
             throw new JlensException(configJson + ": cannot read (" + e.getMessage() + ")");
         } catch (JlensException e) {
             throw e;
-        } catch (RuntimeException e) {
-            throw new JlensException(configJson + ": not valid JSON (" + firstLine(e.getMessage()) + ")");
+        } catch (Json.SyntaxError e) {
+            throw new JlensException(configJson + ": not valid JSON (" + e.getMessage() + ")");
         }
-        if (root == null || !root.isObject()) throw new JlensException(configJson + ": not a JSON object");
-        return fromHuggingFace(root, configJson.toString(), modelName, foldLn);
+        if (!(root instanceof Json.Obj object)) throw new JlensException(configJson + ": not a JSON object");
+        return fromHuggingFace(object, configJson.toString(), modelName, foldLn);
     }
 
-    static ModelConfig fromHuggingFace(JsonNode root, String source, String modelName, boolean foldLn) {
+    static ModelConfig fromHuggingFace(Json.Obj root, String source, String modelName, boolean foldLn) {
         String modelType = optionalString(root, "model_type", "gpt2", source);
         if (!modelType.equals("gpt2")) {
             throw new JlensException(source + ": model_type is " + shortJson(root.get("model_type")) + "; jlens runs GPT-2 models only (model_type \"gpt2\")");
@@ -122,12 +115,12 @@ public record ModelConfig(
                 "gelu_new", foldLn ? "LNPre" : "LN", (float) Math.sqrt(dHead), true, false);
     }
 
-    private static int positiveInt(JsonNode root, String field, int max, String source) {
-        JsonNode n = root.get(field);
-        if (n == null || n.isNull()) throw new JlensException(source + ": field \"" + field + "\" is missing");
-        if (!n.isIntegralNumber()) throw new JlensException(source + ": field \"" + field + "\" must be an integer, got " + shortJson(n));
-        if (!n.canConvertToLong()) throw new JlensException(source + ": field \"" + field + "\" = " + shortJson(n) + " is out of range (1.." + max + ")");
-        long v = n.asLong();
+    private static int positiveInt(Json.Obj root, String field, int max, String source) {
+        Json n = root.get(field);
+        if (n == null || n == Json.Null.NULL) throw new JlensException(source + ": field \"" + field + "\" is missing");
+        if (!(n instanceof Json.Num num) || !num.isIntegral()) throw new JlensException(source + ": field \"" + field + "\" must be an integer, got " + shortJson(n));
+        if (!num.fitsLong()) throw new JlensException(source + ": field \"" + field + "\" = " + shortJson(n) + " is out of range (1.." + max + ")");
+        long v = num.asLong();
         if (v <= 0 || v > max) throw new JlensException(source + ": field \"" + field + "\" = " + v + " is out of range (1.." + max + ")");
         return (int) v;
     }
@@ -138,35 +131,29 @@ public record ModelConfig(
         }
     }
 
-    private static String optionalString(JsonNode root, String field, String fallback, String source) {
-        JsonNode n = root.get(field);
-        if (n == null || n.isNull()) return fallback;
-        if (!n.isString()) throw new JlensException(source + ": field \"" + field + "\" must be a string, got " + shortJson(n));
-        return n.asString();
+    private static String optionalString(Json.Obj root, String field, String fallback, String source) {
+        Json n = root.get(field);
+        if (n == null || n == Json.Null.NULL) return fallback;
+        if (!(n instanceof Json.Str str)) throw new JlensException(source + ": field \"" + field + "\" must be a string, got " + shortJson(n));
+        return str.value();
     }
 
-    private static boolean optionalBoolean(JsonNode root, String field, String source) {
-        JsonNode n = root.get(field);
-        if (n == null || n.isNull()) return false;
-        if (!n.isBoolean()) throw new JlensException(source + ": field \"" + field + "\" must be true or false, got " + shortJson(n));
-        return n.asBoolean();
+    private static boolean optionalBoolean(Json.Obj root, String field, String source) {
+        Json n = root.get(field);
+        if (n == null || n == Json.Null.NULL) return false;
+        if (!(n instanceof Json.Bool b)) throw new JlensException(source + ": field \"" + field + "\" must be true or false, got " + shortJson(n));
+        return b.value();
     }
 
     /** A JSON value for a message: at most 60 characters. */
-    private static String shortJson(JsonNode n) {
+    private static String shortJson(Json n) {
         String s = n.toString();
         return s.length() > 60 ? s.substring(0, 60) + "..." : s;
     }
 
-    private static double number(JsonNode root, String field, String source) {
-        JsonNode n = root.get(field);
-        if (!n.isNumber()) throw new JlensException(source + ": field \"" + field + "\" must be a number, got " + shortJson(n));
-        return n.asDouble();
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "unknown error";
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+    private static double number(Json.Obj root, String field, String source) {
+        Json n = root.get(field);
+        if (!(n instanceof Json.Num num)) throw new JlensException(source + ": field \"" + field + "\" must be a number, got " + shortJson(n));
+        return num.asDouble();
     }
 }

@@ -2,11 +2,9 @@ package dev.jlens.model;
 
 import dev.jlens.io.AtomicFile;
 import dev.jlens.io.CacheFiles;
+import dev.jlens.io.Json;
 import dev.jlens.tensor.PackedMatrix;
 import dev.jlens.tensor.RowTable;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -99,20 +97,18 @@ final class WeightsCache {
     /** Writes the weights (whole or not at all). */
     static void write(Path file, ModelWeights w, ModelConfig cfg) {
         Map<String, MemorySegment> arrays = arrays(w);
-        ObjectNode header = JsonMapper.shared().createObjectNode();
-        header.put("format", FORMAT);
-        header.put("config", shape(cfg));
-        ObjectNode index = header.putObject("arrays");
+        Json.Obj index = new Json.Obj();
+        Json.Obj header = new Json.Obj().put("format", Json.Num.of(FORMAT)).put("config", shape(cfg)).put("arrays", index);
         List<long[]> placement = new ArrayList<>();
         // Offsets are relative to the data start, which is aligned after the header.
         long at = 0;
         for (Map.Entry<String, MemorySegment> e : arrays.entrySet()) {
             at = align(at);
-            index.putArray(e.getKey()).add(at).add(e.getValue().byteSize());
+            index.put(e.getKey(), new Json.Arr().add(Json.Num.of(at)).add(Json.Num.of(e.getValue().byteSize())));
             placement.add(new long[] {at, e.getValue().byteSize()});
             at += e.getValue().byteSize();
         }
-        byte[] json = JsonMapper.shared().writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
+        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
         long dataStart = align(MAGIC.length + 8 + json.length);
         try {
             Files.createDirectories(file.getParent());
@@ -166,10 +162,13 @@ final class WeightsCache {
             long jsonLength = all.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), MAGIC.length);
             if (jsonLength <= 0 || jsonLength > Math.min(size, 16 << 20)) return invalid(file);
             byte[] json = all.asSlice(MAGIC.length + 8, jsonLength).toArray(ValueLayout.JAVA_BYTE);
-            JsonNode header = JsonMapper.shared().readTree(new String(json, StandardCharsets.UTF_8));
-            if (header.path("format").asInt() != FORMAT || !header.path("config").asString("").equals(shape(cfg))) return invalid(file);
+            if (!(Json.parse(new String(json, StandardCharsets.UTF_8), 8) instanceof Json.Obj header)
+                    || !(header.get("format") instanceof Json.Num format) || !format.fitsLong() || format.asLong() != FORMAT
+                    || !(header.get("config") instanceof Json.Str config) || !config.value().equals(shape(cfg))
+                    || !(header.get("arrays") instanceof Json.Obj index)) {
+                return invalid(file);
+            }
             long dataStart = align(MAGIC.length + 8 + jsonLength);
-            JsonNode index = header.path("arrays");
             Slicer s = new Slicer(all, dataStart, index);
             int d = cfg.dModel(), he = cfg.nHeads() * cfg.dHead(), m = cfg.dMlp(), v = cfg.dVocabOut();
             RowTable wE = RowTable.of(cfg.dVocab(), d, s.slice("wE", (long) cfg.dVocab() * d));
@@ -199,11 +198,13 @@ final class WeightsCache {
     }
 
     /** Bounds-checked slices of the data region, by the header's index. */
-    private record Slicer(MemorySegment all, long dataStart, JsonNode index) {
+    private record Slicer(MemorySegment all, long dataStart, Json.Obj index) {
         MemorySegment slice(String name, long floats) {
-            JsonNode entry = index.get(name);
-            if (entry == null || entry.size() != 2) throw new IllegalStateException("no array " + name);
-            long offset = entry.get(0).asLong(), bytes = entry.get(1).asLong();
+            if (!(index.get(name) instanceof Json.Arr entry) || entry.size() != 2
+                    || !(entry.get(0) instanceof Json.Num at) || !at.fitsLong() || !(entry.get(1) instanceof Json.Num size) || !size.fitsLong()) {
+                throw new IllegalStateException("no array " + name);
+            }
+            long offset = at.asLong(), bytes = size.asLong();
             if (bytes != floats * Float.BYTES || offset < 0 || dataStart + offset + bytes > all.byteSize()) {
                 throw new IllegalStateException("array " + name + " does not fit");
             }

@@ -25,6 +25,10 @@ import static dev.jlens.tensor.Kernels.S;
 public final class PackedMatrix {
     /** Columns per panel: four vectors. */
     public static final int PANEL = 4 * L;
+    /** Products of at most this many rows stream each panel in slices ({@link #panelsFewRows}). */
+    private static final int FEW_ROWS = 96;
+    /** Weight rows per slice: 128 x PANEL floats, 32 KB with 512-bit vectors, stay in the L1 cache. */
+    private static final int SLICE = 128;
 
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(NATIVE);
@@ -146,11 +150,37 @@ public final class PackedMatrix {
         // path taken once per call made C2 recompile the kernel into code ten times slower.
         float[] paddedBias = bias == null ? null : java.util.Arrays.copyOf(bias, panels * PANEL);
         final float[] padded = tailRows;
-        if ((long) m * k * n < 1 << 16) {
-            panels(0, panels, a, aOff, full, padded, tail, paddedBias, c, cOff);
-            return;
+        Parallel.ChunkBody body = m <= FEW_ROWS
+                ? (from, to) -> panelsFewRows(from, to, a, aOff, m, padded, paddedBias, c, cOff)
+                : (from, to) -> panels(from, to, a, aOff, full, padded, tail, paddedBias, c, cOff);
+        if ((long) m * k * n < 1 << 16) body.run(0, panels);  // too small to be worth waking another thread
+        else Parallel.forChunks(panels, body);
+    }
+
+    /**
+     * The product for a few rows (a forward pass of one prompt): each weight panel is then read from memory
+     * once and used for only a few row blocks, so the kernel would wait on memory for the first block and
+     * run from cache for the rest. Here the panel goes by in slices of {@link #SLICE} weight rows, small
+     * enough for the L1 cache, and every row block takes its share of a slice before the next slice is
+     * read: the reads stream ahead while the arithmetic runs. The sums are the same fused multiply-adds in
+     * the same order (a partial result is stored and reloaded as the float it is), so the same bits.
+     */
+    private void panelsFewRows(int from, int to, float[] a, int aOff, int m, float[] tailRows, float[] bias, float[] c, int cOff) {
+        int full = m / 4 * 4, blocks = (m + 3) / 4;
+        float[] tile = new float[blocks * 4 * PANEL];  // this panel's columns of C, all row blocks
+        for (int p = from; p < to; p++) {
+            int col0 = p * PANEL, width = Math.min(PANEL, n - col0), pOff = p * k * PANEL;
+            for (int b = 0; b < blocks; b++) startAtBias(bias, col0, tile, 4 * b * PANEL, PANEL);
+            for (int r0 = 0; r0 < k; r0 += SLICE) {
+                int r1 = Math.min(k, r0 + SLICE);
+                for (int b = 0; b < blocks; b++) {
+                    int i = 4 * b;
+                    if (i < full) rows4(a, aOff + i * k, pOff, tile, i * PANEL, PANEL, r0, r1);
+                    else rows4(tailRows, 0, pOff, tile, i * PANEL, PANEL, r0, r1);
+                }
+            }
+            for (int i = 0; i < m; i++) System.arraycopy(tile, i * PANEL, c, cOff + i * n + col0, width);
         }
-        Parallel.forChunks(panels, (from, to) -> panels(from, to, a, aOff, full, padded, tail, paddedBias, c, cOff));
     }
 
     private void panels(int from, int to, float[] a, int aOff, int full, float[] tailRows, int tail, float[] bias, float[] c, int cOff) {
@@ -159,35 +189,50 @@ public final class PackedMatrix {
             int col0 = p * PANEL, width = Math.min(PANEL, n - col0), pOff = p * k * PANEL;
             for (int i = 0; i < full; i += 4) {
                 if (width == PANEL) {
-                    rows4(a, aOff + i * k, pOff, bias, col0, c, cOff + i * n + col0, n);
+                    startAtBias(bias, col0, c, cOff + i * n + col0, n);
+                    rows4(a, aOff + i * k, pOff, c, cOff + i * n + col0, n, 0, k);
                 } else {
-                    rows4(a, aOff + i * k, pOff, bias, col0, block, 0, PANEL);
+                    startAtBias(bias, col0, block, 0, PANEL);
+                    rows4(a, aOff + i * k, pOff, block, 0, PANEL, 0, k);
                     for (int r = 0; r < 4; r++) System.arraycopy(block, r * PANEL, c, cOff + (i + r) * n + col0, width);
                 }
             }
             if (tail > 0) {
-                rows4(tailRows, 0, pOff, bias, col0, block, 0, PANEL);
+                startAtBias(bias, col0, block, 0, PANEL);
+                rows4(tailRows, 0, pOff, block, 0, PANEL, 0, k);
                 for (int r = 0; r < tail; r++) System.arraycopy(block, r * PANEL, c, cOff + (full + r) * n + col0, width);
             }
         }
     }
 
-    private static FloatVector init(float[] bias, int col) {
-        return bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, col);
+    /** Sets four PANEL-wide rows of C from {@code cAt} (row stride ldc) to the bias of columns {@code col0..}, or to 0. */
+    private static void startAtBias(float[] bias, int col0, float[] c, int cAt, int ldc) {
+        for (int r = 0; r < 4; r++) {
+            if (bias == null) java.util.Arrays.fill(c, cAt + r * ldc, cAt + r * ldc + PANEL, 0f);
+            else System.arraycopy(bias, col0, c, cAt + r * ldc, PANEL);
+        }
     }
-
-    /** Four rows of A (stride k) times one panel, written as four PANEL-wide rows of C from {@code cAt} (row stride ldc). */
-    private void rows4(float[] a, int a0, int pOff, float[] bias, int col0, float[] c, int cAt, int ldc) {
-        FloatVector i0 = init(bias, col0), i1 = init(bias, col0 + L), i2 = init(bias, col0 + 2 * L), i3 = init(bias, col0 + 3 * L);
-        FloatVector c00 = i0, c01 = i1, c02 = i2, c03 = i3;
-        FloatVector c10 = i0, c11 = i1, c12 = i2, c13 = i3;
-        FloatVector c20 = i0, c21 = i1, c22 = i2, c23 = i3;
-        FloatVector c30 = i0, c31 = i1, c32 = i2, c33 = i3;
+    /**
+     * Adds four rows of A (stride k) times weight rows {@code r0..r1} of one panel to the four PANEL-wide rows
+     * of C from {@code cAt} (row stride ldc), which hold the bias ({@link #startAtBias}) or the sums of the
+     * rows before r0. Starting from values in C rather than choosing between the bias and C here keeps
+     * every vector on one path: where two paths met, C2 boxed the vectors and the kernel ran ten times slower.
+     */
+    private void rows4(float[] a, int a0, int pOff, float[] c, int cAt, int ldc, int r0, int r1) {
+        int c1 = cAt + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        FloatVector c00 = FloatVector.fromArray(S, c, cAt), c01 = FloatVector.fromArray(S, c, cAt + L);
+        FloatVector c02 = FloatVector.fromArray(S, c, cAt + 2 * L), c03 = FloatVector.fromArray(S, c, cAt + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, c, c1), c11 = FloatVector.fromArray(S, c, c1 + L);
+        FloatVector c12 = FloatVector.fromArray(S, c, c1 + 2 * L), c13 = FloatVector.fromArray(S, c, c1 + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, c, c2), c21 = FloatVector.fromArray(S, c, c2 + L);
+        FloatVector c22 = FloatVector.fromArray(S, c, c2 + 2 * L), c23 = FloatVector.fromArray(S, c, c2 + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(S, c, c3), c31 = FloatVector.fromArray(S, c, c3 + L);
+        FloatVector c32 = FloatVector.fromArray(S, c, c3 + 2 * L), c33 = FloatVector.fromArray(S, c, c3 + 3 * L);
         final MemorySegment w = packed;
         final int a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
         final long vecBytes = (long) L * Float.BYTES;
-        long po = (long) pOff * Float.BYTES;
-        for (int r = 0; r < k; r++, po += 4 * vecBytes) {
+        long po = ((long) pOff + (long) r0 * PANEL) * Float.BYTES;
+        for (int r = r0; r < r1; r++, po += 4 * vecBytes) {
             FloatVector b0 = FloatVector.fromMemorySegment(S, w, po, NATIVE);
             FloatVector b1 = FloatVector.fromMemorySegment(S, w, po + vecBytes, NATIVE);
             FloatVector b2 = FloatVector.fromMemorySegment(S, w, po + 2 * vecBytes, NATIVE);

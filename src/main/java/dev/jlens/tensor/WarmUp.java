@@ -39,8 +39,11 @@ public final class WarmUp {
     }
 
     static void run() {
-        int l = Kernels.L, k = 8, rows = 4;
-        float[] a = new float[rows * k], b = new float[k * PackedMatrix.PANEL], c = new float[rows * PackedMatrix.PANEL];
+        // rows: a product of few rows (a prompt's forward pass) and one of many (a patching sweep's batch),
+        // which take different paths through the matrix kernel
+        int l = Kernels.L, k = 8, rows = 4, manyRows = 100;
+        float[] a = new float[manyRows * k], b = new float[k * PackedMatrix.PANEL], c = new float[manyRows * PackedMatrix.PANEL];
+        float[] bias = new float[PackedMatrix.PANEL];
         float[] x = new float[2 * l], scale = new float[2], scores = new float[2 * l * 2 * l], z = new float[2 * l * k];
         for (int i = 0; i < a.length; i++) a[i] = (float) Math.sin(i);
         for (int i = 0; i < b.length; i++) b[i] = (float) Math.cos(i);
@@ -55,7 +58,8 @@ public final class WarmUp {
                 if (now - batchStart < 256 * 5_000L) return;
                 batchStart = now;
             }
-            m.multiply(a, 0, rows, null, c, 0);
+            m.multiply(a, 0, rows, round % 2 == 0 ? bias : null, c, 0);
+            if (round % 4 == 0) m.multiply(a, 0, manyRows, bias, c, 0);
             Kernels.geluNew(x, 0, x.length);
             Kernels.softmax(scores, 0, scores.length);
             Kernels.centreAndScale(x, 0, 2, l, 1e-5f, c, 0, scale, 0);

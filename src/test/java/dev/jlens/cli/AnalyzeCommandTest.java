@@ -59,7 +59,7 @@ class AnalyzeCommandTest {
     @Test
     void malformedJson(@TempDir Path dir) throws IOException {
         assertThat(badSpec(dir, "{\"prompts\": [\"a\",").err())
-                .isEqualTo("jlens: " + dir.resolve("E.json") + ": not valid JSON (Unexpected end-of-input within/between Array entries)\n");
+                .isEqualTo("jlens: " + dir.resolve("E.json") + ": not valid JSON (Unexpected end-of-input within/between Array entries at line 1, column 18)\n");
     }
 
     @Test

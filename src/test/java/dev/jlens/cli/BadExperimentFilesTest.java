@@ -86,7 +86,7 @@ class BadExperimentFilesTest {
     @Test
     void duplicateField() throws IOException {
         assertThat(refused("{\"prompts\": [\"1 2\"], \"answers\": [[\" 3\", \" 4\"]], \"prompts\": [\"5 6\"]}"))
-                .contains(": not valid JSON (Duplicate Object property \"prompts\")");
+                .contains(": not valid JSON (Duplicate Object property \"prompts\" at line 1, column ");
     }
 
     @Test
