@@ -272,7 +272,7 @@ public sealed interface Json permits Json.Obj, Json.Arr, Json.Str, Json.Num, Jso
                 if (peek() != '"') throw error(at == s.length() ? "Unexpected end-of-input within/between Object entries"
                         : "Unexpected character (" + describe() + "): expected a double-quoted property name");
                 String name = string();
-                if (o.has(name)) throw error("Duplicate Object property \"" + name + "\"");
+                if (o.has(name)) throw error("Duplicate Object property " + shortQuoted(name));
                 skipSpace();
                 expect(':', "Object entries");
                 skipSpace();
@@ -352,7 +352,7 @@ public sealed interface Json permits Json.Obj, Json.Arr, Json.Str, Json.Num, Jso
                         b.append((char) v);
                         at += 4;
                     }
-                    default -> throw error("Unrecognized character escape '\\" + e + "'");
+                    default -> throw error("Unrecognized character escape (" + describe(e) + " after a backslash)");
                 }
                 start = at;
             }
@@ -416,6 +416,12 @@ public sealed interface Json permits Json.Obj, Json.Arr, Json.Str, Json.Num, Jso
                 if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return;
                 at++;
             }
+        }
+
+        /** A name as JSON writes it (escapes keep the message on one line), cut at 80 characters. */
+        private static String shortQuoted(String name) {
+            String q = new Str(name).toString();
+            return q.length() > 80 ? q.substring(0, 80) + "..." : q;
         }
 
         private String describe() {

@@ -97,15 +97,16 @@ final class ModelLoader {
 
     /**
      * Reads, processes and packs the weights as independent tasks spread over the cores: the unembedding,
-     * the embeddings, and each block (reading from the mapped file is thread-safe).
+     * the embeddings, and each block (reading from the mapped file is thread-safe). The two largest tasks
+     * come first, so that no core is left with one of them while the other has finished.
      */
     static ModelWeights readWeights(Checkpoint ckpt, ModelConfig cfg, WeightProcessing.Options options) {
         HuggingFaceGpt2 hf = new HuggingFaceGpt2(ckpt, cfg);
         ModelParams p = new ModelParams();
         PackedMatrix[] wU = new PackedMatrix[1];
         ModelWeights.Layer[] layers = new ModelWeights.Layer[cfg.nLayers()];
-        int unembed = layers.length, embeddings = layers.length + 1;
-        Parallel.forEach(layers.length + 2, task -> {
+        int unembed = 0, embeddings = 1, firstBlock = 2;
+        Parallel.forEach(firstBlock + layers.length, task -> {
             if (task == unembed) {
                 // A copy of the original token embedding (or lm_head), independent of W_E's centring.
                 hf.readUnembed(p);
@@ -116,9 +117,9 @@ final class ModelLoader {
                 hf.readEmbeddings(p);
                 WeightProcessing.processEmbeddings(p, options);
             } else {
-                ModelParams.Block b = hf.readBlock(task);
+                ModelParams.Block b = hf.readBlock(task - firstBlock);
                 WeightProcessing.processBlock(b, options);
-                layers[task] = ModelWeights.Layer.pack(b);
+                layers[task - firstBlock] = ModelWeights.Layer.pack(b);
             }
         });
         return new ModelWeights(RowTable.of(p.wE), RowTable.of(p.wPos), wU[0], p.bU.toArray(), arr(p.lnfW), arr(p.lnfB), layers);

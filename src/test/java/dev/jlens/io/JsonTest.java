@@ -51,6 +51,12 @@ class JsonTest {
     }
 
     @Test
+    void messagesStayOnOneLine() {
+        assertThatThrownBy(() -> Json.parse("{\"a\\nb\": 1, \"a\\nb\": 2}", DEPTH)).hasMessageStartingWith("Duplicate Object property \"a\\nb\"");
+        assertThatThrownBy(() -> Json.parse("[\"\\\n\"]", DEPTH)).hasMessageStartingWith("Unrecognized character escape (U+000A after a backslash)");
+    }
+
+    @Test
     void nestingBeyondTheLimitIsRefused() {
         assertThat(Json.parse("[".repeat(DEPTH) + "]".repeat(DEPTH), DEPTH)).isInstanceOf(Json.Arr.class);
         assertThatThrownBy(() -> Json.parse("[".repeat(DEPTH + 1) + "]".repeat(DEPTH + 1), DEPTH))
@@ -71,7 +77,7 @@ class JsonTest {
     @Test
     void agreesWithJacksonOnMangledDocuments() {
         String base = "{\"prompts\": [\"a b\", \"\\u00e9\\n\"], \"answers\": [[\" x\", \" y\"]], \"n\": -12.5e+3, \"t\": [true, false, null], \"o\": {\"k\": {}}}";
-        String alphabet = "{}[]\",:\\ 0123456789.-+eEtrufalsn\u0001\u00e9";
+        String alphabet = "{}[]\",:\\ 0123456789.-+eEtrufalsn\u0001\u00e9\n\r\t\u2028";
         RandomCases.run(72, 20_000, r -> {
             String text = mangle(base, alphabet, r);
             Object jackson;
@@ -84,6 +90,7 @@ class JsonTest {
             try {
                 ours = JACKSON.readTree(Json.parse(text, DEPTH).toString());  // numbers keep their text: compare values
             } catch (Json.SyntaxError e) {
+                assertThat(e.getMessage()).as("one line, for text %s", text).doesNotContain("\n").doesNotContain("\r");
                 ours = null;
             }
             if (text.isBlank()) jackson = null;  // Jackson reads nothing as a missing value, not as an error
