@@ -45,6 +45,9 @@ public final class Main {
             // picocli hands only Exceptions to the handler above: an Error (out of memory, a stack overflow) would
             // reach the JVM, which prints its stack trace
             return report(e, debug(args), streams);
+        } finally {
+            // a first load's cache file is written while the command runs; a command is done once it is on disk
+            dev.jlens.model.HookedTransformer.awaitCacheWrites();
         }
     }
 

@@ -89,6 +89,16 @@ public final class HookedTransformer implements CacheModel {
         return ModelLoader.load(r.folder(), r.modelName(), options);
     }
 
+    /**
+     * Waits for processed-weights cache files that loads are still writing in the background. Loading
+     * returns as soon as the weights are processed; the command line calls this before it returns, and the
+     * JVM waits for the files at exit anyway. Call it to be sure a cache file is on disk (before copying the
+     * cache folder, say).
+     */
+    public static void awaitCacheWrites() {
+        WeightsCache.awaitPendingWrites();
+    }
+
     public static HookedTransformer fromFolder(Path folder) {
         return fromFolder(folder, WeightProcessing.Options.DEFAULT);
     }

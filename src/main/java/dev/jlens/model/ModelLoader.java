@@ -71,13 +71,7 @@ final class ModelLoader {
         try (Checkpoint ckpt = Checkpoint.open(weightsFile)) {
             weights = readWeights(ckpt, cfg, options);
         }
-        if (cacheFile != null) {
-            try {
-                WeightsCache.write(cacheFile, weights, cfg);
-            } catch (RuntimeException e) {
-                // full disk, read-only home: the model is loaded all the same
-            }
-        }
+        if (cacheFile != null) WeightsCache.writeLater(cacheFile, weights, cfg);
         return weights;
     }
 

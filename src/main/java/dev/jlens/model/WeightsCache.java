@@ -39,7 +39,50 @@ final class WeightsCache {
     private static final int FORMAT = 1, ALIGN = 64;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
 
+    /** Cache files still being written after their load returned (see {@link #writeLater}). */
+    private static final List<Thread> PENDING = new ArrayList<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(WeightsCache::awaitPendingWrites, "jlens-weights-cache-flush"));
+    }
+
     private WeightsCache() {}
+
+    /**
+     * Writes the cache file on a background thread, so the model is used at once instead of after writing
+     * a file as large as the model (a third of a first load of gpt2). The file is still written whole or not
+     * at all; the command line waits for it before it returns, and the JVM before it exits.
+     */
+    static void writeLater(Path file, ModelWeights w, ModelConfig cfg) {
+        Thread writer = Thread.ofPlatform().name("jlens-weights-cache-write").daemon().unstarted(() -> {
+            try {
+                write(file, w, cfg);
+            } catch (RuntimeException e) {
+                // full disk, read-only home: the model is loaded all the same
+            }
+        });
+        synchronized (PENDING) {
+            PENDING.add(writer);
+        }
+        writer.start();
+    }
+
+    /** Waits until every cache file started by {@link #writeLater} is written (or given up). */
+    static void awaitPendingWrites() {
+        List<Thread> writers;
+        synchronized (PENDING) {
+            writers = List.copyOf(PENDING);
+            PENDING.clear();
+        }
+        for (Thread writer : writers) {
+            try {
+                writer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
 
     /** The cache folder, or empty when caching is off. */
     static Optional<Path> folder(Map<String, String> env) {

@@ -43,6 +43,28 @@ class WeightsCacheTest {
         }
     }
 
+    /** A first load returns before its cache file is written; once the writes are awaited, the file is whole. */
+    @Test
+    void aFirstLoadWritesItsCacheFileInTheBackground(@TempDir Path dir) throws IOException {
+        Path model = dir.resolve("model");
+        Files.createDirectories(model);
+        try (var files = Files.list(Fixtures.modelDir("a"))) {
+            for (Path f : files.toList()) Files.copy(f, model.resolve(f.getFileName()));
+        }
+        ModelConfig cfg = ModelConfig.fromHuggingFace(model.resolve("config.json"), "a", true);
+        Path cacheFile = WeightsCache.fileFor(WeightsCache.folder(System.getenv()).orElseThrow(), ModelLoader.weightsFile(model), cfg,
+                WeightProcessing.Options.DEFAULT);
+        Files.deleteIfExists(cacheFile);
+        HookedTransformer loaded = HookedTransformer.fromFolder(model);
+        HookedTransformer.awaitCacheWrites();
+        assertThat(cacheFile).isRegularFile();
+        ModelWeights mapped = WeightsCache.read(cacheFile, cfg).orElseThrow();
+        IntTensor tokens = loaded.toTokens(Fixtures.PET_PROMPT);
+        float[] fromCache = new HookedTransformer(loaded.cfg(), mapped, loaded.tokenizer()).forward(tokens).toArray();
+        assertThat(java.util.Arrays.mismatch(fromCache, loaded.forward(tokens).toArray())).as("first differing logit").isEqualTo(-1);
+        Files.deleteIfExists(cacheFile);
+    }
+
     @Test
     void aDamagedOrForeignFileIsIgnoredAndRemoved(@TempDir Path dir) throws IOException {
         ModelConfig cfg = config("a");
