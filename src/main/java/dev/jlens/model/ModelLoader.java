@@ -72,8 +72,15 @@ final class ModelLoader {
             weights = readWeights(ckpt, cfg, options);
         }
         if (cacheFile != null) WeightsCache.writeLater(cacheFile, weights, cfg);
+        // Converting a big checkpoint leaves the heap grown by hundreds of MB of dead arrays, which the
+        // collector would keep committed through the whole analysis that follows; one full collection hands
+        // them back (gpt2-large's first run had peaked up to 5 GB). Not worth its pause for small models.
+        if (cfg.nParams() * Float.BYTES > LARGE_CHECKPOINT_BYTES) System.gc();
         return weights;
     }
+
+    /** Above this many bytes of block weights (gpt2-medium has 1.2 GB, gpt2 0.34 GB), a conversion ends with a full GC. */
+    private static final long LARGE_CHECKPOINT_BYTES = 1L << 30;
 
     static Path weightsFile(Path dir) {
         Path safetensors = dir.resolve("model.safetensors");
