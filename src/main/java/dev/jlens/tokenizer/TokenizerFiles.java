@@ -17,8 +17,10 @@ import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -36,11 +38,20 @@ final class TokenizerFiles {
     static final long MAX_FILE_BYTES = 256L << 20;
     static final int MAX_ID = (1 << 22) - 1;
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            // Sub-trees are read out of the middle of a stream, so what follows them is not "trailing".
-            .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    /**
+     * vocab.json is read as a plain token stream, without an object mapper: building one cost a first load
+     * (the only time the files are read; later the tokenizer comes from its cache) about 0.15 s of a core.
+     */
+    private static final JsonFactory STREAMS = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+    /** tokenizer.json's sub-trees need a mapper; made on first use. */
+    private static final class Trees {
+        static final ObjectMapper JSON = JsonMapper.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                // Sub-trees are read out of the middle of a stream, so what follows them is not "trailing".
+                .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+    }
 
     /** A merge as written: two token strings, and where it was written (for messages). Rank is list order. */
     record Merge(String left, String right, String location) {
@@ -70,7 +81,7 @@ final class TokenizerFiles {
     // vocab.json
 
     static Map<String, Integer> readVocabJson(Path file) {
-        try (InputStream in = open(file); JsonParser parser = JSON.createParser(in)) {
+        try (InputStream in = open(file); JsonParser parser = STREAMS.createParser(ObjectReadContext.empty(), in)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw problem(file, parser, "expected a JSON object of token -> id");
             }
@@ -156,7 +167,7 @@ final class TokenizerFiles {
         List<Merge> merges = null;
         List<AddedToken> added = List.of();
         String modelType = null;
-        try (InputStream in = open(file); JsonParser parser = JSON.createParser(in)) {
+        try (InputStream in = open(file); JsonParser parser = Trees.JSON.createParser(in)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw problem(file, parser, "expected a JSON object");
             }
@@ -212,7 +223,7 @@ final class TokenizerFiles {
 
     private static List<AddedToken> readAddedTokens(Path file, JsonParser parser) {
         TokenStreamLocation where = parser.currentTokenLocation();
-        JsonNode list = JSON.readTree(parser);
+        JsonNode list = Trees.JSON.readTree(parser);
         if (list == null || !list.isArray()) {
             throw problem(file, where, "added_tokens is not a list");
         }
@@ -236,7 +247,7 @@ final class TokenizerFiles {
 
     private static void checkNormalizer(Path file, JsonParser parser) {
         TokenStreamLocation where = parser.currentTokenLocation();
-        JsonNode normalizer = JSON.readTree(parser);
+        JsonNode normalizer = Trees.JSON.readTree(parser);
         if (normalizer != null && !normalizer.isNull()) {
             throw problem(file, where, "normalizer " + typeOf(normalizer)
                     + " is not supported; GPT-2's tokenizer.json has \"normalizer\": null");
@@ -245,7 +256,7 @@ final class TokenizerFiles {
 
     private static void checkPreTokenizer(Path file, JsonParser parser) {
         TokenStreamLocation where = parser.currentTokenLocation();
-        JsonNode pre = JSON.readTree(parser);
+        JsonNode pre = Trees.JSON.readTree(parser);
         String type = typeOf(pre);
         if (!type.equals("\"ByteLevel\"")) {
             throw problem(file, where, "pre_tokenizer " + type
@@ -264,7 +275,7 @@ final class TokenizerFiles {
     /** Model options that would change the ids if set differently from GPT-2 are refused rather than ignored. */
     private static void checkModelOption(Path file, JsonParser parser, String field) {
         TokenStreamLocation where = parser.currentTokenLocation();
-        JsonNode value = JSON.readTree(parser);
+        JsonNode value = Trees.JSON.readTree(parser);
         boolean unset = value == null || value.isNull() || (value.isBoolean() && !value.asBoolean());
         boolean changesIds = switch (field) {
             case "dropout" -> !unset && !(value.isNumber() && value.doubleValue() == 0.0);
@@ -298,7 +309,7 @@ final class TokenizerFiles {
                 left = parts[0];
                 right = parts[1];
             } else if (token == JsonToken.START_ARRAY) {
-                JsonNode pair = JSON.readTree(parser);
+                JsonNode pair = Trees.JSON.readTree(parser);
                 if (pair.size() != 2 || !pair.get(0).isString() || !pair.get(1).isString()) {
                     throw new JlensException(location + ": expected a pair of two token strings, found " + pair);
                 }
