@@ -58,7 +58,7 @@ public final class Patching {
     private final PatchingMetric metric;
     private final Progress progress;
     private final boolean reuse;
-    private final CorruptedRun engines;
+    private final CorruptedRun corruptedRun;
 
     public Patching(HookedTransformer model, IntTensor corruptedTokens, ActivationCache cleanCache, PatchingMetric metric) {
         this(model, corruptedTokens, cleanCache, metric, Progress.NONE, true, new CorruptedRun());
@@ -70,7 +70,7 @@ public final class Patching {
     }
 
     private Patching(HookedTransformer model, IntTensor corruptedTokens, ActivationCache cleanCache, PatchingMetric metric,
-                     Progress progress, boolean reuse, CorruptedRun engines) {
+                     Progress progress, boolean reuse, CorruptedRun corruptedRun) {
         if (!cleanCache.hasBatchDim()) throw new JlensException("patching needs a clean cache with its batch dimension (not removeBatchDim)");
         this.model = model;
         this.corruptedTokens = corruptedTokens;
@@ -78,12 +78,12 @@ public final class Patching {
         this.metric = metric;
         this.progress = progress;
         this.reuse = reuse;
-        this.engines = engines;
+        this.corruptedRun = corruptedRun;
     }
 
     /** The same sweeps, reporting each finished run to {@code progress}. */
     public Patching withProgress(Progress p) {
-        return new Patching(model, corruptedTokens, cleanCache, metric, p, reuse, engines);
+        return new Patching(model, corruptedTokens, cleanCache, metric, p, reuse, corruptedRun);
     }
 
     /**
@@ -91,7 +91,7 @@ public final class Patching {
      * clean activation. The reference the faster {@link PatchEngine} path is tested against.
      */
     public Patching plain() {
-        return new Patching(model, corruptedTokens, cleanCache, metric, progress, false, engines);
+        return new Patching(model, corruptedTokens, cleanCache, metric, progress, false, corruptedRun);
     }
 
     /** The size of an axis: n_layers, the token length, or n_heads. */
@@ -110,7 +110,7 @@ public final class Patching {
      */
     public Tensor generic(String activationName, PatchSetter setter, List<Axis> axes) {
         if (reuse && metric.readsFinalPositionOnly() && FastSweep.supports(activationName)) {
-            return new FastSweep(engines.forSites(model, corruptedTokens, FastSweep.sitesFor(activationName)), cleanCache, metric, progress)
+            return new FastSweep(corruptedRun.forSites(model, corruptedTokens, FastSweep.sitesFor(activationName)), cleanCache, metric, progress)
                     .run(activationName, setter, axes.stream().mapToInt(this::range).toArray());
         }
         int[] shape = axes.stream().mapToInt(this::range).toArray();

@@ -1,6 +1,7 @@
 package dev.jlens.server;
 
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.util.RawValue;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -15,7 +16,7 @@ final class Job {
     private volatile String stage = "queued";
     private volatile long done, total;
     private volatile String error, html;
-    private volatile ObjectNode result;
+    private volatile String result;  // the result's JSON text, as the analysis wrote it
 
     Job(String id) {
         this.id = id;
@@ -58,7 +59,7 @@ final class Job {
         this.total = total;
     }
 
-    synchronized void succeed(String html, ObjectNode result) {
+    synchronized void succeed(String html, String result) {
         this.html = html;
         this.result = result;
         this.stage = "done";
@@ -87,7 +88,7 @@ final class Job {
         if (error != null) n.put("error", error);
         if (state == State.DONE) {
             n.put("html", html);
-            n.set("result", result);
+            n.putRawValue("result", new RawValue(result));
         }
         return n;
     }

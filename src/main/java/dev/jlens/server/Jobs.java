@@ -83,8 +83,7 @@ final class Jobs implements AutoCloseable {
             if (job.cancelRequested()) throw new CancellationException("cancelled");
             job.stage("drawing");
             String html = new ExperimentReport(model).build(result, new ExperimentReport.Provenance(null, requestText, modelArgument)).bodyHtml();
-            // the API speaks Jackson's tree; the result's own JSON text is read into one
-            job.succeed(html, (tools.jackson.databind.node.ObjectNode) tools.jackson.databind.json.JsonMapper.shared().readTree(result.toJson().toString()));
+            job.succeed(html, result.toJson().toString());
         } catch (CancellationException e) {
             job.cancelled();
         } catch (JlensException e) {

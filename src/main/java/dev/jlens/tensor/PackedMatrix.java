@@ -91,7 +91,7 @@ public final class PackedMatrix {
         Parallel.forEach(panels, p -> {
             int col0 = p * PANEL, width = Math.min(PANEL, n - col0);
             float[] row = new float[PANEL];
-            // one packed row (PANEL columns of source row r) at a time: 16 read streams in the source at most
+            // one packed row (column r of PANEL source rows) at a time, then one contiguous copy into the panel
             for (int r = 0; r < k; r++) {
                 for (int j = 0; j < width; j++) row[j] = src[bt.offset() + (col0 + j) * k + r];
                 MemorySegment.copy(row, 0, packed, FLOAT, ((long) (p * k + r) * PANEL) * Float.BYTES, width);
