@@ -3,28 +3,44 @@ package dev.jlens.model;
 import dev.jlens.JlensException;
 import dev.jlens.hooks.HookPoints;
 import dev.jlens.hooks.HookPoints.Global;
-import dev.jlens.hooks.HookPoints.Site;
 import dev.jlens.hooks.HookedRun;
 import dev.jlens.tensor.IntTensor;
-import dev.jlens.tensor.Kernels;
-import dev.jlens.tensor.PackedMatrix;
-import dev.jlens.tensor.Parallel;
 import dev.jlens.tensor.Tensor;
 
 /**
  * GPT-2's forward pass as TransformerLens computes it (spec section 4), firing every hook point in
- * TransformerLens' order. Activations are [batch, pos, ...] tensors; rows of the products are the
- * batch*pos positions. A hook point with nothing attached costs one array read.
+ * TransformerLens' order: embeddings, the {@link TransformerBlock}s on a rectangle of [batch, pos] rows, the
+ * final layer norm and the unembedding. A hook point with nothing attached costs one array read.
  */
 final class ForwardPass {
     private final ModelConfig cfg;
     private final ModelWeights w;
-    private final HookPoints points;
+    private final TransformerBlock[] blocks;
+    private final LayerNorm lnFinal;
+    private final HookedRun noHooks;
 
     ForwardPass(ModelConfig cfg, ModelWeights w, HookPoints points) {
         this.cfg = cfg;
         this.w = w;
-        this.points = points;
+        this.blocks = new TransformerBlock[cfg.nLayers()];
+        for (int l = 0; l < blocks.length; l++) blocks[l] = new TransformerBlock(cfg, w.layers[l], l, points);
+        this.lnFinal = new LayerNorm(cfg, w.lnfW, w.lnfB, HookPoints.id(Global.LN_FINAL_SCALE), HookPoints.id(Global.LN_FINAL_NORMALIZED),
+                Buffers.Slot.NORMALIZED, Buffers.Slot.SCALE);
+        this.noHooks = HookedRun.none(points);
+    }
+
+    TransformerBlock block(int layer) {
+        return blocks[layer];
+    }
+
+    /** ln_final on each [..., d_model] vector with its own statistics (and its w, b when not folded); no hooks. */
+    Tensor applyLnFinal(Tensor residual) {
+        return lnFinal.apply(residual, noHooks, Buffers.FRESH);
+    }
+
+    /** Logits [..., d_vocab] of final-normalized rows [..., d_model], no hooks. */
+    Tensor unembed(Tensor normalized) {
+        return TransformerBlock.linear(normalized, w.wU, w.bU, Buffers.Slot.MLP_OUT, Buffers.FRESH);
     }
 
     /**
@@ -65,23 +81,19 @@ final class ForwardPass {
             pos = resid.shape(1);
             checkLength(past + pos);
         }
-        for (int l = r.startLayer(); l < r.stopLayer(); l++) {
-            resid = block(l, resid, batch, pos, past, r.attentionMask(), r.kv(), h);
-        }
+        BlockRun run = new BlockRun(RowLayout.rectangle(batch, pos, past), r.kv(), r.attentionMask(), h, Buffers.FRESH);
+        for (int l = r.startLayer(); l < r.stopLayer(); l++) resid = blocks[l].forward(resid, run);
         if (r.kv() != null) r.kv().advance(pos);
         if (r.stopLayer() < cfg.nLayers()) return new Result(null, resid);
 
-        Tensor normalized = layerNorm(resid, batch, pos, w.lnfW, w.lnfB,
-                HookPoints.id(Global.LN_FINAL_SCALE), HookPoints.id(Global.LN_FINAL_NORMALIZED), h);
+        Tensor normalized = lnFinal.apply(resid, h, Buffers.FRESH);
         if (!r.unembed()) return new Result(null, resid);
         if (r.lastLogitsOnly() && pos > 1) {
             normalized = normalized.get(":", dev.jlens.tensor.Index.range(pos - 1, pos), ":");
             pos = 1;
         }
         normalized = h.fire(HookPoints.id(Global.UNEMBED_IN), normalized);
-        Tensor logits = Tensor.zeros(batch, pos, cfg.dVocabOut());
-        w.wU.multiply(normalized.data(), normalized.offset(), batch * pos, w.bU, logits.data(), 0);
-        logits = h.fire(HookPoints.id(Global.UNEMBED_OUT), logits);
+        Tensor logits = h.fire(HookPoints.id(Global.UNEMBED_OUT), unembed(normalized));
         return new Result(logits, resid);
     }
 
@@ -129,153 +141,5 @@ final class ForwardPass {
             if (j >= past) ids[j - past] = m == 0 ? -1 : Math.max(0, seen - 1);
         }
         return ids;
-    }
-
-    private Tensor block(int l, Tensor residPre, int batch, int pos, int past, IntTensor mask, KvCache kv, HookedRun h) {
-        ModelWeights.Layer lw = w.layers[l];
-        residPre = h.fire(points.id(l, Site.RESID_PRE), residPre);
-        Tensor attnOut = attention(l, lw, residPre, batch, pos, past, mask, kv, h);
-        attnOut = h.fire(points.id(l, Site.ATTN_OUT), attnOut);
-        Tensor residMid = h.fire(points.id(l, Site.RESID_MID), residPre.add(attnOut));
-
-        Tensor n2 = layerNorm(residMid, batch, pos, lw.ln2w(), lw.ln2b(), points.id(l, Site.LN2_SCALE), points.id(l, Site.LN2_NORMALIZED), h);
-        Tensor pre = linear(n2, lw.wIn(), lw.bIn(), batch, pos);
-        pre = h.fire(points.id(l, Site.MLP_PRE), pre);
-        // In place unless a hook saw hook_pre (it may keep the tensor, as a cache does).
-        Tensor post = h.isHooked(points.id(l, Site.MLP_PRE)) ? pre.copy() : pre;
-        LayerMath.geluNew(post.data(), post.offset(), batch * pos, cfg.dMlp());
-        post = h.fire(points.id(l, Site.MLP_POST), post);
-        Tensor mlpOut = h.fire(points.id(l, Site.MLP_OUT), linear(post, lw.wOut(), lw.bOut(), batch, pos));
-        return h.fire(points.id(l, Site.RESID_POST), residMid.add(mlpOut));
-    }
-
-    private Tensor attention(int l, ModelWeights.Layer lw, Tensor resid, int batch, int pos, int past, IntTensor mask,
-                             KvCache kv, HookedRun h) {
-        int nh = cfg.nHeads(), e = cfg.dHead(), he = nh * e;
-        int scaleId = points.id(l, Site.LN1_SCALE), normId = points.id(l, Site.LN1_NORMALIZED);
-        // TransformerLens applies ln1 three times (query, key, value input); only a hook can tell them apart.
-        boolean separate = h.isHooked(scaleId) || h.isHooked(normId);
-        Tensor nq = layerNorm(resid, batch, pos, lw.ln1w(), lw.ln1b(), scaleId, normId, h);
-        Tensor nk = separate ? layerNorm(resid, batch, pos, lw.ln1w(), lw.ln1b(), scaleId, normId, h) : nq;
-        Tensor nv = separate ? layerNorm(resid, batch, pos, lw.ln1w(), lw.ln1b(), scaleId, normId, h) : nq;
-
-        // One product for query, key and value (their weights are columns of one matrix); with ln1 hooked,
-        // each of the three inputs goes through it and keeps its own third.
-        Tensor qkv = linear(nq, lw.wQKV(), lw.bQKV(), batch, pos);
-        Tensor qkvK = separate ? linear(nk, lw.wQKV(), lw.bQKV(), batch, pos) : qkv;
-        Tensor qkvV = separate ? linear(nv, lw.wQKV(), lw.bQKV(), batch, pos) : qkv;
-        Tensor q = h.fire(points.id(l, Site.Q), third(qkv, 0, batch, pos, nh, e));
-        Tensor k = h.fire(points.id(l, Site.K), third(qkvK, 1, batch, pos, nh, e));
-        Tensor v = h.fire(points.id(l, Site.V), third(qkvV, 2, batch, pos, nh, e));
-
-        // Keys/values of all positions this run attends to: [batch, keyLen, he] with row stride he.
-        int keyLen = past + pos;
-        final float[] keys, values;
-        final int keyBatchStride;
-        if (kv != null) {
-            kv.append(l, k, v, pos);
-            keys = kv.keys(l);
-            values = kv.values(l);
-            keyBatchStride = kv.capacity() * he;
-        } else {
-            keys = k.offset() == 0 ? k.data() : k.toArray();
-            values = v.offset() == 0 ? v.data() : v.toArray();
-            keyBatchStride = pos * he;
-        }
-
-        boolean[] padded = null;  // keys an attention mask excludes
-        if (mask != null) {
-            padded = new boolean[batch * keyLen];
-            for (int b = 0; b < batch; b++) for (int j = 0; j < keyLen; j++) padded[b * keyLen + j] = mask.item(b, j) == 0;
-        }
-        final boolean[] excluded = padded;
-        Tensor scores = Tensor.zeros(batch, nh, pos, keyLen);
-        float[] qd = q.offset() == 0 ? q.data() : q.toArray(), sd = scores.data();
-        float scale = cfg.attnScale();
-        Parallel.forEach(batch * nh, bh -> {
-            int b = bh / nh, head = bh % nh;
-            Kernels.attentionScores(qd, (b * pos * nh + head) * e, he, pos, past,
-                    keys, b * keyBatchStride + head * e, he, keyLen, e, scale,
-                    excluded, b * keyLen, sd, (b * nh + head) * pos * keyLen, keyLen);
-        });
-        scores = h.fire(points.id(l, Site.ATTN_SCORES), scores);
-
-        Tensor pattern = h.isHooked(points.id(l, Site.ATTN_SCORES)) || scores.offset() != 0 ? scores.copy() : scores;
-        float[] pd = pattern.data();
-        for (int row = 0; row < batch * nh * pos; row++) Kernels.softmax(pd, row * keyLen, keyLen);
-        pattern = h.fire(points.id(l, Site.PATTERN), pattern);
-
-        Tensor z = Tensor.zeros(batch, pos, nh, e);
-        float[] zd = z.data(), pat = pattern.offset() == 0 ? pattern.data() : pattern.toArray();
-        Parallel.forEach(batch * nh, bh -> {
-            int b = bh / nh, head = bh % nh;
-            Kernels.attentionValues(pat, (b * nh + head) * pos * keyLen, keyLen, pos, keyLen,
-                    values, b * keyBatchStride + head * e, he, e, zd, (b * pos * nh + head) * e, he);
-        });
-        z = h.fire(points.id(l, Site.Z), z);
-
-        if (cfg.useAttnResult()) return attentionViaHeadResults(l, lw, z, batch, pos, h);
-        Tensor out = Tensor.zeros(batch, pos, cfg.dModel());
-        lw.wO().multiply(z.data(), z.offset(), batch * pos, lw.bO(), out.data(), 0);
-        return out;
-    }
-
-    /** With use_attn_result: each head's output is computed (and hooked) separately, then summed. */
-    private Tensor attentionViaHeadResults(int l, ModelWeights.Layer lw, Tensor z, int batch, int pos, HookedRun h) {
-        int nh = cfg.nHeads(), e = cfg.dHead(), d = cfg.dModel();
-        Tensor wO = lw.wO().unpack();  // [nh*e, d]
-        Tensor result = Tensor.zeros(batch, pos, nh, d);
-        float[] rd = result.data(), zd = z.toArray(), wd = wO.data();
-        for (int row = 0; row < batch * pos; row++) {
-            for (int head = 0; head < nh; head++) {
-                int rAt = (row * nh + head) * d;
-                for (int k = 0; k < e; k++) {
-                    Kernels.axpy(zd[(row * nh + head) * e + k], wd, (head * e + k) * d, rd, rAt, d);
-                }
-            }
-        }
-        result = h.fire(points.id(l, Site.RESULT), result);
-        Tensor out = result.sum(2);
-        float[] od = out.data();
-        for (int row = 0; row < batch * pos; row++) Kernels.add(od, row * d, lw.bO(), 0, od, row * d, d);
-        return out;
-    }
-
-    /** Columns [part*he, (part+1)*he) of a [rows, 3*he] product, as [batch, pos, heads, d_head]. */
-    private static Tensor third(Tensor qkv, int part, int batch, int pos, int nh, int e) {
-        int he = nh * e, rows = batch * pos;
-        float[] out = new float[rows * he], src = qkv.data();
-        for (int r = 0; r < rows; r++) System.arraycopy(src, qkv.offset() + r * 3 * he + part * he, out, r * he, he);
-        return Tensor.of(out, batch, pos, nh, e);
-    }
-
-    /** {@code x @ W + b} over all batch*pos rows. */
-    private static Tensor linear(Tensor x, PackedMatrix wm, float[] bias, int batch, int pos) {
-        Tensor out = Tensor.zeros(batch, pos, wm.cols());
-        wm.multiply(x.data(), x.offset(), batch * pos, bias, out.data(), 0);
-        return out;
-    }
-
-    /**
-     * LayerNormPre (weights folded) or LayerNorm: centre, fire hook_scale with sqrt(mean(x^2)+eps) [b, p, 1],
-     * divide by the (possibly hooked) scale, fire hook_normalized, then apply w, b when not folded.
-     */
-    private Tensor layerNorm(Tensor x, int batch, int pos, float[] lnW, float[] lnB, int scaleId, int normId, HookedRun h) {
-        int d = cfg.dModel(), rows = batch * pos;
-        Tensor centred = Tensor.zeros(batch, pos, d);
-        Tensor scale = Tensor.zeros(batch, pos, 1);
-        float[] xd = x.data(), cd = centred.data(), sd0 = scale.data();
-        Parallel.forRows(rows, LayerMath.MIN_ROWS_PER_THREAD,
-                (from, to) -> Kernels.centreAndScale(xd, x.offset() + from * d, to - from, d, cfg.eps(), cd, from * d, sd0, from));
-        Tensor firedScale = h.fire(scaleId, scale);
-        float[] sd = firedScale.data();
-        Parallel.forRows(rows, LayerMath.MIN_ROWS_PER_THREAD, (from, to) -> {
-            for (int r = from; r < to; r++) Kernels.divide(cd, r * d, d, sd[firedScale.offset() + r]);
-        });
-        Tensor normalized = h.fire(normId, centred);
-        if (lnW == null) return normalized;
-        Tensor out = Tensor.zeros(batch, pos, d);
-        LayerMath.affine(normalized.data(), normalized.offset(), rows, d, lnW, lnB, out.data(), 0);
-        return out;
     }
 }

@@ -112,6 +112,11 @@ public final class HookedTransformer implements CacheModel {
         return new HookedTransformer(cfg.withUseAttnResult(on), weights, tokenizer);
     }
 
+    /** The forward pass, whose blocks the patching engine runs too. */
+    ForwardPass forwardPass() {
+        return forward;
+    }
+
     public ModelConfig cfg() {
         return cfg;
     }
@@ -459,14 +464,7 @@ public final class HookedTransformer implements CacheModel {
     /** ln_final on each [..., d_model] vector with its own statistics (and its w, b when not folded). */
     @Override
     public Tensor applyLnFinal(Tensor residual) {
-        int d = cfg.dModel(), rows = residual.size() / d;
-        float[] out = new float[residual.size()], scale = new float[rows];
-        dev.jlens.tensor.Kernels.centreAndScale(residual.data(), residual.offset(), rows, d, cfg.eps(), out, 0, scale, 0);
-        for (int r = 0; r < rows; r++) {
-            dev.jlens.tensor.Kernels.divide(out, r * d, d, scale[r]);
-            if (weights.lnfW != null) for (int j = 0; j < d; j++) out[r * d + j] = out[r * d + j] * weights.lnfW[j] + weights.lnfB[j];
-        }
-        return Tensor.of(out, residual.shape());
+        return forward.applyLnFinal(residual);
     }
 
     /**

@@ -1,14 +1,12 @@
 package dev.jlens.model;
 
-import dev.jlens.tensor.Tensor;
-
 /**
  * Keys and values of earlier positions, per layer, so a later run computes only new positions
  * (TransformerLens' past_kv_cache; used by generate and by the patching engine). Keys and values are
  * stored [batch, positions, n_heads*d_head] after their hooks ran, as TransformerLens appends them.
  * Not thread-safe: one cache belongs to one sequence of runs.
  */
-public final class KvCache {
+public final class KvCache implements PastKeyValues {
     private final int batch, width;
     private final float[][] keys, values;
     private int length;
@@ -38,38 +36,42 @@ public final class KvCache {
     }
 
     /** Layer keys as [batch, capacity, width]; rows past {@code length() + appended} are garbage. */
-    float[] keys(int layer) {
+    @Override
+    public float[] keys(int layer) {
         return keys[layer];
     }
 
-    float[] values(int layer) {
+    @Override
+    public float[] values(int layer) {
         return values[layer];
     }
 
-    /** Copies new keys/values [batch, n, width] of one layer in after the stored positions. */
-    void append(int layer, Tensor k, Tensor v, int n) {
+    @Override
+    public void accept(int layer, RowLayout rows, Attention.Rows k, Attention.Rows v) {
         int cap = capacity();
-        if (length + n > cap) throw new IllegalStateException("KV cache holds " + cap + " positions; " + (length + n) + " needed");
-        for (int b = 0; b < batch; b++) {
-            System.arraycopy(k.data(), k.offset() + b * n * width, keys[layer], (b * cap + length) * width, n * width);
-            System.arraycopy(v.data(), v.offset() + b * n * width, values[layer], (b * cap + length) * width, n * width);
+        for (int s = 0; s < rows.segments(); s++) {
+            int b = rows.sequence(s), from = rows.firstPos(s), n = rows.length(s);
+            if (from + n > cap) throw new IllegalStateException("KV cache holds " + cap + " positions; " + (from + n) + " needed");
+            for (int t = 0; t < n; t++) {
+                int row = rows.rowStart(s) + t, dst = (b * cap + from + t) * width;
+                System.arraycopy(k.data(), k.at(row), keys[layer], dst, width);
+                System.arraycopy(v.data(), v.at(row), values[layer], dst, width);
+            }
         }
+    }
+
+    @Override
+    public boolean holdsOwn() {
+        return true;
+    }
+
+    @Override
+    public int offset(int b) {
+        return b * capacity() * width;
     }
 
     /** Called once every layer has appended the same n positions. */
     void advance(int n) {
         length += n;
-    }
-
-    /** A copy holding the first {@code n} positions: the shared prefix a patching sweep starts from. */
-    public KvCache truncatedCopy(int n) {
-        if (n > length) throw new IllegalArgumentException("cache holds " + length + " positions, not " + n);
-        KvCache c = new KvCache(keys.length, batch, width, capacity());
-        for (int l = 0; l < keys.length; l++) {
-            System.arraycopy(keys[l], 0, c.keys[l], 0, keys[l].length);
-            System.arraycopy(values[l], 0, c.values[l], 0, values[l].length);
-        }
-        c.length = n;
-        return c;
     }
 }

@@ -1,0 +1,167 @@
+package dev.jlens.model;
+
+import dev.jlens.hooks.HookedRun;
+import dev.jlens.tensor.IntTensor;
+import dev.jlens.tensor.Kernels;
+import dev.jlens.tensor.Parallel;
+import dev.jlens.tensor.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * Causal self-attention of one block, from queries, keys and values to z: scores {@code q.k / sqrt(d_head)}
+ * with the causal and padding masks, softmax, pattern-weighted values. Each query row's result depends only on
+ * its own query and its sequence's keys, and every row goes through the same kernels, so a row gets the same
+ * bits however many rows run with it and however they are laid out.
+ *
+ * <p>When a hook wants the scores or the pattern they are made as one [batch, head, query, key] tensor;
+ * otherwise each (segment, head) goes from scores to z in a small per-thread buffer.
+ */
+final class Attention {
+    /** Row r of a [rows, width] activation at {@code data[off + r*stride]}. */
+    record Rows(float[] data, int off, int stride) {
+        int at(int row) {
+            return off + row * stride;
+        }
+    }
+
+    private final ModelConfig cfg;
+    private final int nh, e, he;
+
+    Attention(ModelConfig cfg) {
+        this.cfg = cfg;
+        this.nh = cfg.nHeads();
+        this.e = cfg.dHead();
+        this.he = nh * e;
+    }
+
+    /** Per-thread keys, values and scores of one segment, grown as needed and reused. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+
+    private static float[] scratch(int which, int size) {
+        float[][] s = SCRATCH.get();
+        if (s[which].length < size) s[which] = new float[size];
+        return s[which];
+    }
+
+    /**
+     * z [output rows, n_heads*d_head] of layer {@code layer} from this run's q, k, v (one row per input row),
+     * firing the hooks {@code scoresId} (attn_scores) and {@code patternId} (pattern).
+     */
+    Tensor z(int layer, Rows q, Rows k, Rows v, BlockRun run, int scoresId, int patternId) {
+        RowLayout rows = run.rows();
+        PastKeyValues past = run.past();
+        if (past != null) past.accept(layer, rows, k, v);
+        HookedRun h = run.hooks();
+        int outRows = rows.outputRows();
+        float[] z = run.buffers().get(Buffers.Slot.Z, outRows * he);
+        Arrays.fill(z, 0, outRows * he, 0f);
+        boolean[] padded = padded(run.attentionMask(), rows);
+        if (h.isHooked(scoresId) || h.isHooked(patternId)) {
+            materialized(layer, q, k, v, run, scoresId, patternId, padded, z);
+        } else if (past == null || past.holdsOwn()) {
+            Parallel.forEach(rows.segments() * nh, sh -> {
+                int s = sh / nh, head = sh % nh;
+                segment(rows, s, head, q, inPlace(layer, rows, s, k, past, 0), inPlace(layer, rows, s, v, past, 1), padded, z);
+            });
+        } else {
+            Parallel.forEach(rows.segments(), s -> {
+                int at = past.offset(rows.sequence(s));
+                Rows keys = gathered(0, past.keys(layer), at, rows, s, k), values = gathered(1, past.values(layer), at, rows, s, v);
+                for (int head = 0; head < nh; head++) segment(rows, s, head, q, keys, values, padded, z);
+            });
+        }
+        return Tensor.wrap(z, 0, run.shape(outRows, nh, e));
+    }
+
+    /** Scores, softmax and values of one (segment, head) through a per-thread scores buffer. */
+    private void segment(RowLayout rows, int s, int head, Rows q, Rows keys, Rows values, boolean[] padded, float[] z) {
+        int keyLen = rows.keyLength(s), len = rows.length(s), row0 = rows.rowStart(s);
+        // With lastOnly, only the segment's last query, into output row s.
+        boolean last = rows.lastOnly();
+        int queries = last ? 1 : len, qRow = last ? row0 + len - 1 : row0, qPos = last ? keyLen - 1 : rows.firstPos(s), zRow = last ? s : row0;
+        float[] scores = scratch(2, queries * keyLen);
+        Kernels.attentionScores(q.data(), q.at(qRow) + head * e, q.stride(), queries, qPos,
+                keys.data(), keys.off() + head * e, keys.stride(), keyLen, e, cfg.attnScale(),
+                padded, rows.sequence(s) * keyLen, scores, 0, keyLen);
+        for (int t = 0; t < queries; t++) Kernels.softmax(scores, t * keyLen, keyLen);
+        Kernels.attentionValues(scores, 0, keyLen, queries, keyLen,
+                values.data(), values.off() + head * e, values.stride(), e, z, zRow * he + head * e, he);
+    }
+
+    /**
+     * All scores as one tensor, for hooks: [batch, head, query, key], hooked, softmaxed into the pattern (a copy
+     * when a hook saw the scores), hooked, then applied to the values. Only on a rectangle of rows.
+     */
+    private void materialized(int layer, Rows q, Rows k, Rows v, BlockRun run, int scoresId, int patternId, boolean[] padded, float[] z) {
+        RowLayout rows = run.rows();
+        HookedRun h = run.hooks();
+        if (!rows.rectangular() || rows.lastOnly()) throw new IllegalStateException("attention hooks fire only on a rectangle of rows");
+        int batch = rows.segments(), pos = rows.length(0), first = rows.firstPos(0), keyLen = first + pos;
+        PastKeyValues past = run.past();
+        Tensor scores = Tensor.zeros(batch, nh, pos, keyLen);
+        float[] sd = scores.data();
+        Parallel.forEach(batch * nh, bh -> {
+            int b = bh / nh, head = bh % nh;
+            Rows keys = inPlace(layer, rows, b, k, past, 0);
+            Kernels.attentionScores(q.data(), q.at(b * pos) + head * e, q.stride(), pos, first,
+                    keys.data(), keys.off() + head * e, keys.stride(), keyLen, e, cfg.attnScale(),
+                    padded, b * keyLen, sd, (b * nh + head) * pos * keyLen, keyLen);
+        });
+        scores = h.fire(scoresId, scores);
+        Tensor pattern = h.isHooked(scoresId) || scores.offset() != 0 ? scores.copy() : scores;
+        float[] pd = pattern.data();
+        Parallel.forRows(batch * nh * pos, 64, (from, to) -> {
+            for (int row = from; row < to; row++) Kernels.softmax(pd, row * keyLen, keyLen);
+        });
+        pattern = h.fire(patternId, pattern);
+        float[] pat = pattern.offset() == 0 ? pattern.data() : pattern.toArray();
+        Parallel.forEach(batch * nh, bh -> {
+            int b = bh / nh, head = bh % nh;
+            Rows values = inPlace(layer, rows, b, v, past, 1);
+            Kernels.attentionValues(pat, (b * nh + head) * pos * keyLen, keyLen, pos, keyLen,
+                    values.data(), values.off() + head * e, values.stride(), e, z, b * pos * he + head * e, he);
+        });
+    }
+
+    /**
+     * z of queries {@code from..} of every sequence from a given pattern [batch, head, query, key] and values
+     * [batch, key, n_heads*d_head]: attention after a patched pattern.
+     */
+    Tensor zFromPattern(Tensor pattern, float[] values, int from) {
+        int batch = pattern.shape(0), pos = pattern.shape(2), n = pos - from;
+        float[] pd = pattern.offset() == 0 ? pattern.data() : pattern.toArray();
+        float[] z = new float[batch * n * he];
+        Parallel.forEach(batch * nh, bh -> {
+            int b = bh / nh, head = bh % nh;
+            Kernels.attentionValues(pd, ((b * nh + head) * pos + from) * pos, pos, n, pos, values, b * pos * he + head * e, he, e,
+                    z, (b * n * nh + head) * e, he);
+        });
+        return Tensor.of(z, batch, n, nh, e);
+    }
+
+    /** The keys (which 0) or values (1) segment {@code s} sees, where they are: in the past source when it holds them all, else its own rows. */
+    private Rows inPlace(int layer, RowLayout rows, int s, Rows own, PastKeyValues past, int which) {
+        if (past == null) return new Rows(own.data(), own.at(rows.rowStart(s)), own.stride());
+        return new Rows(which == 0 ? past.keys(layer) : past.values(layer), past.offset(rows.sequence(s)), he);
+    }
+
+    /** Positions [0, first) from a past source, then the segment's own rows, in a per-thread buffer. */
+    private Rows gathered(int which, float[] past, int pastOff, RowLayout rows, int s, Rows own) {
+        int first = rows.firstPos(s), len = rows.length(s);
+        float[] out = scratch(which, rows.keyLength(s) * he);
+        System.arraycopy(past, pastOff, out, 0, first * he);
+        for (int t = 0; t < len; t++) System.arraycopy(own.data(), own.at(rows.rowStart(s) + t), out, (first + t) * he, he);
+        return new Rows(out, 0, he);
+    }
+
+    /** Keys a padding mask [batch, key] excludes, or null. */
+    private static boolean[] padded(IntTensor mask, RowLayout rows) {
+        if (mask == null) return null;
+        if (!rows.rectangular()) throw new IllegalStateException("an attention mask needs a rectangle of rows");
+        int batch = rows.segments(), keyLen = rows.keyLength(0);
+        boolean[] padded = new boolean[batch * keyLen];
+        for (int b = 0; b < batch; b++) for (int j = 0; j < keyLen; j++) padded[b * keyLen + j] = mask.item(b, j) == 0;
+        return padded;
+    }
+}

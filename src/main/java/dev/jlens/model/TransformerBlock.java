@@ -1,0 +1,170 @@
+package dev.jlens.model;
+
+import dev.jlens.hooks.HookPoints;
+import dev.jlens.hooks.HookPoints.Site;
+import dev.jlens.hooks.HookedRun;
+import dev.jlens.tensor.Kernels;
+import dev.jlens.tensor.PackedMatrix;
+import dev.jlens.tensor.Parallel;
+import dev.jlens.tensor.Tensor;
+
+/**
+ * One GPT-2 block, written once: {@code resid_pre -> ln1 -> attention -> resid_mid -> ln2 -> MLP -> resid_post},
+ * firing its hooks in TransformerLens' order. The forward pass runs it on a rectangle of rows with hooks; the
+ * patching engine on stacked patched suffixes of many runs, without hooks and with reused buffers; patching
+ * helpers enter it part-way ({@link #fromZ}, {@link #fromResidMid}). All of them compute each row with the same
+ * kernels in the same order, so a patched row is the same bits whichever way it was computed.
+ */
+final class TransformerBlock {
+    private final ModelConfig cfg;
+    private final ModelWeights.Layer w;
+    private final int layer;
+    private final int[] ids = new int[Site.values().length];
+    private final LayerNorm ln1, ln2;
+    private final Attention attention;
+
+    TransformerBlock(ModelConfig cfg, ModelWeights.Layer w, int layer, HookPoints points) {
+        this.cfg = cfg;
+        this.w = w;
+        this.layer = layer;
+        for (Site s : Site.values()) ids[s.ordinal()] = points.id(layer, s);
+        this.ln1 = new LayerNorm(cfg, w.ln1w(), w.ln1b(), id(Site.LN1_SCALE), id(Site.LN1_NORMALIZED), Buffers.Slot.NORMALIZED, Buffers.Slot.SCALE);
+        this.ln2 = new LayerNorm(cfg, w.ln2w(), w.ln2b(), id(Site.LN2_SCALE), id(Site.LN2_NORMALIZED), Buffers.Slot.NORMALIZED_2, Buffers.Slot.SCALE_2);
+        this.attention = new Attention(cfg);
+    }
+
+    private int id(Site s) {
+        return ids[s.ordinal()];
+    }
+
+    /** resid_post of the run's output rows from resid_pre of its input rows [..., d_model]. */
+    Tensor forward(Tensor residPre, BlockRun run) {
+        HookedRun h = run.hooks();
+        residPre = h.fire(id(Site.RESID_PRE), residPre);
+        Tensor z = h.fire(id(Site.Z), z(residPre, run));
+        return fromZ(run.rows().lastOnly() ? lastRows(residPre, run) : residPre, z, run);
+    }
+
+    /** z [..., n_heads, d_head]: ln1, the query, key and value products and their hooks, then attention. */
+    private Tensor z(Tensor residPre, BlockRun run) {
+        HookedRun h = run.hooks();
+        int he = cfg.nHeads() * cfg.dHead();
+        // TransformerLens applies ln1 three times (query, key and value input); only a hook can tell them apart,
+        // and then each input goes through the fused product and keeps its own third.
+        boolean separate = h.isHooked(id(Site.LN1_SCALE)) || h.isHooked(id(Site.LN1_NORMALIZED));
+        Tensor qkv = linear(ln1.apply(residPre, h, run.buffers()), w.wQKV(), w.bQKV(), Buffers.Slot.QKV, run.buffers());
+        Tensor qkvK = separate ? linear(ln1.apply(residPre, h, Buffers.FRESH), w.wQKV(), w.bQKV(), Buffers.Slot.QKV, Buffers.FRESH) : qkv;
+        Tensor qkvV = separate ? linear(ln1.apply(residPre, h, Buffers.FRESH), w.wQKV(), w.bQKV(), Buffers.Slot.QKV, Buffers.FRESH) : qkv;
+        Attention.Rows q = part(qkv, 0, Site.Q, h), k = part(qkvK, 1, Site.K, h), v = part(qkvV, 2, Site.V, h);
+        return attention.z(layer, q, k, v, run, id(Site.ATTN_SCORES), id(Site.PATTERN));
+    }
+
+    /** Query (part 0), key (1) or value (2) rows of a fused product; split out as [..., heads, d_head] when hooked. */
+    private Attention.Rows part(Tensor qkv, int part, Site site, HookedRun h) {
+        int nh = cfg.nHeads(), e = cfg.dHead(), he = nh * e;
+        if (!h.isHooked(id(site))) return new Attention.Rows(qkv.data(), qkv.offset() + part * he, 3 * he);
+        int rows = qkv.size() / (3 * he);
+        float[] out = new float[rows * he], src = qkv.data();
+        for (int r = 0; r < rows; r++) System.arraycopy(src, qkv.offset() + r * 3 * he + part * he, out, r * he, he);
+        int[] shape = qkv.shape();
+        Tensor fired = h.fire(id(site), Tensor.of(out, shape[0], shape[1], nh, e));
+        return new Attention.Rows(fired.data(), fired.offset(), he);
+    }
+
+    /** z of this run's rows from their q, k, v rows, without hooks (a patch of q, k or v). */
+    Tensor attend(Attention.Rows q, Attention.Rows k, Attention.Rows v, BlockRun run) {
+        return attention.z(layer, q, k, v, run, id(Site.ATTN_SCORES), id(Site.PATTERN));
+    }
+
+    /** z of queries {@code from..} from a pattern [batch, head, query, key] and values [batch, key, n_heads*d_head]. */
+    Tensor zFromPattern(Tensor pattern, float[] values, int from) {
+        return attention.zFromPattern(pattern, values, from);
+    }
+
+    /** The last row of each segment of the input rows (lastOnly: the only rows that go on past attention). */
+    private static Tensor lastRows(Tensor x, BlockRun run) {
+        RowLayout rows = run.rows();
+        int d = x.shape(x.rank() - 1), n = rows.segments();
+        float[] out = run.buffers().get(Buffers.Slot.LAST_ROWS, n * d);
+        for (int s = 0; s < n; s++) System.arraycopy(x.data(), x.offset() + (rows.rowStart(s) + rows.length(s) - 1) * d, out, s * d, d);
+        return Tensor.wrap(out, 0, 1, n, d);
+    }
+
+    /** resid_post from resid_pre and z of the same rows: the attention output, resid_mid and the MLP. */
+    Tensor fromZ(Tensor residPre, Tensor z, BlockRun run) {
+        HookedRun h = run.hooks();
+        Tensor attnOut = h.fire(id(Site.ATTN_OUT), attentionOutput(z, run));
+        Tensor residMid = h.fire(id(Site.RESID_MID), add(residPre, attnOut, Buffers.Slot.RESID_MID, run.buffers()));
+        return fromResidMid(residMid, run);
+    }
+
+    /** attn_out [..., d_model] of z [..., n_heads, d_head]: {@code z W_O + b_O}, through each head's result with use_attn_result. */
+    Tensor attentionOutput(Tensor z, BlockRun run) {
+        int rows = z.size() / (cfg.nHeads() * cfg.dHead());
+        int[] shape = withLast(z.shape(), 2, cfg.dModel());
+        if (cfg.useAttnResult()) return viaHeadResults(z, rows, shape, run.hooks());
+        float[] out = run.buffers().get(Buffers.Slot.ATTN_OUT, rows * cfg.dModel());
+        w.wO().multiply(z.data(), z.offset(), rows, w.bO(), out, 0);
+        return Tensor.wrap(out, 0, shape);
+    }
+
+    /** With use_attn_result: each head's output [..., n_heads, d_model] is computed and hooked, then summed. */
+    private Tensor viaHeadResults(Tensor z, int rows, int[] shape, HookedRun h) {
+        int nh = cfg.nHeads(), e = cfg.dHead(), d = cfg.dModel();
+        Tensor wO = w.wO().unpack();  // [nh*e, d]
+        int[] resultShape = new int[shape.length + 1];
+        System.arraycopy(shape, 0, resultShape, 0, shape.length - 1);
+        resultShape[shape.length - 1] = nh;
+        resultShape[shape.length] = d;
+        Tensor result = Tensor.zeros(resultShape);
+        float[] rd = result.data(), zd = z.toArray(), wd = wO.data();
+        for (int row = 0; row < rows; row++) {
+            for (int head = 0; head < nh; head++) {
+                int rAt = (row * nh + head) * d;
+                for (int k = 0; k < e; k++) Kernels.axpy(zd[(row * nh + head) * e + k], wd, (head * e + k) * d, rd, rAt, d);
+            }
+        }
+        result = h.fire(id(Site.RESULT), result);
+        Tensor out = result.sum(shape.length - 1);
+        float[] od = out.data();
+        for (int row = 0; row < rows; row++) Kernels.add(od, out.offset() + row * d, w.bO(), 0, od, out.offset() + row * d, d);
+        return out;
+    }
+
+    /** resid_post from resid_mid [..., d_model]: {@code resid_mid + W_out gelu_new(W_in ln2(resid_mid) + b_in) + b_out}. */
+    Tensor fromResidMid(Tensor residMid, BlockRun run) {
+        HookedRun h = run.hooks();
+        Buffers buffers = run.buffers();
+        Tensor pre = h.fire(id(Site.MLP_PRE), linear(ln2.apply(residMid, h, buffers), w.wIn(), w.bIn(), Buffers.Slot.HIDDEN, buffers));
+        // In place unless a hook saw hook_pre (it may keep the tensor, as a cache does).
+        Tensor post = h.isHooked(id(Site.MLP_PRE)) ? pre.copy() : pre;
+        float[] pd = post.data();
+        int pOff = post.offset(), width = cfg.dMlp();
+        Parallel.forRows(post.size() / width, LayerNorm.MIN_ROWS_PER_THREAD,
+                (from, to) -> Kernels.geluNew(pd, pOff + from * width, (to - from) * width));
+        post = h.fire(id(Site.MLP_POST), post);
+        Tensor mlpOut = h.fire(id(Site.MLP_OUT), linear(post, w.wOut(), w.bOut(), Buffers.Slot.MLP_OUT, buffers));
+        return h.fire(id(Site.RESID_POST), add(residMid, mlpOut, Buffers.Slot.RESID_POST, buffers));
+    }
+
+    /** {@code x @ W + bias} over all rows of x [..., rows of W]. */
+    static Tensor linear(Tensor x, PackedMatrix wm, float[] bias, Buffers.Slot slot, Buffers buffers) {
+        int rows = x.size() / wm.rows();
+        float[] out = buffers.get(slot, rows * wm.cols());
+        wm.multiply(x.data(), x.offset(), rows, bias, out, 0);
+        return Tensor.wrap(out, 0, withLast(x.shape(), 1, wm.cols()));
+    }
+
+    private static Tensor add(Tensor a, Tensor b, Buffers.Slot slot, Buffers buffers) {
+        float[] out = buffers.get(slot, a.size());
+        Kernels.add(a.data(), a.offset(), b.data(), b.offset(), out, 0, a.size());
+        return Tensor.wrap(out, 0, a.shape());
+    }
+
+    /** {@code shape} with its last {@code drop} dimensions replaced by {@code last}. */
+    private static int[] withLast(int[] shape, int drop, int last) {
+        int[] out = java.util.Arrays.copyOf(shape, shape.length - drop + 1);
+        out[out.length - 1] = last;
+        return out;
+    }
+}
