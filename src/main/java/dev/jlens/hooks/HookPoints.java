@@ -30,28 +30,42 @@ public final class HookPoints {
         LN1_SCALE("ln1.hook_scale"), LN1_NORMALIZED("ln1.hook_normalized"),
         LN2_SCALE("ln2.hook_scale"), LN2_NORMALIZED("ln2.hook_normalized"),
         K("attn.hook_k"), Q("attn.hook_q"), V("attn.hook_v"), Z("attn.hook_z"),
-        ATTN_SCORES("attn.hook_attn_scores"), PATTERN("attn.hook_pattern"), RESULT("attn.hook_result"),
+        ATTN_SCORES("attn.hook_attn_scores"), PATTERN("attn.hook_pattern"), RESULT("attn.hook_result", "use_attn_result"),
         MLP_PRE("mlp.hook_pre"), MLP_POST("mlp.hook_post"),
-        // Exist in TransformerLens but never fire with GPT-2's default settings (use_attn_in etc. are off).
-        ATTN_IN("hook_attn_in"), Q_INPUT("hook_q_input"), K_INPUT("hook_k_input"), V_INPUT("hook_v_input"), MLP_IN("hook_mlp_in"),
+        ATTN_IN("hook_attn_in", "use_attn_in"), Q_INPUT("hook_q_input", "use_split_qkv_input"),
+        K_INPUT("hook_k_input", "use_split_qkv_input"), V_INPUT("hook_v_input", "use_split_qkv_input"), MLP_IN("hook_mlp_in", "use_hook_mlp_in"),
         ATTN_OUT("hook_attn_out"), MLP_OUT("hook_mlp_out"),
         RESID_PRE("hook_resid_pre"), RESID_MID("hook_resid_mid"), RESID_POST("hook_resid_post");
 
         public final String suffix;
+        /** The {@link HookFlags} switch (TransformerLens' config name) without which this point never fires, or null. */
+        public final String flag;
 
         Site(String suffix) {
+            this(suffix, null);
+        }
+
+        Site(String suffix, String flag) {
             this.suffix = suffix;
+            this.flag = flag;
         }
     }
 
     private static final int GLOBALS = Global.values().length, SITES = Site.values().length;
     private final int nLayers;
+    private final HookFlags flags;
     private final String[] names;
     private final Map<String, Integer> ids = new HashMap<>();
     private final List<String> moduleOrder;
 
     public HookPoints(int nLayers) {
+        this(nLayers, HookFlags.NONE);
+    }
+
+    /** The hook points of a model with these switches: a point whose switch is off is listed but never fires. */
+    public HookPoints(int nLayers, HookFlags flags) {
         this.nLayers = nLayers;
+        this.flags = flags;
         this.names = new String[GLOBALS + nLayers * SITES];
         for (Global g : Global.values()) names[g.ordinal()] = g.hookName;
         for (int l = 0; l < nLayers; l++) for (Site s : Site.values()) names[id(l, s)] = "blocks." + l + "." + s.suffix;
@@ -88,6 +102,16 @@ public final class HookPoints {
     public int idOf(String name) {
         Integer id = ids.get(name);
         return id == null ? -1 : id;
+    }
+
+    /**
+     * The switch that is off for the point {@code id} (TransformerLens' config name), or null when the point
+     * fires: a hook named for such a point would never run.
+     */
+    public String switchedOff(int id) {
+        if (id < GLOBALS) return null;
+        String flag = Site.values()[(id - GLOBALS) % SITES].flag;
+        return flag != null && !flags.isOn(flag) ? flag : null;
     }
 
     /** All hook point names in module order. */

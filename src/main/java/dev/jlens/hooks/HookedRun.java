@@ -30,9 +30,17 @@ public final class HookedRun {
             if (h.name() != null) {
                 int id = points.idOf(h.name());
                 if (id < 0) throw new JlensException("no hook point named '" + h.name() + "' (e.g. blocks.0.attn.hook_pattern, blocks.0.hook_resid_pre, hook_embed)");
+                String off = points.switchedOff(id);
+                if (off != null) {
+                    throw new JlensException(h.name() + " fires only with " + off + " on; use model." + javaName(off) + "(true)");
+                }
                 add(byPoint, id, h.function());
             } else {
-                for (String name : points.names()) if (h.filter().test(name)) add(byPoint, points.idOf(name), h.function());
+                // a filter skips the points that never fire, as a cache of such a model has no entry for them
+                for (String name : points.names()) {
+                    int id = points.idOf(name);
+                    if (points.switchedOff(id) == null && h.filter().test(name)) add(byPoint, id, h.function());
+                }
             }
         }
         for (int i = 0; i < functions.length; i++) {
@@ -40,6 +48,13 @@ public final class HookedRun {
             functions[i] = fs == null ? NONE : fs.toArray(HookFunction[]::new);
             if (fs != null) hookPoints[i] = new HookPoint(points.name(i));
         }
+    }
+
+    /** {@code use_split_qkv_input} -> {@code withUseSplitQkvInput}. */
+    private static String javaName(String flag) {
+        StringBuilder out = new StringBuilder("with");
+        for (String word : flag.split("_")) out.append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
+        return out.toString();
     }
 
     public static HookedRun none(HookPoints points) {

@@ -7,6 +7,7 @@ import dev.jlens.cache.ActivationCache;
 import dev.jlens.cache.CacheModel;
 import dev.jlens.hooks.Hook;
 import dev.jlens.hooks.HookFunction;
+import dev.jlens.hooks.HookFlags;
 import dev.jlens.hooks.HookPoints;
 import dev.jlens.hooks.HookedRun;
 import dev.jlens.hub.HubSettings;
@@ -49,7 +50,7 @@ public final class HookedTransformer implements CacheModel {
         this.cfg = cfg;
         this.weights = weights;
         this.tokenizer = tokenizer;
-        this.points = new HookPoints(cfg.nLayers());
+        this.points = new HookPoints(cfg.nLayers(), cfg.hookFlags());
         this.forward = new ForwardPass(cfg, weights, points);
         this.tokenization = new Tokenization(tokenizer, cfg.defaultPrependBos());
     }
@@ -107,9 +108,28 @@ public final class HookedTransformer implements CacheModel {
         return ModelLoader.load(folder, ModelSources.nameOfFolder(folder), options);
     }
 
-    /** The same model with {@code use_attn_result} switched (hook_result fires per head when on). */
+    /** The same model with {@code use_attn_result} switched ({@code attn.hook_result} fires per head when on). */
     public HookedTransformer withUseAttnResult(boolean on) {
-        return new HookedTransformer(cfg.withUseAttnResult(on), weights, tokenizer);
+        return withHookFlags(cfg.hookFlags().withUseAttnResult(on));
+    }
+
+    /** The same model with {@code use_split_qkv_input} switched ({@code hook_q_input}, {@code hook_k_input}, {@code hook_v_input}). */
+    public HookedTransformer withUseSplitQkvInput(boolean on) {
+        return withHookFlags(cfg.hookFlags().withUseSplitQkvInput(on));
+    }
+
+    /** The same model with {@code use_attn_in} switched ({@code hook_attn_in}). */
+    public HookedTransformer withUseAttnIn(boolean on) {
+        return withHookFlags(cfg.hookFlags().withUseAttnIn(on));
+    }
+
+    /** The same model with {@code use_hook_mlp_in} switched ({@code hook_mlp_in}). */
+    public HookedTransformer withUseHookMlpIn(boolean on) {
+        return withHookFlags(cfg.hookFlags().withUseHookMlpIn(on));
+    }
+
+    private HookedTransformer withHookFlags(HookFlags flags) {
+        return new HookedTransformer(cfg.withHookFlags(flags), weights, tokenizer);
     }
 
     /** The forward pass, whose blocks the patching engine runs too. */

@@ -1,6 +1,7 @@
 package dev.jlens.model;
 
 import dev.jlens.JlensException;
+import dev.jlens.hooks.HookFlags;
 import dev.jlens.io.Json;
 
 import java.io.IOException;
@@ -32,7 +33,7 @@ public record ModelConfig(
         String normalizationType,
         float attnScale,
         boolean defaultPrependBos,
-        boolean useAttnResult) {
+        HookFlags hookFlags) {
 
     /** Largest sizes accepted from a config.json: a little above gpt2-xl, so typos cannot ask for terabytes. */
     static final int MAX_D_MODEL = 16384, MAX_LAYERS = 512, MAX_HEADS = 1024, MAX_CTX = 1 << 20, MAX_VOCAB = 1 << 22;
@@ -50,12 +51,32 @@ public record ModelConfig(
 
     public ModelConfig withNormalizationType(String type) {
         return new ModelConfig(modelName, dModel, nHeads, dHead, dMlp, nLayers, nCtx, dVocab, dVocabOut, eps, actFn, type,
-                attnScale, defaultPrependBos, useAttnResult);
+                attnScale, defaultPrependBos, hookFlags);
     }
 
-    public ModelConfig withUseAttnResult(boolean on) {
+    public ModelConfig withHookFlags(HookFlags flags) {
         return new ModelConfig(modelName, dModel, nHeads, dHead, dMlp, nLayers, nCtx, dVocab, dVocabOut, eps, actFn,
-                normalizationType, attnScale, defaultPrependBos, on);
+                normalizationType, attnScale, defaultPrependBos, flags);
+    }
+
+    /** {@code use_attn_result}: each head's output is computed and fires {@code attn.hook_result}. */
+    public boolean useAttnResult() {
+        return hookFlags.useAttnResult();
+    }
+
+    /** {@code use_split_qkv_input}: the residual stream is copied per head for the query, key and value inputs. */
+    public boolean useSplitQkvInput() {
+        return hookFlags.useSplitQkvInput();
+    }
+
+    /** {@code use_attn_in}: the attention input is copied per head and fires {@code hook_attn_in}. */
+    public boolean useAttnIn() {
+        return hookFlags.useAttnIn();
+    }
+
+    /** {@code use_hook_mlp_in}: the MLP input fires {@code hook_mlp_in}. */
+    public boolean useHookMlpIn() {
+        return hookFlags.useHookMlpIn();
     }
 
     /** Reads {@code config.json} of a Hugging Face GPT-2 folder. */
@@ -112,7 +133,7 @@ public record ModelConfig(
         fits(source, "n_ctx x n_embd (the position embedding)", (long) nCtx * dModel);
         fits(source, "n_embd x 4 n_embd (an MLP weight)", (long) dModel * 4 * dModel);
         return new ModelConfig(modelName, dModel, nHeads, dHead, 4 * dModel, nLayers, nCtx, vocab, vocab, (float) eps,
-                "gelu_new", foldLn ? "LNPre" : "LN", (float) Math.sqrt(dHead), true, false);
+                "gelu_new", foldLn ? "LNPre" : "LN", (float) Math.sqrt(dHead), true, HookFlags.NONE);
     }
 
     private static int positiveInt(Json.Obj root, String field, int max, String source) {

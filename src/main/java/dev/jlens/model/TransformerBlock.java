@@ -47,8 +47,8 @@ final class TransformerBlock {
 
     /** z [..., n_heads, d_head]: ln1, the query, key and value products and their hooks, then attention. */
     private Tensor z(Tensor residPre, BlockRun run) {
+        if (cfg.useSplitQkvInput() || cfg.useAttnIn()) return zFromHeadInputs(residPre, run);
         HookedRun h = run.hooks();
-        int he = cfg.nHeads() * cfg.dHead();
         // TransformerLens applies ln1 three times (query, key and value input); only a hook can tell them apart,
         // and then each input goes through the fused product and keeps its own third.
         boolean separate = h.isHooked(id(Site.LN1_SCALE)) || h.isHooked(id(Site.LN1_NORMALIZED));
@@ -57,6 +57,58 @@ final class TransformerBlock {
         Tensor qkvV = separate ? linear(ln1.apply(residPre, h, Buffers.FRESH), w.wQKV(), w.bQKV(), Buffers.Slot.QKV, Buffers.FRESH) : qkv;
         Attention.Rows q = part(qkv, 0, Site.Q, h), k = part(qkvK, 1, Site.K, h), v = part(qkvV, 2, Site.V, h);
         return attention.z(layer, q, k, v, run, id(Site.ATTN_SCORES), id(Site.PATTERN));
+    }
+
+    /**
+     * z when the attention's inputs are copied per head ({@code use_attn_in}: {@code hook_attn_in};
+     * {@code use_split_qkv_input}: {@code hook_q_input}, {@code hook_k_input}, {@code hook_v_input}, which then
+     * take the place of attn_in, as in TransformerLens), each [..., n_heads, d_model] and normalized by ln1 as
+     * such. Head h's queries come from its own input row, its keys and values likewise. An input equal to
+     * another (as every unhooked copy is) shares its product, so with no hook changing an input this is the
+     * same bits as the unsplit block.
+     */
+    private Tensor zFromHeadInputs(Tensor residPre, BlockRun run) {
+        HookedRun h = run.hooks();
+        Tensor attnIn = cfg.useAttnIn() ? h.fire(id(Site.ATTN_IN), perHead(residPre)) : null;
+        Tensor qIn = attnIn, kIn = attnIn, vIn = attnIn;
+        if (cfg.useSplitQkvInput()) {
+            qIn = h.fire(id(Site.Q_INPUT), perHead(residPre));
+            kIn = h.fire(id(Site.K_INPUT), perHead(residPre));
+            vIn = h.fire(id(Site.V_INPUT), perHead(residPre));
+        }
+        Tensor[] normalized = {ln1.apply(qIn, h, Buffers.FRESH), ln1.apply(kIn, h, Buffers.FRESH), ln1.apply(vIn, h, Buffers.FRESH)};
+        int nh = cfg.nHeads(), e = cfg.dHead(), he = nh * e, d = cfg.dModel(), rows = residPre.size() / d;
+        java.util.List<float[]> inputs = new java.util.ArrayList<>();
+        java.util.List<Tensor> products = new java.util.ArrayList<>();
+        float[][] qkv = new float[3][rows * he];
+        for (int part = 0; part < 3; part++) {
+            for (int head = 0; head < nh; head++) {
+                float[] input = new float[rows * d];
+                Tensor n = normalized[part];
+                for (int r = 0; r < rows; r++) System.arraycopy(n.data(), n.offset() + (r * nh + head) * d, input, r * d, d);
+                int same = 0;
+                while (same < inputs.size() && !java.util.Arrays.equals(inputs.get(same), input)) same++;
+                if (same == inputs.size()) {
+                    inputs.add(input);
+                    products.add(linear(Tensor.of(input, rows, d), w.wQKV(), w.bQKV(), Buffers.Slot.QKV, Buffers.FRESH));
+                }
+                float[] product = products.get(same).data();
+                for (int r = 0; r < rows; r++) System.arraycopy(product, r * 3 * he + part * he + head * e, qkv[part], r * he + head * e, e);
+            }
+        }
+        int[] shape = {residPre.shape(0), residPre.shape(1), nh, e};
+        Tensor q = h.fire(id(Site.Q), Tensor.of(qkv[0], shape)), k = h.fire(id(Site.K), Tensor.of(qkv[1], shape));
+        Tensor v = h.fire(id(Site.V), Tensor.of(qkv[2], shape));
+        return attention.z(layer, new Attention.Rows(q.data(), q.offset(), he), new Attention.Rows(k.data(), k.offset(), he),
+                new Attention.Rows(v.data(), v.offset(), he), run, id(Site.ATTN_SCORES), id(Site.PATTERN));
+    }
+
+    /** [batch, pos, d_model] repeated along a new head dimension: [batch, pos, n_heads, d_model]. */
+    private Tensor perHead(Tensor x) {
+        int nh = cfg.nHeads(), d = cfg.dModel(), rows = x.size() / d;
+        float[] out = new float[rows * nh * d];
+        for (int r = 0; r < rows; r++) for (int head = 0; head < nh; head++) System.arraycopy(x.data(), x.offset() + r * d, out, (r * nh + head) * d, d);
+        return Tensor.of(out, x.shape(0), x.shape(1), nh, d);
     }
 
     /** Query (part 0), key (1) or value (2) rows of a fused product; split out as [..., heads, d_head] when hooked. */
@@ -135,7 +187,8 @@ final class TransformerBlock {
     Tensor fromResidMid(Tensor residMid, BlockRun run) {
         HookedRun h = run.hooks();
         Buffers buffers = run.buffers();
-        Tensor pre = h.fire(id(Site.MLP_PRE), linear(ln2.apply(residMid, h, buffers), w.wIn(), w.bIn(), Buffers.Slot.HIDDEN, buffers));
+        Tensor mlpIn = cfg.useHookMlpIn() ? h.fire(id(Site.MLP_IN), residMid.copy()) : residMid;
+        Tensor pre = h.fire(id(Site.MLP_PRE), linear(ln2.apply(mlpIn, h, buffers), w.wIn(), w.bIn(), Buffers.Slot.HIDDEN, buffers));
         // In place unless a hook saw hook_pre (it may keep the tensor, as a cache does).
         Tensor post = h.isHooked(id(Site.MLP_PRE)) ? pre.copy() : pre;
         float[] pd = post.data();

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class MemoryEstimateTest {
     private static final ModelConfig TINY = Fixtures.model("a").cfg();
     private static final ModelConfig GPT2_SMALL = new ModelConfig("gpt2-small", 768, 12, 64, 3072, 12, 1024, 50257, 50257, 1e-5f,
-            "gelu_new", "LNPre", 8f, true, false);
+            "gelu_new", "LNPre", 8f, true, dev.jlens.hooks.HookFlags.NONE);
 
     @Test
     void theLogitsAndTheCacheDominate() {
