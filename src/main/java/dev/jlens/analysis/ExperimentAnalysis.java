@@ -74,13 +74,14 @@ public final class ExperimentAnalysis {
                         + tokens.shape(1) + "; patching pastes activations position by position, so they must be equally long");
             }
             // The logit difference reads the last position only, so only its logits are computed; a patching
-            // study's engine makes that run anyway, and its logits serve.
-            Patching.CorruptedRun run = patch ? Patching.CorruptedRun.of(model, corruptedTokens) : null;
-            Tensor corruptedLogits = patch ? run.lastLogits()
+            // study's engine makes that run anyway, and its logits serve. (A model with hooks has no engine.)
+            Patching.CorruptedRun run = patch && !model.hasInterventions() ? Patching.CorruptedRun.of(model, corruptedTokens) : null;
+            Tensor corruptedLogits = run != null ? run.lastLogits()
                     : model.runWithHooks(corruptedTokens, ForwardOptions.LOGITS.withLastLogitsOnly(true), List.of()).logits();
             corruptedAverage = LogitDiff.average(corruptedLogits, answerTokens);
             if (patch) {
-                Patching patching = new Patching(model, run, cache, LogitDiff.normalized(answerTokens, average, corruptedAverage));
+                PatchingMetric metric = LogitDiff.normalized(answerTokens, average, corruptedAverage);
+                Patching patching = run != null ? new Patching(model, run, cache, metric) : new Patching(model, corruptedTokens, cache, metric);
                 long total = e.patching().stream().mapToLong(k -> k.runs(patching)).sum();
                 CumulativeProgress overall = new CumulativeProgress(progress, total);
                 for (PatchKind kind : e.patching()) sweeps.put(kind.id(), kind.run(patching.withProgress(overall)));

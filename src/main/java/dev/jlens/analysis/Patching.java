@@ -109,7 +109,8 @@ public final class Patching {
      * {@code get_act_name(activationName, layer=index[0])}, and record the metric. Shape: the axes' ranges.
      */
     public Tensor generic(String activationName, PatchSetter setter, List<Axis> axes) {
-        if (reuse && metric.readsFinalPositionOnly() && FastSweep.supports(activationName)) {
+        // A model with hooks or spliced modules is patched one forward pass per index: the engine would bypass them.
+        if (reuse && !model.hasInterventions() && metric.readsFinalPositionOnly() && FastSweep.supports(activationName)) {
             return new FastSweep(corruptedRun.forSites(model, corruptedTokens, FastSweep.sitesFor(activationName)), cleanCache, metric, progress)
                     .run(activationName, setter, axes.stream().mapToInt(this::range).toArray());
         }

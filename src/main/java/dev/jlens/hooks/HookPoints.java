@@ -59,22 +59,43 @@ public final class HookPoints {
     private final List<String> moduleOrder;
 
     public HookPoints(int nLayers) {
-        this(nLayers, HookFlags.NONE);
+        this(nLayers, HookFlags.NONE, List.of());
     }
 
-    /** The hook points of a model with these switches: a point whose switch is off is listed but never fires. */
-    public HookPoints(int nLayers, HookFlags flags) {
+    /**
+     * The hook points of a model with these switches (a point whose switch is off is listed but never fires) and
+     * these spliced modules, whose own points come after the model's in ids and right after their host point
+     * in module order.
+     */
+    public HookPoints(int nLayers, HookFlags flags, List<Splice> splices) {
         this.nLayers = nLayers;
         this.flags = flags;
-        this.names = new String[GLOBALS + nLayers * SITES];
-        for (Global g : Global.values()) names[g.ordinal()] = g.hookName;
-        for (int l = 0; l < nLayers; l++) for (Site s : Site.values()) names[id(l, s)] = "blocks." + l + "." + s.suffix;
+        int standard = GLOBALS + nLayers * SITES;
+        List<String> all = new ArrayList<>();
+        for (Global g : Global.values()) all.add(g.hookName);
+        for (int l = 0; l < nLayers; l++) for (Site s : Site.values()) all.add("blocks." + l + "." + s.suffix);
+        Map<String, List<String>> children = new HashMap<>();
+        for (Splice splice : splices) {
+            if (!all.subList(0, standard).contains(splice.hookName())) {
+                throw new dev.jlens.JlensException("cannot splice a module in at '" + splice.hookName() + "': no such hook point");
+            }
+            for (String child : splice.childHookPoints()) {
+                String name = splice.hookName() + "." + child;
+                if (all.contains(name)) throw new dev.jlens.JlensException("hook point " + name + " is declared twice");
+                all.add(name);
+                children.computeIfAbsent(splice.hookName(), k -> new ArrayList<>()).add(name);
+            }
+        }
+        this.names = all.toArray(String[]::new);
         for (int i = 0; i < names.length; i++) ids.put(names[i], i);
         List<String> order = new ArrayList<>();
-        order.add(Global.EMBED.hookName);
-        order.add(Global.POS_EMBED.hookName);
-        for (int l = 0; l < nLayers; l++) for (Site s : Site.values()) order.add(names[id(l, s)]);
-        for (Global g : List.of(Global.LN_FINAL_SCALE, Global.LN_FINAL_NORMALIZED, Global.UNEMBED_IN, Global.UNEMBED_OUT)) order.add(g.hookName);
+        List<String> main = new ArrayList<>(List.of(Global.EMBED.hookName, Global.POS_EMBED.hookName));
+        for (int l = 0; l < nLayers; l++) for (Site s : Site.values()) main.add(names[id(l, s)]);
+        for (Global g : List.of(Global.LN_FINAL_SCALE, Global.LN_FINAL_NORMALIZED, Global.UNEMBED_IN, Global.UNEMBED_OUT)) main.add(g.hookName);
+        for (String name : main) {
+            order.add(name);
+            order.addAll(children.getOrDefault(name, List.of()));
+        }
         this.moduleOrder = Collections.unmodifiableList(order);
     }
 
@@ -109,7 +130,7 @@ public final class HookPoints {
      * fires: a hook named for such a point would never run.
      */
     public String switchedOff(int id) {
-        if (id < GLOBALS) return null;
+        if (id < GLOBALS || id >= GLOBALS + nLayers * SITES) return null;
         String flag = Site.values()[(id - GLOBALS) % SITES].flag;
         return flag != null && !flags.isOn(flag) ? flag : null;
     }

@@ -21,6 +21,11 @@ public final class HookedRun {
     private final HookPoint[] hookPoints;
 
     public HookedRun(HookPoints points, List<Hook> hooks) {
+        this(points, hooks, List.of());
+    }
+
+    /** The run's hooks, then at each splice's host point (after its hooks) the spliced module. */
+    public HookedRun(HookPoints points, List<Hook> hooks, List<Splice> splices) {
         this.points = points;
         this.functions = new HookFunction[points.count()][];
         this.hookPoints = new HookPoint[points.count()];
@@ -42,6 +47,13 @@ public final class HookedRun {
                     if (points.switchedOff(id) == null && h.filter().test(name)) add(byPoint, id, h.function());
                 }
             }
+        }
+        for (Splice splice : splices) {
+            add(byPoint, points.idOf(splice.hookName()), (act, hook) -> splice.apply(act, (child, a) -> {
+                int id = points.idOf(splice.hookName() + "." + child);
+                if (id < 0) throw new JlensException("the module spliced in at " + splice.hookName() + " fired '" + child + "', which it did not declare");
+                return fire(id, a);
+            }));
         }
         for (int i = 0; i < functions.length; i++) {
             List<HookFunction> fs = byPoint.get(i);

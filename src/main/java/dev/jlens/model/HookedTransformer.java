@@ -10,6 +10,7 @@ import dev.jlens.hooks.HookFunction;
 import dev.jlens.hooks.HookFlags;
 import dev.jlens.hooks.HookPoints;
 import dev.jlens.hooks.HookedRun;
+import dev.jlens.hooks.Splice;
 import dev.jlens.hub.HubSettings;
 import dev.jlens.tensor.IntTensor;
 import dev.jlens.tensor.Tensor;
@@ -45,12 +46,21 @@ public final class HookedTransformer implements CacheModel {
     private final HookPoints points;
     private final ForwardPass forward;
     private final Tokenization tokenization;
+    private final List<Hook> hooks;       // the model's own interventions: every run starts with them
+    private final List<Splice> splices;
 
     HookedTransformer(ModelConfig cfg, ModelWeights weights, Gpt2Tokenizer tokenizer) {
+        this(cfg, weights, tokenizer, List.of(), List.of());
+    }
+
+    private HookedTransformer(ModelConfig cfg, ModelWeights weights, Gpt2Tokenizer tokenizer, List<Hook> hooks, List<Splice> splices) {
         this.cfg = cfg;
         this.weights = weights;
         this.tokenizer = tokenizer;
-        this.points = new HookPoints(cfg.nLayers(), cfg.hookFlags());
+        this.hooks = List.copyOf(hooks);
+        this.splices = List.copyOf(splices);
+        this.points = new HookPoints(cfg.nLayers(), cfg.hookFlags(), this.splices);
+        new HookedRun(points, this.hooks, this.splices);  // refuses a hook point that does not exist or never fires, now
         this.forward = new ForwardPass(cfg, weights, points);
         this.tokenization = new Tokenization(tokenizer, cfg.defaultPrependBos());
     }
@@ -129,7 +139,50 @@ public final class HookedTransformer implements CacheModel {
     }
 
     private HookedTransformer withHookFlags(HookFlags flags) {
-        return new HookedTransformer(cfg.withHookFlags(flags), weights, tokenizer);
+        return new HookedTransformer(cfg.withHookFlags(flags), weights, tokenizer, hooks, splices);
+    }
+
+    // ---- interventions that travel with the model ---------------------------------------------------
+
+    /**
+     * The same model with these hooks on every run, after the ones it has: every entry point honours them
+     * (runs, caches, test_prompt, generate, patching, analyses), as TransformerLens' {@code add_hook} does for
+     * hooks added to the model. The model itself is unchanged, so other threads may keep using it.
+     */
+    public HookedTransformer withHooks(List<Hook> more) {
+        List<Hook> all = new ArrayList<>(hooks);
+        all.addAll(more);
+        return new HookedTransformer(cfg, weights, tokenizer, all, splices);
+    }
+
+    public HookedTransformer withHooks(Hook... more) {
+        return withHooks(List.of(more));
+    }
+
+    /** The same model with a module spliced in at its hook point (after that point's hooks); see {@link Splice}. */
+    public HookedTransformer withSplice(Splice splice) {
+        List<Splice> all = new ArrayList<>(splices);
+        all.add(splice);
+        return new HookedTransformer(cfg, weights, tokenizer, hooks, all);
+    }
+
+    /** The same model without hooks or spliced modules ({@code reset_hooks}). */
+    public HookedTransformer withoutInterventions() {
+        return new HookedTransformer(cfg, weights, tokenizer, List.of(), List.of());
+    }
+
+    /** The hooks every run of this model starts with. */
+    public List<Hook> hooks() {
+        return hooks;
+    }
+
+    public List<Splice> splices() {
+        return splices;
+    }
+
+    /** Whether runs of this model are changed by hooks or spliced modules (code that bypasses hooks must not run it). */
+    public boolean hasInterventions() {
+        return !hooks.isEmpty() || !splices.isEmpty();
     }
 
     /** The forward pass, whose blocks the patching engine runs too. */
@@ -321,7 +374,8 @@ public final class HookedTransformer implements CacheModel {
             throw new JlensException("the input has no tokens (shape " + Arrays.toString(tokens.shape())
                     + "); an empty prompt needs BOS prepended to have one");
         }
-        HookedRun hookedRun = new HookedRun(points, hooks);
+        List<Hook> all = this.hooks.isEmpty() ? hooks : concat(this.hooks, hooks);
+        HookedRun hookedRun = new HookedRun(points, all, splices);
         int start = o.startAtLayer(), stop = o.stopAtLayer() == null ? cfg.nLayers() : normalizeStop(o.stopAtLayer());
         boolean wantLogits = o.returnType() != ForwardOptions.ReturnType.NONE && stop == cfg.nLayers();
         ForwardPass.Result r = forward.run(new ForwardPass.Request(
@@ -337,6 +391,12 @@ public final class HookedTransformer implements CacheModel {
         };
         Tensor logits = o.returnType() == ForwardOptions.ReturnType.LOSS ? null : r.logits();
         return new ModelOutput(logits, loss, null);
+    }
+
+    private static List<Hook> concat(List<Hook> a, List<Hook> b) {
+        List<Hook> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private int normalizeStop(int stop) {

@@ -61,6 +61,10 @@ public final class PatchEngine {
      * logits, and the activations named in {@code extra} (short names such as "z", "pattern", "q").
      */
     public static PatchEngine forCorrupted(HookedTransformer model, IntTensor corruptedTokens, Set<String> extra) {
+        if (model.hasInterventions()) {
+            // the engine runs the blocks without hooks: it must never silently drop the model's
+            throw new IllegalArgumentException("the patching engine cannot run a model with hooks or spliced modules; patch it one forward pass per index (Patching.plain())");
+        }
         Set<String> wanted = new java.util.HashSet<>(Set.of("resid_pre", "resid_mid", "resid_post", "k", "v"));
         wanted.addAll(extra);
         CacheOptions options = CacheOptions.ALL.withNamesFilter(name -> {
