@@ -19,8 +19,4 @@ public record Hook(String name, Predicate<String> filter, HookFunction function)
     public static Hook matching(Predicate<String> filter, HookFunction function) {
         return new Hook(null, filter, function);
     }
-
-    public boolean appliesTo(String hookPointName) {
-        return name != null ? name.equals(hookPointName) : filter.test(hookPointName);
-    }
 }

@@ -20,6 +20,9 @@ final class ForwardPass {
     private final HookedRun noHooks;
 
     ForwardPass(ModelConfig cfg, ModelWeights w, HookPoints points) {
+        cfg.unsupportedPart().ifPresent(part -> {
+            throw new JlensException(cfg.modelName() + ": jlens does not compute " + part + " yet");
+        });
         this.cfg = cfg;
         this.w = w;
         this.blocks = new TransformerBlock[cfg.nLayers()];

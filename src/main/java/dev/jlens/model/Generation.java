@@ -23,7 +23,7 @@ final class Generation {
 
     static IntTensor generateTokens(HookedTransformer model, IntTensor tokens, GenerateOptions o, IntTensor mask) {
         if (tokens.rank() == 1) tokens = tokens.reshape(1, tokens.shape(0));
-        int batch = tokens.shape(0), len = tokens.shape(1), eos = model.tokenizer().endOfTextId();
+        int batch = tokens.shape(0), len = tokens.shape(1), eos = model.tokenizer().eosId();
         if (len == 0) throw new JlensException("the prompt has no tokens; an empty prompt needs BOS prepended to have one");
         if ((long) len + o.maxNewTokens() > model.cfg().nCtx()) {
             throw new JlensException("prompt (" + len + " tokens) plus " + o.maxNewTokens() + " new tokens exceeds the model's context of "

@@ -14,7 +14,7 @@ import dev.jlens.hooks.Splice;
 import dev.jlens.hub.HubSettings;
 import dev.jlens.tensor.IntTensor;
 import dev.jlens.tensor.Tensor;
-import dev.jlens.tokenizer.Gpt2Tokenizer;
+import dev.jlens.tokenizer.Tokenizer;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,18 +42,18 @@ import java.util.function.Predicate;
 public final class HookedTransformer implements CacheModel {
     private final ModelConfig cfg;
     private final ModelWeights weights;
-    private final Gpt2Tokenizer tokenizer;
+    private final Tokenizer tokenizer;
     private final HookPoints points;
     private final ForwardPass forward;
     private final Tokenization tokenization;
     private final List<Hook> hooks;       // the model's own interventions: every run starts with them
     private final List<Splice> splices;
 
-    HookedTransformer(ModelConfig cfg, ModelWeights weights, Gpt2Tokenizer tokenizer) {
+    HookedTransformer(ModelConfig cfg, ModelWeights weights, Tokenizer tokenizer) {
         this(cfg, weights, tokenizer, List.of(), List.of());
     }
 
-    private HookedTransformer(ModelConfig cfg, ModelWeights weights, Gpt2Tokenizer tokenizer, List<Hook> hooks, List<Splice> splices) {
+    private HookedTransformer(ModelConfig cfg, ModelWeights weights, Tokenizer tokenizer, List<Hook> hooks, List<Splice> splices) {
         this.cfg = cfg;
         this.weights = weights;
         this.tokenizer = tokenizer;
@@ -194,7 +194,7 @@ public final class HookedTransformer implements CacheModel {
         return cfg;
     }
 
-    public Gpt2Tokenizer tokenizer() {
+    public Tokenizer tokenizer() {
         return tokenizer;
     }
 

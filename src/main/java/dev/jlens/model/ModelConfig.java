@@ -12,31 +12,37 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The subset of TransformerLens' HookedTransformerConfig that describes a GPT-2, derived from a Hugging
- * Face {@code config.json} by TransformerLens' rules (d_head = n_embd / n_head, d_mlp = 4 n_embd with
- * {@code n_inner} ignored, attn_scale = sqrt(d_head), eps from layer_norm_epsilon).
+ * TransformerLens' HookedTransformerConfig: the sizes and the kinds of parts (normalization, activation,
+ * positional embedding, gated or plain MLP, attention and MLP in sequence or in parallel) one block wiring
+ * serves. An {@link Architecture} derives it from a Hugging Face {@code config.json} by TransformerLens' rules.
  *
- * @param normalizationType "LNPre" when layer norms were folded into the weights, else "LN"
+ * @param architecture    TransformerLens' {@code original_architecture}, e.g. {@code GPT2LMHeadModel}
+ * @param nKeyValueHeads  heads of keys and values (fewer than {@code nHeads} with grouped-query attention)
  */
 public record ModelConfig(
         String modelName,
+        String architecture,
         int dModel,
         int nHeads,
         int dHead,
+        int nKeyValueHeads,
         int dMlp,
         int nLayers,
         int nCtx,
         int dVocab,
         int dVocabOut,
         float eps,
-        String actFn,
-        String normalizationType,
+        ActivationFunction actFn,
+        NormalizationType normalizationType,
+        PositionalEmbeddingType positionalEmbeddingType,
+        boolean gatedMlp,
+        boolean parallelAttnMlp,
         float attnScale,
         boolean defaultPrependBos,
         HookFlags hookFlags) {
 
     /** Largest sizes accepted from a config.json: a little above gpt2-xl, so typos cannot ask for terabytes. */
-    static final int MAX_D_MODEL = 16384, MAX_LAYERS = 512, MAX_HEADS = 1024, MAX_CTX = 1 << 20, MAX_VOCAB = 1 << 22;
+    public static final int MAX_D_MODEL = 16384, MAX_LAYERS = 512, MAX_HEADS = 1024, MAX_CTX = 1 << 20, MAX_VOCAB = 1 << 22;
     /** config.json is read whole; GPT-2's is under 1 kB. Nesting is bounded so a hostile file cannot exhaust the stack. */
     static final long MAX_CONFIG_BYTES = 16L << 20;
     static final int MAX_CONFIG_DEPTH = 64;
@@ -45,18 +51,14 @@ public record ModelConfig(
         return (long) nLayers * (4L * dModel * dModel) + (long) nLayers * (2L * dModel * dMlp);
     }
 
-    public boolean layerNormFolded() {
-        return normalizationType.equals("LNPre");
-    }
-
-    public ModelConfig withNormalizationType(String type) {
-        return new ModelConfig(modelName, dModel, nHeads, dHead, dMlp, nLayers, nCtx, dVocab, dVocabOut, eps, actFn, type,
-                attnScale, defaultPrependBos, hookFlags);
+    public ModelConfig withNormalizationType(NormalizationType type) {
+        return new ModelConfig(modelName, architecture, dModel, nHeads, dHead, nKeyValueHeads, dMlp, nLayers, nCtx, dVocab, dVocabOut, eps,
+                actFn, type, positionalEmbeddingType, gatedMlp, parallelAttnMlp, attnScale, defaultPrependBos, hookFlags);
     }
 
     public ModelConfig withHookFlags(HookFlags flags) {
-        return new ModelConfig(modelName, dModel, nHeads, dHead, dMlp, nLayers, nCtx, dVocab, dVocabOut, eps, actFn,
-                normalizationType, attnScale, defaultPrependBos, flags);
+        return new ModelConfig(modelName, architecture, dModel, nHeads, dHead, nKeyValueHeads, dMlp, nLayers, nCtx, dVocab, dVocabOut, eps,
+                actFn, normalizationType, positionalEmbeddingType, gatedMlp, parallelAttnMlp, attnScale, defaultPrependBos, flags);
     }
 
     /** {@code use_attn_result}: each head's output is computed and fires {@code attn.hook_result}. */
@@ -79,7 +81,21 @@ public record ModelConfig(
         return hookFlags.useHookMlpIn();
     }
 
-    /** Reads {@code config.json} of a Hugging Face GPT-2 folder. */
+    /**
+     * What of this config jlens' block does not compute yet, or empty: a model with such a part is refused
+     * when it is built rather than run with the part left out.
+     */
+    public java.util.Optional<String> unsupportedPart() {
+        if (normalizationType != NormalizationType.LN && normalizationType != NormalizationType.LN_PRE) return java.util.Optional.of("normalization " + normalizationType);
+        if (actFn != ActivationFunction.GELU_NEW) return java.util.Optional.of("activation " + actFn);
+        if (positionalEmbeddingType != PositionalEmbeddingType.STANDARD) return java.util.Optional.of(positionalEmbeddingType + " positional embeddings");
+        if (gatedMlp) return java.util.Optional.of("a gated MLP");
+        if (parallelAttnMlp) return java.util.Optional.of("attention and MLP in parallel");
+        if (nKeyValueHeads != nHeads) return java.util.Optional.of("grouped-query attention (" + nKeyValueHeads + " key/value heads for " + nHeads + " heads)");
+        return java.util.Optional.empty();
+    }
+
+    /** Reads a Hugging Face {@code config.json} by the rules of the architecture its {@code model_type} names. */
     public static ModelConfig fromHuggingFace(Path configJson, String modelName, boolean foldLn) {
         Json root;
         try {
@@ -104,77 +120,7 @@ public record ModelConfig(
     }
 
     static ModelConfig fromHuggingFace(Json.Obj root, String source, String modelName, boolean foldLn) {
-        String modelType = optionalString(root, "model_type", "gpt2", source);
-        if (!modelType.equals("gpt2")) {
-            throw new JlensException(source + ": model_type is " + shortJson(root.get("model_type")) + "; jlens runs GPT-2 models only (model_type \"gpt2\")");
-        }
-        int dModel = positiveInt(root, "n_embd", MAX_D_MODEL, source);
-        int nHeads = positiveInt(root, "n_head", MAX_HEADS, source);
-        int nLayers = positiveInt(root, "n_layer", MAX_LAYERS, source);
-        int nCtx = root.has("n_ctx") ? positiveInt(root, "n_ctx", MAX_CTX, source) : positiveInt(root, "n_positions", MAX_CTX, source);
-        int vocab = positiveInt(root, "vocab_size", MAX_VOCAB, source);
-        if (dModel % nHeads != 0) {
-            throw new JlensException(source + ": n_embd " + dModel + " is not divisible by n_head " + nHeads);
-        }
-        double eps = root.has("layer_norm_epsilon") ? number(root, "layer_norm_epsilon", source) : 1e-5;
-        if (!(eps > 0 && eps < 1 && (float) eps > 0)) {
-            throw new JlensException(source + ": layer_norm_epsilon " + eps + " must be in (0, 1) and not round to 0 as a float32");
-        }
-        String act = optionalString(root, "activation_function", "gelu_new", source);
-        if (!act.equals("gelu_new")) {
-            throw new JlensException(source + ": activation_function " + shortJson(root.get("activation_function")) + " is not supported (GPT-2 uses gelu_new)");
-        }
-        if (optionalBoolean(root, "scale_attn_by_inverse_layer_idx", source)) {
-            throw new JlensException(source + ": scale_attn_by_inverse_layer_idx=true (Stanford CRFM GPT-2s) is not supported");
-        }
-        int dHead = dModel / nHeads;
-        // Each weight matrix must fit one Java array (2^31 - 1 floats): refuse sizes that cannot, before reading any weights.
-        fits(source, "vocab_size x n_embd (the token embedding)", (long) vocab * dModel);
-        fits(source, "n_ctx x n_embd (the position embedding)", (long) nCtx * dModel);
-        fits(source, "n_embd x 4 n_embd (an MLP weight)", (long) dModel * 4 * dModel);
-        return new ModelConfig(modelName, dModel, nHeads, dHead, 4 * dModel, nLayers, nCtx, vocab, vocab, (float) eps,
-                "gelu_new", foldLn ? "LNPre" : "LN", (float) Math.sqrt(dHead), true, HookFlags.NONE);
-    }
-
-    private static int positiveInt(Json.Obj root, String field, int max, String source) {
-        Json n = root.get(field);
-        if (n == null || n == Json.Null.NULL) throw new JlensException(source + ": field \"" + field + "\" is missing");
-        if (!(n instanceof Json.Num num) || !num.isIntegral()) throw new JlensException(source + ": field \"" + field + "\" must be an integer, got " + shortJson(n));
-        if (!num.fitsLong()) throw new JlensException(source + ": field \"" + field + "\" = " + shortJson(n) + " is out of range (1.." + max + ")");
-        long v = num.asLong();
-        if (v <= 0 || v > max) throw new JlensException(source + ": field \"" + field + "\" = " + v + " is out of range (1.." + max + ")");
-        return (int) v;
-    }
-
-    private static void fits(String source, String what, long elements) {
-        if (elements > Integer.MAX_VALUE) {
-            throw new JlensException(source + ": " + what + " = " + elements + " values, more than one tensor can hold (2^31 - 1); are the sizes right?");
-        }
-    }
-
-    private static String optionalString(Json.Obj root, String field, String fallback, String source) {
-        Json n = root.get(field);
-        if (n == null || n == Json.Null.NULL) return fallback;
-        if (!(n instanceof Json.Str str)) throw new JlensException(source + ": field \"" + field + "\" must be a string, got " + shortJson(n));
-        return str.value();
-    }
-
-    private static boolean optionalBoolean(Json.Obj root, String field, String source) {
-        Json n = root.get(field);
-        if (n == null || n == Json.Null.NULL) return false;
-        if (!(n instanceof Json.Bool b)) throw new JlensException(source + ": field \"" + field + "\" must be true or false, got " + shortJson(n));
-        return b.value();
-    }
-
-    /** A JSON value for a message: at most 60 characters. */
-    private static String shortJson(Json n) {
-        String s = n.toString();
-        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
-    }
-
-    private static double number(Json.Obj root, String field, String source) {
-        Json n = root.get(field);
-        if (!(n instanceof Json.Num num)) throw new JlensException(source + ": field \"" + field + "\" must be a number, got " + shortJson(n));
-        return num.asDouble();
+        ConfigFields fields = new ConfigFields(root, source);
+        return Architectures.forConfig(fields).config(fields, modelName, foldLn);
     }
 }

@@ -7,6 +7,7 @@ import dev.jlens.tensor.Parallel;
 import dev.jlens.tensor.RowTable;
 import dev.jlens.tensor.WarmUp;
 import dev.jlens.tokenizer.Gpt2Tokenizer;
+import dev.jlens.tokenizer.Tokenizer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ final class ModelLoader {
         CompletableFuture<Gpt2Tokenizer> tokenizerLoad = CompletableFuture.supplyAsync(() -> Gpt2Tokenizer.load(dir, WeightsCache.folder(System.getenv())),
                 runnable -> Thread.ofPlatform().name("jlens-tokenizer-load").daemon().start(runnable));
         ModelWeights weights = cachedOrProcessed(weightsFile, cfg, options);
-        Gpt2Tokenizer tokenizer;
+        Tokenizer tokenizer;
         try {
             tokenizer = tokenizerLoad.join();
         } catch (CompletionException e) {
@@ -104,7 +105,7 @@ final class ModelLoader {
      * first load peaked 0.3 GB higher when they were).
      */
     static ModelWeights readWeights(Checkpoint ckpt, ModelConfig cfg, WeightProcessing.Options options) {
-        HuggingFaceGpt2 hf = new HuggingFaceGpt2(ckpt, cfg);
+        CheckpointReader hf = Architectures.of(cfg).reader(ckpt, cfg);
         ModelParams p = new ModelParams();
         PackedMatrix[] wU = new PackedMatrix[1];
         ModelWeights.Layer[] layers = new ModelWeights.Layer[cfg.nLayers()];

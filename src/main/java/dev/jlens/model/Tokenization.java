@@ -2,7 +2,7 @@ package dev.jlens.model;
 
 import dev.jlens.JlensException;
 import dev.jlens.tensor.IntTensor;
-import dev.jlens.tokenizer.Gpt2Tokenizer;
+import dev.jlens.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,15 +14,15 @@ import java.util.List;
  * {@code jlens tokenize} can use it alone; {@link HookedTransformer} delegates to it.
  */
 public final class Tokenization {
-    private final Gpt2Tokenizer tokenizer;
+    private final Tokenizer tokenizer;
     private final boolean defaultPrependBos;
 
-    public Tokenization(Gpt2Tokenizer tokenizer, boolean defaultPrependBos) {
+    public Tokenization(Tokenizer tokenizer, boolean defaultPrependBos) {
         this.tokenizer = tokenizer;
         this.defaultPrependBos = defaultPrependBos;
     }
 
-    public Gpt2Tokenizer tokenizer() {
+    public Tokenizer tokenizer() {
         return tokenizer;
     }
 
@@ -34,7 +34,7 @@ public final class Tokenization {
         int[] ids = tokenizer.encode(text);
         if (!prependBos) return ids;
         int[] out = new int[ids.length + 1];
-        out[0] = tokenizer.endOfTextId();
+        out[0] = tokenizer.bosId();
         System.arraycopy(ids, 0, out, 1, ids.length);
         return out;
     }
@@ -50,7 +50,7 @@ public final class Tokenization {
         int[][] out = new int[rows.size()][len];
         for (int i = 0; i < out.length; i++) {
             int[] r = rows.get(i);
-            Arrays.fill(out[i], tokenizer.endOfTextId());
+            Arrays.fill(out[i], tokenizer.padId());
             System.arraycopy(r, 0, out[i], leftPadding ? len - r.length : 0, r.length);
         }
         return IntTensor.of(out);
@@ -63,7 +63,7 @@ public final class Tokenization {
      */
     public IntTensor attentionMask(IntTensor tokens, boolean leftPadding, boolean prependBos) {
         int[][] t = tokens.toMatrix();
-        int pad = tokenizer.endOfTextId();
+        int pad = tokenizer.padId();
         int[][] mask = new int[t.length][];
         for (int b = 0; b < t.length; b++) {
             int n = t[b].length;

@@ -35,15 +35,6 @@ final class ByteLevel {
         return c < BYTE_OF_CHAR.length ? BYTE_OF_CHAR[c] : -1;
     }
 
-    /** The byte-level string of some bytes: one character per byte. */
-    static String toByteLevel(byte[] bytes) {
-        char[] chars = new char[bytes.length];
-        for (int i = 0; i < bytes.length; i++) {
-            chars[i] = charOf(bytes[i]);
-        }
-        return new String(chars);
-    }
-
     /**
      * The bytes a token string stands for, as the Hugging Face ByteLevel decoder reads it: if every character is a
      * byte-level character, its bytes; otherwise (an added token written in plain text, say) the token's own UTF-8.

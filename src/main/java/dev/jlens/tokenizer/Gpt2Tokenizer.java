@@ -31,7 +31,7 @@ import java.util.function.Supplier;
  * <p>Immutable after loading and safe to share between threads; the only shared mutable state is a concurrent,
  * bounded memo of piece -> ids.
  */
-public final class Gpt2Tokenizer {
+public final class Gpt2Tokenizer implements Tokenizer {
     private final String[] tokenOfId; // vocab and added tokens as written in vocab.json; null where no token has that id
     private final byte[][] bytesOfId; // null where no token has that id
     private final boolean[] specialId;
@@ -209,6 +209,7 @@ public final class Gpt2Tokenizer {
      * The token ids of {@code text}, without BOS. Added tokens written in the text ({@code <|endoftext|>}) become
      * their ids. Throws {@link JlensException} if the text has an unpaired surrogate (it has no UTF-8).
      */
+    @Override
     public int[] encode(String text) {
         Objects.requireNonNull(text, "text");
         requireWellFormed(text);
@@ -273,16 +274,19 @@ public final class Gpt2Tokenizer {
     // Decoding
 
     /** The text of {@code ids}, special tokens included, as Hugging Face's {@code decode(ids)}. */
+    @Override
     public String decode(int... ids) {
         return decode(ids, false);
     }
 
     /** The text of {@code ids} without special tokens, as {@code decode(ids, skip_special_tokens=True)}. */
+    @Override
     public String decodeSkippingSpecial(int... ids) {
         return decode(ids, true);
     }
 
     /** The text of one token alone, as {@code to_str_tokens} shows it: U+FFFD where it holds part of a character. */
+    @Override
     public String tokenString(int id) {
         return Utf8Replacing.decode(bytesOf(id));
     }
@@ -323,8 +327,24 @@ public final class Gpt2Tokenizer {
     // Vocabulary
 
     /** Number of tokens, added tokens included: 50257 for GPT-2. */
+    @Override
     public int vocabSize() {
         return vocabSize;
+    }
+
+    @Override
+    public int bosId() {
+        return endOfTextId();
+    }
+
+    @Override
+    public int eosId() {
+        return endOfTextId();
+    }
+
+    @Override
+    public int padId() {
+        return endOfTextId();
     }
 
     /** {@code <|endoftext|>}, which GPT-2 uses as BOS, EOS, UNK and (in TransformerLens) PAD: 50256. */

@@ -1,7 +1,10 @@
 package dev.jlens.analysis;
 
 import dev.jlens.Fixtures;
+import dev.jlens.model.ActivationFunction;
 import dev.jlens.model.ModelConfig;
+import dev.jlens.model.NormalizationType;
+import dev.jlens.model.PositionalEmbeddingType;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -12,8 +15,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The memory an analysis will hold, estimated from the sizes alone, and the refusal that names it. */
 class MemoryEstimateTest {
     private static final ModelConfig TINY = Fixtures.model("a").cfg();
-    private static final ModelConfig GPT2_SMALL = new ModelConfig("gpt2-small", 768, 12, 64, 3072, 12, 1024, 50257, 50257, 1e-5f,
-            "gelu_new", "LNPre", 8f, true, dev.jlens.hooks.HookFlags.NONE);
+    private static final ModelConfig GPT2_SMALL = new ModelConfig("gpt2-small", "GPT2LMHeadModel", 768, 12, 64, 12, 3072, 12, 1024, 50257, 50257, 1e-5f,
+            ActivationFunction.GELU_NEW, NormalizationType.LN_PRE, PositionalEmbeddingType.STANDARD, false, false, 8f, true, dev.jlens.hooks.HookFlags.NONE);
 
     @Test
     void theLogitsAndTheCacheDominate() {

@@ -98,7 +98,7 @@ class WeightsCacheTest {
         ModelConfig cfg = config("a");
         Path ckpt = ModelLoader.weightsFile(Fixtures.modelDir("a"));
         Path processed = WeightsCache.fileFor(dir, ckpt, cfg, WeightProcessing.Options.DEFAULT);
-        Path raw = WeightsCache.fileFor(dir, ckpt, cfg.withNormalizationType("LN"), WeightProcessing.Options.NONE);
+        Path raw = WeightsCache.fileFor(dir, ckpt, cfg.withNormalizationType(NormalizationType.LN), WeightProcessing.Options.NONE);
         assertThat(processed).isNotEqualTo(raw);
         assertThat(WeightsCache.fileFor(dir, ckpt, cfg, WeightProcessing.Options.DEFAULT)).isEqualTo(processed);
     }

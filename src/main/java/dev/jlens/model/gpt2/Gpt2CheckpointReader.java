@@ -1,7 +1,10 @@
-package dev.jlens.model;
+package dev.jlens.model.gpt2;
 
 import dev.jlens.JlensException;
 import dev.jlens.io.Checkpoint;
+import dev.jlens.model.CheckpointReader;
+import dev.jlens.model.ModelConfig;
+import dev.jlens.model.ModelParams;
 import dev.jlens.tensor.Tensor;
 
 import java.util.Arrays;
@@ -13,12 +16,12 @@ import java.util.Arrays;
  * Conv1D weights are already [in, out], which is the kernels' layout, so no transposes are needed except
  * for the unembedding.
  */
-final class HuggingFaceGpt2 {
+final class Gpt2CheckpointReader implements CheckpointReader {
     private final Checkpoint ckpt;
     private final ModelConfig cfg;
     private final String prefix;
 
-    HuggingFaceGpt2(Checkpoint ckpt, ModelConfig cfg) {
+    Gpt2CheckpointReader(Checkpoint ckpt, ModelConfig cfg) {
         this.ckpt = ckpt;
         this.cfg = cfg;
         if (ckpt.names().contains("transformer.wte.weight")) prefix = "transformer.";
@@ -27,7 +30,8 @@ final class HuggingFaceGpt2 {
     }
 
     /** Token and position embeddings; position rows beyond n_ctx are dropped. */
-    void readEmbeddings(ModelParams p) {
+    @Override
+    public void readEmbeddings(ModelParams p) {
         p.wE = read("wte.weight", cfg.dVocab(), cfg.dModel());
         long[] pos = shape("wpe.weight");
         if (pos.length != 2 || pos[1] != cfg.dModel() || pos[0] < cfg.nCtx()) {
@@ -38,7 +42,8 @@ final class HuggingFaceGpt2 {
     }
 
     /** The unembedding (lm_head, else wte) in its own [d_vocab, d_model] layout, a zero bias, and ln_f. */
-    void readUnembed(ModelParams p) {
+    @Override
+    public void readUnembed(ModelParams p) {
         String head = ckpt.names().contains("lm_head.weight") ? "lm_head.weight" : null;
         Tensor emb = head != null ? readExact(head, cfg.dVocabOut(), cfg.dModel()) : read("wte.weight", cfg.dVocabOut(), cfg.dModel());
         p.wUT = emb;
@@ -47,7 +52,8 @@ final class HuggingFaceGpt2 {
         p.lnfB = read("ln_f.bias", cfg.dModel());
     }
 
-    ModelParams.Block readBlock(int l) {
+    @Override
+    public ModelParams.Block readBlock(int l) {
         int d = cfg.dModel(), m = cfg.dMlp();
         String h = "h." + l + ".";
         ModelParams.Block b = new ModelParams.Block();

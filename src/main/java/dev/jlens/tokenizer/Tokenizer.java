@@ -1,0 +1,29 @@
+package dev.jlens.tokenizer;
+
+/**
+ * What a model needs of its tokenizer: text to ids and back, one token's text as {@code to_str_tokens} shows
+ * it, and the special tokens TransformerLens prepends (BOS), pads with (PAD) and stops generation at (EOS).
+ * {@link Gpt2Tokenizer} is GPT-2's byte-level BPE, where all three are {@code <|endoftext|>}.
+ */
+public interface Tokenizer {
+    /** The token ids of {@code text}, without BOS. */
+    int[] encode(String text);
+
+    /** The text of {@code ids}, special tokens included. */
+    String decode(int... ids);
+
+    /** The text of {@code ids} without special tokens. */
+    String decodeSkippingSpecial(int... ids);
+
+    /** The text of one token alone. */
+    String tokenString(int id);
+
+    /** Number of tokens, added tokens included. */
+    int vocabSize();
+
+    int bosId();
+
+    int eosId();
+
+    int padId();
+}
