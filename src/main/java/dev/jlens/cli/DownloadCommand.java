@@ -2,7 +2,7 @@ package dev.jlens.cli;
 
 import dev.jlens.hub.HubSettings;
 import dev.jlens.hub.ModelDownloader;
-import dev.jlens.model.ModelSources;
+import dev.jlens.hub.ModelSources;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

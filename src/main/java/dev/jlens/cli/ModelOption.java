@@ -4,7 +4,8 @@ import dev.jlens.JlensException;
 import dev.jlens.hub.HubSettings;
 import dev.jlens.hub.Revision;
 import dev.jlens.model.HookedTransformer;
-import dev.jlens.model.ModelSources;
+import dev.jlens.hub.ModelSources;
+import dev.jlens.model.ModelResolver;
 import dev.jlens.model.WeightProcessing;
 import picocli.CommandLine.Option;
 
@@ -27,11 +28,11 @@ final class ModelOption {
     /** Loads a model by name, repo id or folder, downloading it (with a progress bar) when needed. */
     static HookedTransformer load(Main.Streams streams, String model, String revision) {
         try (ProgressBar bar = ProgressBar.forStreams(streams, model)) {
-            return HookedTransformer.fromPretrained(model, WeightProcessing.Options.DEFAULT, hub(streams, model, revision), bar);
+            return ModelSources.load(model, WeightProcessing.Options.DEFAULT, hub(streams, model, revision), bar);
         }
     }
 
-    ModelSources.Resolved resolve(Main.Streams streams) {
+    ModelResolver.Resolved resolve(Main.Streams streams) {
         try (ProgressBar bar = ProgressBar.forStreams(streams, model)) {
             return ModelSources.resolve(model, hub(streams, model, revision), bar);
         }

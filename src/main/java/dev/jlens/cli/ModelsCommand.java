@@ -3,7 +3,7 @@ package dev.jlens.cli;
 import dev.jlens.hub.HubSettings;
 import dev.jlens.hub.ModelDownloader;
 import dev.jlens.hub.RepoId;
-import dev.jlens.model.ModelRegistry;
+import dev.jlens.hub.ModelRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 

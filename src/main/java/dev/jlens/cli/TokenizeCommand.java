@@ -1,6 +1,6 @@
 package dev.jlens.cli;
 
-import dev.jlens.model.ModelSources;
+import dev.jlens.model.ModelResolver;
 import dev.jlens.model.Tokenization;
 import dev.jlens.tokenizer.Gpt2Tokenizer;
 import dev.jlens.util.PyRepr;
@@ -37,7 +37,7 @@ final class TokenizeCommand implements Runnable {
     public void run() {
         for (int i = 0; i < texts.size(); i++) Inputs.text(texts.size() == 1 ? "TEXT" : "TEXT " + (i + 1), texts.get(i));
         // Only the tokenizer is needed: no weights are read.
-        ModelSources.Resolved source = model.resolve(parent.streams);
+        ModelResolver.Resolved source = model.resolve(parent.streams);
         Tokenization tok = new Tokenization(Gpt2Tokenizer.load(source.folder()), true);
         JsonMapper mapper = JsonMapper.builder().build();
         for (String text : texts) {

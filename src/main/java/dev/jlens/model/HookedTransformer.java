@@ -1,8 +1,6 @@
 package dev.jlens.model;
 
 import dev.jlens.JlensException;
-import dev.jlens.analysis.CompositionScores;
-import dev.jlens.analysis.FactoredMatrix;
 import dev.jlens.cache.ActivationCache;
 import dev.jlens.cache.CacheModel;
 import dev.jlens.hooks.Hook;
@@ -11,7 +9,7 @@ import dev.jlens.hooks.HookFlags;
 import dev.jlens.hooks.HookPoints;
 import dev.jlens.hooks.HookedRun;
 import dev.jlens.hooks.Splice;
-import dev.jlens.hub.HubSettings;
+import dev.jlens.tensor.FactoredMatrix;
 import dev.jlens.tensor.IntTensor;
 import dev.jlens.tensor.Tensor;
 import dev.jlens.tokenizer.Tokenizer;
@@ -70,7 +68,7 @@ public final class HookedTransformer implements CacheModel {
     /**
      * Loads with TransformerLens' default processing (fold_ln, center_writing_weights, center_unembed,
      * fold_value_biases). {@code model} is a folder in the Hugging Face layout, or a known name
-     * ({@code gpt2-small}, ...) that {@link ModelSources} can resolve to one.
+     * ({@code gpt2-small}, ...) or repo id that the Hub resolves to one (see {@link ModelResolver}).
      */
     public static HookedTransformer fromPretrained(String model) {
         return fromPretrained(model, WeightProcessing.Options.DEFAULT);
@@ -81,23 +79,16 @@ public final class HookedTransformer implements CacheModel {
         return fromPretrained(model, WeightProcessing.Options.NONE);
     }
 
-    public static HookedTransformer fromPretrained(String model, WeightProcessing.Options options) {
-        return fromPretrained(model, options, HubSettings.fromEnvironment());
-    }
-
-    /** As {@link #fromPretrained(String, WeightProcessing.Options)}, with explicit Hugging Face Hub settings. */
-    public static HookedTransformer fromPretrained(String model, WeightProcessing.Options options, HubSettings hub) {
-        return fromPretrained(model, options, hub, dev.jlens.util.Progress.NONE);
-    }
-
     /**
-     * As {@link #fromPretrained(String, WeightProcessing.Options, HubSettings)}; a model that is not cached yet is
-     * downloaded from the Hub (unless offline), its bytes reported to {@code progress}. {@code model} may end in
-     * {@code @revision} (a branch, tag or commit), else {@link HubSettings#revision()} is used.
+     * As {@link #fromPretrained(String)} with these processing options. A name or repo id is resolved by the
+     * {@link ModelResolver} on the class path (the Hub's: the Hugging Face cache, downloading what is missing);
+     * {@code dev.jlens.hub.ModelSources.load} does the same with explicit Hub settings and progress.
      */
-    public static HookedTransformer fromPretrained(String model, WeightProcessing.Options options, HubSettings hub, dev.jlens.util.Progress progress) {
-        ModelSources.Resolved r = ModelSources.resolve(model, hub, progress);
-        return ModelLoader.load(r.folder(), r.modelName(), options);
+    public static HookedTransformer fromPretrained(String model, WeightProcessing.Options options) {
+        ModelResolver.Resolved r = java.util.ServiceLoader.load(ModelResolver.class).findFirst()
+                .map(resolver -> resolver.resolve(model, dev.jlens.util.Progress.NONE))
+                .orElseGet(() -> new ModelResolver.Resolved(Path.of(model), nameOfFolder(Path.of(model))));
+        return fromFolder(r.folder(), r.modelName(), options);
     }
 
     /**
@@ -115,7 +106,18 @@ public final class HookedTransformer implements CacheModel {
     }
 
     public static HookedTransformer fromFolder(Path folder, WeightProcessing.Options options) {
-        return ModelLoader.load(folder, ModelSources.nameOfFolder(folder), options);
+        return fromFolder(folder, nameOfFolder(folder), options);
+    }
+
+    /** A folder loaded under the model name TransformerLens would report (e.g. the official name it was resolved from). */
+    public static HookedTransformer fromFolder(Path folder, String modelName, WeightProcessing.Options options) {
+        return ModelLoader.load(folder, modelName, options);
+    }
+
+    /** The name TransformerLens reports for a model loaded from a folder: the folder's name. */
+    public static String nameOfFolder(Path folder) {
+        Path name = folder.toAbsolutePath().normalize().getFileName();
+        return name == null ? folder.toString() : name.toString();
     }
 
     /** The same model with {@code use_attn_result} switched ({@code attn.hook_result} fires per head when on). */

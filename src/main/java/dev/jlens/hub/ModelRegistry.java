@@ -1,4 +1,4 @@
-package dev.jlens.model;
+package dev.jlens.hub;
 
 import dev.jlens.JlensException;
 

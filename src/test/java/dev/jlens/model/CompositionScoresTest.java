@@ -1,7 +1,7 @@
-package dev.jlens.analysis;
+package dev.jlens.model;
 
 import dev.jlens.Fixtures;
-import dev.jlens.model.HookedTransformer;
+import dev.jlens.tensor.FactoredMatrix;
 import dev.jlens.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 

@@ -1,10 +1,5 @@
-package dev.jlens.analysis;
+package dev.jlens.tensor;
 
-import dev.jlens.tensor.ComplexTensor;
-import dev.jlens.tensor.Decompositions;
-import dev.jlens.tensor.Index;
-import dev.jlens.tensor.Shape;
-import dev.jlens.tensor.Tensor;
 import dev.jlens.testing.RandomCases;
 import org.junit.jupiter.api.Test;
 

@@ -1,11 +1,6 @@
-package dev.jlens.analysis;
+package dev.jlens.tensor;
 
-import dev.jlens.tensor.ComplexTensor;
-import dev.jlens.tensor.Decompositions;
 import dev.jlens.tensor.Decompositions.Svd;
-import dev.jlens.tensor.Index;
-import dev.jlens.tensor.Shape;
-import dev.jlens.tensor.Tensor;
 
 import java.util.Arrays;
 

@@ -1,6 +1,6 @@
-package dev.jlens.analysis;
+package dev.jlens.model;
 
-import dev.jlens.model.HookedTransformer;
+import dev.jlens.tensor.FactoredMatrix;
 import dev.jlens.tensor.PackedMatrix;
 import dev.jlens.tensor.Shape;
 import dev.jlens.tensor.Tensor;

@@ -1,10 +1,9 @@
-package dev.jlens.model;
+package dev.jlens.hub;
 
 import dev.jlens.JlensException;
-import dev.jlens.hub.HubSettings;
-import dev.jlens.hub.ModelDownloader;
-import dev.jlens.hub.RepoId;
-import dev.jlens.hub.Revision;
+import dev.jlens.model.HookedTransformer;
+import dev.jlens.model.ModelResolver.Resolved;
+import dev.jlens.model.WeightProcessing;
 import dev.jlens.util.Progress;
 
 import java.nio.file.Files;
@@ -19,9 +18,6 @@ import java.util.Optional;
  * without any request when it is there, and downloaded into it when it is not (unless offline).
  */
 public final class ModelSources {
-    /** A folder to load and the model name TransformerLens would report (the official name, or the folder's name). */
-    public record Resolved(Path folder, String modelName) {}
-
     /**
      * A model on the Hub: its repository, the name TransformerLens reports for it, and the revision written after
      * {@code @} (null when none was).
@@ -54,7 +50,7 @@ public final class ModelSources {
         } catch (InvalidPathException e) {
             throw new JlensException("model " + dev.jlens.util.PyRepr.str(model) + " is neither a known name, a repo id nor a folder (" + e.getReason() + ")");
         }
-        if (Files.isDirectory(asPath)) return new Resolved(asPath, nameOfFolder(asPath));
+        if (Files.isDirectory(asPath)) return new Resolved(asPath, HookedTransformer.nameOfFolder(asPath));
         if (Files.exists(asPath)) {
             throw new JlensException("model path " + model + " is a file, not a folder (a Hugging Face model folder with config.json is expected)");
         }
@@ -105,8 +101,12 @@ public final class ModelSources {
         return s.contains("/") || s.contains("\\") || s.startsWith(".") || s.startsWith("~");
     }
 
-    public static String nameOfFolder(Path folder) {
-        Path name = folder.toAbsolutePath().normalize().getFileName();
-        return name == null ? folder.toString() : name.toString();
+    /**
+     * {@code from_pretrained} with explicit Hub settings: {@code model} resolved as {@link #resolve} does (a download
+     * reporting its bytes to {@code progress}), then loaded with these processing options.
+     */
+    public static HookedTransformer load(String model, WeightProcessing.Options options, HubSettings hub, Progress progress) {
+        Resolved r = resolve(model, hub, progress);
+        return HookedTransformer.fromFolder(r.folder(), r.modelName(), options);
     }
 }
