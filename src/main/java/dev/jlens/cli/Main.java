@@ -32,6 +32,9 @@ public final class Main {
     /** Runs the command line with these output streams; returns the exit code (used by tests too). */
     public static int run(String[] args, Streams streams) {
         CommandLine cli = new CommandLine(new JlensCommand(streams));
+        // picocli would replace an argument "@path" by the words of that file: a prompt "@home" would become
+        // whatever ./home holds. Every argument is taken as written.
+        cli.setExpandAtFiles(false);
         cli.setOut(new PrintWriter(streams.out(), true));
         cli.setErr(new PrintWriter(streams.err(), true));
         cli.setParameterExceptionHandler((e, a) -> {
