@@ -1,6 +1,7 @@
 package dev.jlens.tokenizer;
 
 import dev.jlens.JlensException;
+import dev.jlens.io.FileKind;
 import dev.jlens.tokenizer.AddedTokens.AddedToken;
 import dev.jlens.tokenizer.TokenizerFiles.Definition;
 import dev.jlens.tokenizer.TokenizerFiles.Merge;
@@ -99,6 +100,10 @@ public final class Gpt2Tokenizer {
         }
         if (Files.isRegularFile(tokenizerJson)) {
             return cached(cacheFolder, List.of(tokenizerJson), () -> fromTokenizerJson(tokenizerJson));
+        }
+        for (Path name : List.of(vocab, mergesTxt, tokenizerJson)) {
+            Optional<String> notAFile = FileKind.notARegularFile(name, "a tokenizer file");
+            if (notAFile.isPresent()) throw new JlensException(notAFile.get());
         }
         String found = Files.isRegularFile(vocab) ? " (vocab.json is there, merges.txt is not)"
                 : Files.isRegularFile(mergesTxt) ? " (merges.txt is there, vocab.json is not)" : "";
