@@ -1,5 +1,7 @@
 package dev.jlens.io;
 
+import dev.jlens.JlensException;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -17,10 +19,21 @@ public final class FileKind {
     private FileKind() {}
 
     /**
+     * Throws the line of {@link #notARegularFile} for the first of {@code paths} that exists as something other
+     * than a regular file; returns when each is a regular file or absent.
+     */
+    public static void refuseOtherKinds(String what, Path... paths) {
+        for (Path path : paths) {
+            Optional<String> notAFile = notARegularFile(path, what);
+            if (notAFile.isPresent()) throw new JlensException(notAFile.get());
+        }
+    }
+
+    /**
      * One line saying what {@code path} is when it exists but is not a regular file, {@code what} being the file
      * it should be ("a weights file"); empty when it is a regular file or there is nothing there at all.
      */
-    public static Optional<String> notARegularFile(Path path, String what) {
+    private static Optional<String> notARegularFile(Path path, String what) {
         if (Files.isRegularFile(path) || !Files.exists(path, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
         if (Files.isSymbolicLink(path) && !Files.exists(path)) return Optional.of(Text.oneLine(path + " is " + brokenLink(path)));
         if (Files.isDirectory(path)) return Optional.of(Text.oneLine(path + " is a folder, not " + what));

@@ -49,7 +49,7 @@ public final class TorchCheckpoint implements Checkpoint {
         long viewed = 0;
         for (Map.Entry<String, TorchTensorRef> tensor : tensors.entrySet()) {
             Entry entry = entry(tensor.getKey(), tensor.getValue(), storageBytes);
-            // each entry covers no more elements than its storage holds, so the sum stays far from overflow
+            // a tensor views at most its storage, which is in the file: the sum stays under three times the file
             viewed += entry.info().numel() * entry.info().dtype().byteSize();
             if (viewed > budget) {
                 throw file.error("tensor " + Text.quote(tensor.getKey()) + " brings the bytes the tensors view to " + viewed

@@ -11,7 +11,6 @@ import dev.jlens.tokenizer.Gpt2Tokenizer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -30,7 +29,8 @@ final class ModelLoader {
         if (!Files.isDirectory(dir)) throw new JlensException("model path " + dir + " is not a folder (a Hugging Face model folder with config.json is expected)");
         Path configJson = dir.resolve("config.json");
         if (!Files.isRegularFile(configJson)) {
-            throw new JlensException(FileKind.notARegularFile(configJson, "a config file").orElse("model folder " + dir + " has no config.json"));
+            FileKind.refuseOtherKinds("a config file", configJson);
+            throw new JlensException("model folder " + dir + " has no config.json");
         }
         ModelConfig cfg = ModelConfig.fromHuggingFace(configJson, modelName, options.foldLn());
         Path weightsFile = weightsFile(dir);
@@ -91,10 +91,7 @@ final class ModelLoader {
         if (Files.isRegularFile(safetensors)) return safetensors;
         Path bin = dir.resolve("pytorch_model.bin");
         if (Files.isRegularFile(bin)) return bin;
-        for (Path name : List.of(safetensors, bin)) {
-            Optional<String> notAFile = FileKind.notARegularFile(name, "a weights file");
-            if (notAFile.isPresent()) throw new JlensException(notAFile.get());
-        }
+        FileKind.refuseOtherKinds("a weights file", safetensors, bin);
         String present;
         try (Stream<Path> files = Files.list(dir)) {
             present = String.join(", ", files.map(p -> p.getFileName().toString()).sorted().toList());

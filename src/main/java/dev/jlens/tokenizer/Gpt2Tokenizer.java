@@ -101,10 +101,7 @@ public final class Gpt2Tokenizer {
         if (Files.isRegularFile(tokenizerJson)) {
             return cached(cacheFolder, List.of(tokenizerJson), () -> fromTokenizerJson(tokenizerJson));
         }
-        for (Path name : List.of(vocab, mergesTxt, tokenizerJson)) {
-            Optional<String> notAFile = FileKind.notARegularFile(name, "a tokenizer file");
-            if (notAFile.isPresent()) throw new JlensException(notAFile.get());
-        }
+        FileKind.refuseOtherKinds("a tokenizer file", vocab, mergesTxt, tokenizerJson);
         String found = Files.isRegularFile(vocab) ? " (vocab.json is there, merges.txt is not)"
                 : Files.isRegularFile(mergesTxt) ? " (merges.txt is there, vocab.json is not)" : "";
         throw new JlensException(modelDir + ": no tokenizer files: expected vocab.json + merges.txt or tokenizer.json"
