@@ -2,6 +2,7 @@ package dev.jlens.analysis;
 
 import dev.jlens.JlensException;
 import dev.jlens.io.Json;
+import dev.jlens.io.SmallFiles;
 import dev.jlens.tokenizer.Gpt2Tokenizer;
 
 import java.io.IOException;
@@ -51,18 +52,20 @@ public record Experiment(String source, String model, boolean prependBos, List<S
     }
 
     public static Experiment read(Path file) {
+        return parse(file.toString(), readBytes(file));
+    }
+
+    /** The bytes of an experiment file, read once (it may be a pipe), at most 64 MB. */
+    public static byte[] readBytes(Path file) {
         String name = file.toString();
-        byte[] bytes;
         try {
             if (Files.isDirectory(file)) throw new JlensException(name + ": is a folder, not an experiment file");
-            if (Files.size(file) > MAX_BYTES) throw new JlensException(name + ": larger than " + (MAX_BYTES >> 20) + " MB; not an experiment file");
-            bytes = Files.readAllBytes(file);
+            return SmallFiles.read(file, MAX_BYTES, "an experiment file");
         } catch (NoSuchFileException e) {
             throw new JlensException(name + ": no such experiment file");
         } catch (IOException e) {
             throw new JlensException(name + ": cannot be read (" + e.getMessage() + ")");
         }
-        return parse(name, bytes);
     }
 
     /**

@@ -22,16 +22,29 @@ public final class Main {
     /** Commands that run the model: their kernels start compiling before anything else happens. */
     private static final java.util.Set<String> MODEL_COMMANDS = java.util.Set.of("test-prompt", "cache", "generate", "analyze", "report", "serve", "bench");
 
-    public static void main(String[] args) {
+    public static void main(String[] jvmArgs) {
         // The matrix kernel is fast only once C2 has compiled it, which takes the JVM about half a second of
         // calls; starting now overlaps that with the JVM's and the command line's own start-up.
-        if (args.length > 0 && MODEL_COMMANDS.contains(args[0])) dev.jlens.tensor.WarmUp.startInBackground();
-        System.exit(run(args, Streams.standard()));
+        if (jvmArgs.length > 0 && MODEL_COMMANDS.contains(jvmArgs[0])) dev.jlens.tensor.WarmUp.startInBackground();
+        Streams streams = Streams.standard();
+        String[] args;
+        try {
+            args = RawArguments.utf8(jvmArgs);
+        } catch (RawArguments.NotUtf8 e) {
+            CommandLine.Model.CommandSpec spec = new CommandLine(new JlensCommand(streams)).getCommandSpec();
+            streams.err().println("jlens: " + oneLine(RawArguments.message(e, jvmArgs, spec)));
+            System.exit(2);
+            return;
+        }
+        System.exit(run(args, streams));
     }
 
     /** Runs the command line with these output streams; returns the exit code (used by tests too). */
     public static int run(String[] args, Streams streams) {
         CommandLine cli = new CommandLine(new JlensCommand(streams));
+        // picocli would replace an argument "@path" by the words of that file: a prompt "@home" would become
+        // whatever ./home holds. Every argument is taken as written.
+        cli.setExpandAtFiles(false);
         cli.setOut(new PrintWriter(streams.out(), true));
         cli.setErr(new PrintWriter(streams.err(), true));
         cli.setParameterExceptionHandler((e, a) -> {

@@ -10,8 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /** {@code jlens report}: the seed's whole analysis of an experiment file as one self-contained HTML page. */
@@ -39,8 +38,10 @@ final class ReportCommand implements Runnable {
     @Override
     public void run() {
         if (topK < 1 || topK > 1000) throw new JlensException("--top-k must be between 1 and 1000, got " + topK);
-        Experiment experiment = Experiment.read(spec);
-        String text = readText(spec);
+        // read once: the spec may be a pipe, which a second read would find empty
+        byte[] bytes = Experiment.readBytes(spec);
+        Experiment experiment = Experiment.parse(spec.toString(), bytes);
+        String text = new String(bytes, StandardCharsets.UTF_8);
         Inputs.output(out);
         HookedTransformer m = AnalyzeCommand.load(experiment, model, revision, parent.streams);
         AnalysisResult result;
@@ -49,13 +50,5 @@ final class ReportCommand implements Runnable {
         }
         String modelArgument = model != null ? model : experiment.model();
         new ExperimentReport(m).topK(topK).build(result, new ExperimentReport.Provenance(spec.toString(), text, modelArgument)).save(out);
-    }
-
-    private static String readText(Path spec) {
-        try {
-            return Files.readString(spec);
-        } catch (IOException e) {
-            throw new JlensException(spec + ": cannot be read (" + e.getMessage() + ")");
-        }
     }
 }

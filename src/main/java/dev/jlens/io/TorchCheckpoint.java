@@ -32,6 +32,12 @@ public final class TorchCheckpoint implements Checkpoint {
     private static final long LEGACY_PROTOCOL_VERSION = 1001;
     private static final String DATA_PKL = "data.pkl";
     private static final int MAX_BYTEORDER_LENGTH = 16;
+    /**
+     * How many times its own size the tensors of a file may take, counted in their stored dtype: tensors that
+     * share a storage (tied embeddings: wte and lm_head) see its bytes twice; views that repeat bytes beyond
+     * that would turn a small file into a model of gigabytes.
+     */
+    private static final int MAX_VIEWS_PER_BYTE = 2;
 
     private final MappedFile file;
     private final TreeMap<String, Entry> byName = new TreeMap<>();
@@ -39,7 +45,19 @@ public final class TorchCheckpoint implements Checkpoint {
     private TorchCheckpoint(MappedFile file, Map<String, TorchTensorRef> tensors,
                             Function<String, MemorySegment> storageBytes) {
         this.file = file;
-        tensors.forEach((name, tensor) -> byName.put(name, entry(name, tensor, storageBytes)));
+        long budget = MAX_VIEWS_PER_BYTE * file.bytes().byteSize();
+        long viewed = 0;
+        for (Map.Entry<String, TorchTensorRef> tensor : tensors.entrySet()) {
+            Entry entry = entry(tensor.getKey(), tensor.getValue(), storageBytes);
+            // a tensor views at most its storage, which is in the file: the sum stays under three times the file
+            viewed += entry.info().numel() * entry.info().dtype().byteSize();
+            if (viewed > budget) {
+                throw file.error("tensor " + Text.quote(tensor.getKey()) + " brings the bytes the tensors view to " + viewed
+                        + ", more than " + MAX_VIEWS_PER_BYTE + " times the file's " + file.bytes().byteSize()
+                        + " bytes; its tensors view the same stored bytes over and over");
+            }
+            byName.put(tensor.getKey(), entry);
+        }
     }
 
     /** Opens {@code file} as a torch checkpoint, zip or legacy by its first bytes. */
@@ -200,6 +218,13 @@ public final class TorchCheckpoint implements Checkpoint {
                 throw file.error(where + ": size " + Arrays.toString(shape) + ", stride " + Arrays.toString(stride)
                         + " and offset " + tensor.storageOffset() + " reach element " + last + " of a storage of "
                         + storage.numel() + " elements");
+            }
+            // A view of more elements than its storage holds repeats some (stride 0): torch's expand(), never
+            // a stored weight, and the way to make gigabytes of model out of a few bytes of file.
+            if (numel > storage.numel()) {
+                throw file.error(where + ": size " + Arrays.toString(shape) + " and stride " + Arrays.toString(stride)
+                        + " make " + numel + " elements out of a storage of " + storage.numel()
+                        + "; a view that repeats elements is not a stored tensor");
             }
         } catch (ArithmeticException e) {
             throw file.error(where + ": size " + Arrays.toString(shape) + " and stride " + Arrays.toString(stride)

@@ -3,6 +3,7 @@ package dev.jlens.model;
 import dev.jlens.JlensException;
 import dev.jlens.hooks.HookFlags;
 import dev.jlens.io.Json;
+import dev.jlens.io.SmallFiles;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -99,12 +100,8 @@ public record ModelConfig(
     public static ModelConfig fromHuggingFace(Path configJson, String modelName, boolean foldLn) {
         Json root;
         try {
-            long size = Files.size(configJson);
-            if (size > MAX_CONFIG_BYTES) {
-                throw new JlensException(configJson + ": " + size + " bytes, more than the " + (MAX_CONFIG_BYTES >> 20)
-                        + " MB a config.json may have; is this a config.json?");
-            }
-            String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(configJson))).toString();
+            byte[] bytes = SmallFiles.read(configJson, MAX_CONFIG_BYTES, "a config.json");
+            String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
             root = Json.parse(text, MAX_CONFIG_DEPTH);
         } catch (CharacterCodingException e) {
             throw new JlensException(configJson + ": not valid UTF-8 text; is this a config.json?");

@@ -2,6 +2,7 @@ package dev.jlens.model;
 
 import dev.jlens.JlensException;
 import dev.jlens.io.Checkpoint;
+import dev.jlens.io.FileKind;
 import dev.jlens.tensor.PackedMatrix;
 import dev.jlens.tensor.Parallel;
 import dev.jlens.tensor.RowTable;
@@ -28,7 +29,10 @@ final class ModelLoader {
         if (!Files.exists(dir)) throw new JlensException("model folder " + dir + " does not exist");
         if (!Files.isDirectory(dir)) throw new JlensException("model path " + dir + " is not a folder (a Hugging Face model folder with config.json is expected)");
         Path configJson = dir.resolve("config.json");
-        if (!Files.isRegularFile(configJson)) throw new JlensException("model folder " + dir + " has no config.json");
+        if (!Files.isRegularFile(configJson)) {
+            FileKind.refuseOtherKinds("a config file", configJson);
+            throw new JlensException("model folder " + dir + " has no config.json");
+        }
         ModelConfig cfg = ModelConfig.fromHuggingFace(configJson, modelName, options.foldLn());
         Path weightsFile = weightsFile(dir);
         WarmUp.startInBackground();
@@ -88,6 +92,7 @@ final class ModelLoader {
         if (Files.isRegularFile(safetensors)) return safetensors;
         Path bin = dir.resolve("pytorch_model.bin");
         if (Files.isRegularFile(bin)) return bin;
+        FileKind.refuseOtherKinds("a weights file", safetensors, bin);
         String present;
         try (Stream<Path> files = Files.list(dir)) {
             present = String.join(", ", files.map(p -> p.getFileName().toString()).sorted().toList());

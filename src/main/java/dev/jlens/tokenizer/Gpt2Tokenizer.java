@@ -1,6 +1,7 @@
 package dev.jlens.tokenizer;
 
 import dev.jlens.JlensException;
+import dev.jlens.io.FileKind;
 import dev.jlens.tokenizer.AddedTokens.AddedToken;
 import dev.jlens.tokenizer.TokenizerFiles.Definition;
 import dev.jlens.tokenizer.TokenizerFiles.Merge;
@@ -100,6 +101,7 @@ public final class Gpt2Tokenizer implements Tokenizer {
         if (Files.isRegularFile(tokenizerJson)) {
             return cached(cacheFolder, List.of(tokenizerJson), () -> fromTokenizerJson(tokenizerJson));
         }
+        FileKind.refuseOtherKinds("a tokenizer file", vocab, mergesTxt, tokenizerJson);
         String found = Files.isRegularFile(vocab) ? " (vocab.json is there, merges.txt is not)"
                 : Files.isRegularFile(mergesTxt) ? " (merges.txt is there, vocab.json is not)" : "";
         throw new JlensException(modelDir + ": no tokenizer files: expected vocab.json + merges.txt or tokenizer.json"

@@ -1,10 +1,12 @@
 package dev.jlens.tokenizer;
 
 import dev.jlens.JlensException;
+import dev.jlens.io.SmallFiles;
 import dev.jlens.tokenizer.AddedTokens.AddedToken;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -327,27 +329,18 @@ final class TokenizerFiles {
     // ---------------------------------------------------------------------------------------------------------
     // helpers
 
+    /** Tokenizer files are a few MB (GPT-2's tokenizer.json is 1.4 MB); no more than what one may have is read. */
     private static InputStream open(Path file) throws IOException {
         try {
-            requireSensibleSize(file);
-            return Files.newInputStream(file);
+            return SmallFiles.open(file, MAX_FILE_BYTES, "a tokenizer file");
         } catch (NoSuchFileException e) {
             throw missing(file);
         }
     }
 
-    /** Tokenizer files are a few MB (GPT-2's tokenizer.json is 1.4 MB); refuse what cannot be one before reading it. */
-    static void requireSensibleSize(Path file) throws IOException {
-        long size = Files.size(file);
-        if (size > MAX_FILE_BYTES) {
-            throw new JlensException(file + ": " + size + " bytes, more than the " + (MAX_FILE_BYTES >> 20)
-                    + " MB a tokenizer file may have; is this a tokenizer file?");
-        }
-    }
-
+    /** A strict UTF-8 reader: a malformed byte is an error, never U+FFFD. */
     private static BufferedReader newReader(Path file) throws IOException {
-        requireSensibleSize(file);
-        return Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        return new BufferedReader(new InputStreamReader(open(file), StandardCharsets.UTF_8.newDecoder()));
     }
 
     static JlensException missing(Path file) {

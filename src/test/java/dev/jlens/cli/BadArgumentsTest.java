@@ -275,6 +275,29 @@ class BadArgumentsTest {
                 .isEqualTo("jlens: Missing required option: '--max-new-tokens=N' (see: jlens generate --help)\n");
     }
 
+    /**
+     * picocli would read {@code @path} as "the arguments are in this file" and put the file's words in its place:
+     * a prompt such as "@home" or a text that happens to name a file would be replaced by what the file holds.
+     */
+    @Test
+    void anArgumentStartingWithAtIsTakenLiterally() throws IOException {
+        Path notes = Files.writeString(dir.resolve("notes"), "--help\nsecret words\n");
+        String literal = "@" + notes;
+        CliRunner.Result tokenized = CliRunner.run("tokenize", "--model", A, "--no-bos", "--json", literal);
+        assertThat(tokenized.exitCode()).as(tokenized.err()).isZero();
+        java.util.List<String> tokens = new java.util.ArrayList<>();
+        tools.jackson.databind.json.JsonMapper.builder().build().readTree(tokenized.out()).get("str_tokens")
+                .forEach(t -> tokens.add(t.asString()));
+        assertThat(String.join("", tokens)).isEqualTo(literal);
+
+        CliRunner.Result prompted = CliRunner.run("test-prompt", "--model", A, "--prompt", literal, "--answer", " x");
+        assertThat(prompted.exitCode()).as(prompted.err()).isZero();
+        java.util.List<String> withBos = new java.util.ArrayList<>(java.util.List.of("<|endoftext|>"));
+        withBos.addAll(tokens);
+        assertThat(prompted.out()).startsWith("Tokenized prompt: " + dev.jlens.util.PyRepr.list(withBos) + "\n")
+                .doesNotContain("secret");
+    }
+
     // ---- output files ---------------------------------------------------------------------------------------------
 
     @Test

@@ -1,7 +1,9 @@
 package dev.jlens.cli;
 
 import dev.jlens.Fixtures;
+import dev.jlens.testing.NamedPipe;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -19,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BadExperimentFilesTest {
     private static final String A = Fixtures.modelDir("a").toString();
+    private static final String SMALL_SPEC = "{\"answers\": [[\" 3\", \" 4\"]], \"prompts\": [\"1 2\"]}";
 
     @TempDir
     Path dir;
@@ -51,7 +54,49 @@ class BadExperimentFilesTest {
         try (RandomAccessFile f = new RandomAccessFile(spec.toFile(), "rw")) {
             f.setLength(65L << 20);   // sparse
         }
-        assertThat(refused(spec)).endsWith(": larger than 64 MB; not an experiment file\n");
+        assertThat(refused(spec)).isEqualTo("jlens: " + spec + ": 68157440 bytes, more than the 64 MB an experiment file may have; is this an experiment file?\n");
+    }
+
+    /** A device reports a size of 0 bytes: only a cap on the bytes read stops it from filling the heap. */
+    @Test
+    void anEndlessDevice() {
+        assertThat(refused(Path.of("/dev/zero")))
+                .isEqualTo("jlens: /dev/zero: more than the 64 MB an experiment file may have; is this an experiment file?\n");
+    }
+
+    /** As {@code --spec <(command)}: a pipe also reports 0 bytes; the 64 MB + 1st byte read ends it. */
+    @Test
+    void aPipeOfMoreThan64MB() throws Exception {
+        Path spec = dir.resolve("E.json");
+        try (NamedPipe pipe = NamedPipe.feeding(spec, SMALL_SPEC.getBytes(StandardCharsets.UTF_8), (byte) ' ', (64L << 20) + 1)) {
+            assertThat(refused(spec)).isEqualTo("jlens: " + spec + ": more than the 64 MB an experiment file may have; is this an experiment file?\n");
+        }
+    }
+
+    /** Up to the cap, a pipe is an experiment file as any other (the trailing spaces are JSON whitespace). */
+    @Test
+    void aPipeOfExactly64MBIsAnalysed() throws Exception {
+        Path spec = dir.resolve("E.json"), out = dir.resolve("R.json");
+        try (NamedPipe pipe = NamedPipe.feeding(spec, SMALL_SPEC.getBytes(StandardCharsets.UTF_8), (byte) ' ', 64L << 20)) {
+            CliRunner.Result r = CliRunner.run("analyze", "--spec", spec.toString(), "--model", A, "--out", out.toString());
+            assertThat(r.exitCode()).as(r.err()).isZero();
+        }
+        assertThat(Files.readString(out)).contains("\"prompts\":[\"1 2\"]");
+    }
+
+    /**
+     * report shows the experiment file's text: it reads the file once, since a second read of a pipe would wait
+     * for a writer that has gone.
+     */
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void reportReadsASpecFromAPipeOnce() throws Exception {
+        Path spec = dir.resolve("E.json"), out = dir.resolve("R.html");
+        try (NamedPipe pipe = NamedPipe.feeding(spec, SMALL_SPEC.getBytes(StandardCharsets.UTF_8), (byte) ' ', SMALL_SPEC.length())) {
+            CliRunner.Result r = CliRunner.run("report", "--spec", spec.toString(), "--model", A, "--out", out.toString());
+            assertThat(r.exitCode()).as(r.err()).isZero();
+        }
+        assertThat(Files.readString(out)).contains("{&quot;answers&quot;: [[&quot; 3&quot;, &quot; 4&quot;]], &quot;prompts&quot;: [&quot;1 2&quot;]}");
     }
 
     /** Read leniently, the bad byte would become U+FFFD in a prompt and change its tokens unseen. */

@@ -1,6 +1,7 @@
 package dev.jlens.cli;
 
 import dev.jlens.Fixtures;
+import dev.jlens.testing.NamedPipe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.node.ObjectNode;
@@ -82,11 +83,69 @@ class BadModelInputsTest {
     }
 
     @Test
-    void configJsonThatIsAFolder() throws IOException {
+    void configJsonThatIsAFolder() throws Exception {
+        Path model = withReplaced("config.json", Files::createDirectory);
+        assertThat(load(model).err()).isEqualTo("jlens: " + model.resolve("config.json") + " is a folder, not a config file\n");
+    }
+
+    @Test
+    void configJsonThatIsADanglingLink() throws Exception {
+        Path model = withReplaced("config.json", p -> Files.createSymbolicLink(p, Path.of("../gone/config.json")));
+        assertThat(load(model).err())
+                .isEqualTo("jlens: " + model.resolve("config.json") + " is a symbolic link to ../gone/config.json, which does not exist\n");
+    }
+
+    // ---- the weights file: a name that is there, but not a file -----------------------------------------------------
+
+    /**
+     * Loads the folder with its {@code model.safetensors} replaced by what {@code make} puts at that name; returns the
+     * answer after "jlens: M/model.safetensors".
+     */
+    private String weightsNameRefused(IOConsumer<Path> make) throws Exception {
+        Path weights = withReplaced("model.safetensors", make).resolve("model.safetensors");
+        String err = load(weights.getParent()).err();
+        assertThat(err).startsWith("jlens: " + weights);
+        return err.substring(("jlens: " + weights).length());
+    }
+
+    private interface IOConsumer<T> {
+        void accept(T t) throws Exception;
+    }
+
+    /** A copy of fixture A whose file {@code name} is replaced by what {@code make} puts at its path. */
+    private Path withReplaced(String name, IOConsumer<Path> make) throws Exception {
         Path model = ModelFolders.copyOfA(dir);
-        Files.delete(model.resolve("config.json"));
-        Files.createDirectory(model.resolve("config.json"));
-        assertThat(load(model).err()).contains("has no config.json");
+        Files.delete(model.resolve(name));
+        make.accept(model.resolve(name));
+        return model;
+    }
+
+    @Test
+    void weightsFileThatIsAFolder() throws Exception {
+        assertThat(weightsNameRefused(Files::createDirectory)).isEqualTo(" is a folder, not a weights file\n");
+    }
+
+    /** As a Hugging Face cache snapshot whose blob was deleted. */
+    @Test
+    void weightsFileThatIsADanglingLink() throws Exception {
+        assertThat(weightsNameRefused(p -> Files.createSymbolicLink(p, Path.of("../../blobs/0123abcd"))))
+                .isEqualTo(" is a symbolic link to ../../blobs/0123abcd, which does not exist\n");
+    }
+
+    @Test
+    void weightsFileThatIsALoopOfLinks() throws Exception {
+        assertThat(weightsNameRefused(p -> Files.createSymbolicLink(p, p.getFileName())))
+                .isEqualTo(" is a symbolic link to model.safetensors, which cannot be followed (a loop of links?)\n");
+    }
+
+    @Test
+    void weightsFileThatIsANamedPipe() throws Exception {
+        assertThat(weightsNameRefused(NamedPipe::make)).isEqualTo(" is a named pipe (FIFO), not a weights file\n");
+    }
+
+    @Test
+    void weightsFileThatIsADevice() throws Exception {
+        assertThat(weightsNameRefused(p -> Files.createSymbolicLink(p, Path.of("/dev/zero")))).isEqualTo(" is a device, not a weights file\n");
     }
 
     // ---- config.json ----------------------------------------------------------------------------------------------
@@ -415,6 +474,12 @@ class BadModelInputsTest {
         Files.delete(model.resolve("vocab.json"));
         Files.delete(model.resolve("merges.txt"));
         assertThat(tokenize(model).err()).contains(model + ": no tokenizer files: expected vocab.json + merges.txt or tokenizer.json");
+    }
+
+    @Test
+    void tokenizerFileThatIsANamedPipe() throws Exception {
+        Path model = withReplaced("vocab.json", NamedPipe::make);
+        assertThat(tokenize(model).err()).isEqualTo("jlens: " + model.resolve("vocab.json") + " is a named pipe (FIFO), not a tokenizer file\n");
     }
 
     @Test

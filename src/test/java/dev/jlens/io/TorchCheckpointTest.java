@@ -313,4 +313,82 @@ class TorchCheckpointTest {
         assertThatThrownBy(() -> Checkpoint.open(file)).isExactlyInstanceOf(JlensException.class)
                 .hasMessageStartingWith("pytorch_model.bin: refuses the pickle global 'builtins.eval'");
     }
+
+    // ---- views that make more tensor than there is file --------------------------------------------------------
+
+    /** A view with stride 0 reads one stored float as a whole matrix: refused, naming the tensor. */
+    @Test
+    void aStrideZeroViewOfMoreElementsThanItsStorageIsRefused() throws IOException {
+        List<StoredTensor> tensors = List.of(
+                new StoredTensor("wte.weight", "FloatStorage", "0", 1, 0, new long[] {50257, 768}, new long[] {0, 0}));
+        Path file = dir.resolve("pytorch_model.bin");
+        TorchFiles.writeZip(file, "archive", TorchFiles.stateDictPickle(tensors, false), Map.of("0", TorchFiles.floats(0.5f)), "little");
+        assertThatThrownBy(() -> Checkpoint.open(file)).isExactlyInstanceOf(JlensException.class)
+                .hasMessage("pytorch_model.bin: tensor 'wte.weight': size [50257, 768] and stride [0, 0] make 38597376 elements"
+                        + " out of a storage of 1; a view that repeats elements is not a stored tensor");
+    }
+
+    /**
+     * Views that each stay within their storage but all look at the same bytes: the file's tensors may add up to
+     * twice its size (tied embeddings), and the tensor that goes past that is named.
+     */
+    @Test
+    void manyViewsOfTheSameBytesAreRefusedPastTwiceTheFile() throws IOException {
+        int views = 40;
+        List<StoredTensor> tensors = new java.util.ArrayList<>();
+        for (int i = 0; i < views; i++) {
+            tensors.add(StoredTensor.contiguous(String.format("t%02d", i), "FloatStorage", "0", 256));
+        }
+        Path file = dir.resolve("pytorch_model.bin");
+        TorchFiles.writeZip(file, "archive", TorchFiles.stateDictPickle(tensors, false), Map.of("0", new byte[1024]), "little");
+        long size = Files.size(file);
+        int crossing = (int) (2 * size / 1024);   // 0-based: the first whose 1024 bytes go past 2 x size
+        assertThat(crossing).as("the file must be small enough for the views to cross the bound").isLessThan(views);
+        assertThatThrownBy(() -> Checkpoint.open(file)).isExactlyInstanceOf(JlensException.class)
+                .hasMessage("pytorch_model.bin: tensor " + String.format("'t%02d'", crossing) + " brings the bytes the tensors view to "
+                        + 1024L * (crossing + 1) + ", more than 2 times the file's " + size + " bytes; its tensors view the same stored bytes over and over");
+    }
+
+    /** Tied embeddings, as torch.save writes GPT2LMHeadModel: two tensors on one storage. */
+    @Test
+    void twoTensorsOnOneStorageAreRead() throws IOException {
+        List<StoredTensor> tensors = List.of(
+                StoredTensor.contiguous("transformer.wte.weight", "FloatStorage", "0", 2, 3),
+                StoredTensor.contiguous("lm_head.weight", "FloatStorage", "0", 2, 3));
+        Path file = dir.resolve("pytorch_model.bin");
+        TorchFiles.writeZip(file, "archive", TorchFiles.stateDictPickle(tensors, false), Map.of("0", TorchFiles.floats(1, 2, 3, 4, 5, 6)), "little");
+        try (Checkpoint c = Checkpoint.open(file)) {
+            assertThat(c.readFloat32("lm_head.weight")).containsExactly(1, 2, 3, 4, 5, 6);
+            assertThat(c.readFloat32("transformer.wte.weight")).containsExactly(1, 2, 3, 4, 5, 6);
+        }
+    }
+
+    /**
+     * Through the command line: fixture A's tensors, each a stride-0 view of one stored float (a file of a few KB
+     * that would be a model of every weight 0.5); refused at the first tensor of more than one element.
+     */
+    @Test
+    void aModelOfStrideZeroViewsIsRefusedByTheCommandLine() throws IOException {
+        Path a = dev.jlens.Fixtures.modelDir("a");
+        Path model = Files.createDirectories(dir.resolve("model"));
+        for (String f : new String[] {"config.json", "vocab.json", "merges.txt"}) {
+            Files.copy(a.resolve(f), model.resolve(f));
+        }
+        List<StoredTensor> tensors = new java.util.ArrayList<>();
+        String firstRefused = null;
+        try (Checkpoint original = Checkpoint.open(a.resolve("model.safetensors"))) {
+            for (String name : original.names()) {
+                long[] shape = original.info(name).shape();
+                tensors.add(new StoredTensor(name, "FloatStorage", "0", 1, 0, shape, new long[shape.length]));
+                if (firstRefused == null && Arrays.stream(shape).reduce(1, Math::multiplyExact) > 1) firstRefused = name;
+            }
+        }
+        TorchFiles.writeZip(model.resolve("pytorch_model.bin"), "archive", TorchFiles.stateDictPickle(tensors, false),
+                Map.of("0", TorchFiles.floats(0.5f)), "little");
+        String[] r = dev.jlens.cli.CliRunnerAccess.run("generate", "--model", model.toString(), "--prompt", "x", "--max-new-tokens", "1", "--greedy");
+        assertThat(r[0]).as(r[2]).isEqualTo("1");
+        assertThat(r[1]).isEmpty();
+        assertThat(r[2]).startsWith("jlens: pytorch_model.bin: tensor '" + firstRefused + "': size [")
+                .endsWith("; a view that repeats elements is not a stored tensor\n").hasLineCount(1);
+    }
 }

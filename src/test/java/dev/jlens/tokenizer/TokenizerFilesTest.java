@@ -3,6 +3,7 @@ package dev.jlens.tokenizer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jlens.JlensException;
+import dev.jlens.testing.NamedPipe;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -389,5 +390,24 @@ class TokenizerFilesTest {
         Path empty = writeTokenizerJson(root -> ((ObjectNode) root.get("added_tokens").get(0)).put("content", ""));
         assertOneLineError(() -> Gpt2Tokenizer.fromTokenizerJson(empty), empty)
                 .hasMessageContaining("added_tokens[0] has no non-empty string \"content\"");
+    }
+
+    /**
+     * A pipe (or a device) reports 0 bytes, so the cap of 256 MB is on the bytes read: the JSON stream and the
+     * line reader each stop at the first byte past it, with the one-line refusal (Jackson passes it on unwrapped).
+     */
+    @Test
+    void aPipeIsReadNoFurtherThan256MB() throws Exception {
+        long past = TokenizerFiles.MAX_FILE_BYTES + 1;
+        Path vocab = dir.resolve("vocab.json");
+        try (NamedPipe pipe = NamedPipe.feeding(vocab, "{\"a\": 1".getBytes(StandardCharsets.UTF_8), (byte) ' ', past)) {
+            assertOneLineError(() -> TokenizerFiles.readVocabJson(vocab), vocab)
+                    .hasMessage(vocab + ": more than the 256 MB a tokenizer file may have; is this a tokenizer file?");
+        }
+        Path merges = dir.resolve("merges.txt");
+        try (NamedPipe pipe = NamedPipe.feeding(merges, "#version: 0.2\nh e\n".getBytes(StandardCharsets.UTF_8), (byte) '\n', past)) {
+            assertOneLineError(() -> TokenizerFiles.readMergesTxt(merges), merges)
+                    .hasMessage(merges + ": more than the 256 MB a tokenizer file may have; is this a tokenizer file?");
+        }
     }
 }
