@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
@@ -50,6 +51,7 @@ public final class HubClient implements AutoCloseable {
 
     private static final int MAX_REDIRECTS = 10;
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
+    private static final Pattern AUTHORITY_PORT = Pattern.compile(":(\\d+)$");
     private static final String USER_AGENT = "jlens/" + version() + "; java/" + Runtime.version().feature();
 
     private final HubSettings settings;
@@ -105,9 +107,8 @@ public final class HubClient implements AutoCloseable {
             Optional<String> location = r.headers().firstValue("Location");
             boolean redirect = status >= 300 && status < 400 && location.isPresent();
             if (redirect) {
-                URI relative = parseLocation(location.get(), url);
-                URI target = url.resolve(relative);
-                if (relative.getHost() == null) {  // relative: a renamed repo; follow it
+                URI target = redirectTarget(url, location.get(), repo + "/" + file);
+                if (URI.create(location.get().strip()).getRawAuthority() == null) {  // relative: a renamed repo; follow it
                     url = target;
                     continue;
                 }
@@ -212,7 +213,7 @@ public final class HubClient implements AutoCloseable {
 
     private record Response(int status, HttpHeaders headers, InputStream body, URI uri) {}
 
-    /** GET, following redirects by hand; the token goes only to the endpoint's host. */
+    /** GET, following redirects by hand (to http(s) URLs only); the token goes only to the endpoint's host. */
     private Response get(URI start, long from, String validator, FileMetadata meta) throws IOException, InterruptedException {
         URI url = start;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -226,7 +227,7 @@ public final class HubClient implements AutoCloseable {
             Optional<String> location = r.headers().firstValue("Location");
             if (status >= 300 && status < 400 && location.isPresent()) {
                 r.body().close();
-                url = url.resolve(parseLocation(location.get(), url));
+                url = redirectTarget(url, location.get(), meta.repo() + "/" + meta.file());
                 continue;
             }
             return new Response(status, r.headers(), r.body(), url);
@@ -313,12 +314,32 @@ public final class HubClient implements AutoCloseable {
         return b;
     }
 
-    private static URI parseLocation(String location, URI from) {
+    /**
+     * Where a redirect from {@code from} leads, if jlens may follow it: an http(s) URL with a host and a port from 1 to
+     * 65535. Anything else is refused with a line naming the redirect; the HTTP client never sees it.
+     */
+    private static URI redirectTarget(URI from, String location, String what) {
+        String loc = location.strip();
+        String refused = what + ": " + hostOf(from) + " redirected to '" + loc + "', ";
+        URI target;
         try {
-            return URI.create(location.strip());
-        } catch (IllegalArgumentException e) {
-            throw new HubException(Kind.BAD_CONTENT, hostOf(from) + " redirected to '" + location + "', which is not a URL");
+            target = from.resolve(new URI(loc));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new HubException(Kind.BAD_CONTENT, refused + "which is not a URL");
         }
+        String scheme = target.getScheme() == null ? "" : target.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new HubException(Kind.BAD_CONTENT, refused + "which is not an http(s) URL; jlens downloads only over http(s)");
+        }
+        if (target.getHost() == null) {  // the URI parser gives no host for an authority it cannot read, e.g. a port past int
+            Matcher port = AUTHORITY_PORT.matcher(target.getRawAuthority() == null ? "" : target.getRawAuthority());
+            if (port.find()) throw new HubException(Kind.BAD_CONTENT, refused + "whose port " + port.group(1) + " is not between 1 and 65535");
+            throw new HubException(Kind.BAD_CONTENT, refused + "which has no host");
+        }
+        if (target.getPort() == 0 || target.getPort() > 65535) {
+            throw new HubException(Kind.BAD_CONTENT, refused + "whose port " + target.getPort() + " is not between 1 and 65535");
+        }
+        return target;
     }
 
     /** The one-line error for a 4xx/5xx answer, from its status and the Hub's {@code X-Error-Code}. */

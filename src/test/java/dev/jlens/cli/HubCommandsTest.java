@@ -123,6 +123,42 @@ class HubCommandsTest {
     }
 
     @Test
+    void aRedirectToWhatIsNotAnHttpUrlIsOneLineNamingIt() {
+        hub.repo("openai-community/gpt2", Fixtures.modelDir("a"));
+        Map<String, String> wrong = new java.util.LinkedHashMap<>();
+        wrong.put("file:///etc/passwd", "not an http(s) URL");
+        wrong.put("ftp://127.0.0.1/blob", "not an http(s) URL");
+        wrong.put("http://127.0.0.1:0/blob", "port 0 is not between 1 and 65535");
+        wrong.put("http://127.0.0.1:65536/blob", "port 65536 is not between 1 and 65535");
+        wrong.put("http://127.0.0.1:99999999999/blob", "port 99999999999 is not between 1 and 65535");
+        wrong.put("http:///blob", "no host");
+        wrong.put("http://a b/blob", "not a URL");
+        for (Map.Entry<String, String> w : wrong.entrySet()) {
+            for (boolean fromCdn : new boolean[] {false, true}) {
+                if (fromCdn) hub.cdnRedirectsTo("model.safetensors", w.getKey());
+                else hub.headRedirectsTo("model.safetensors", w.getKey());
+                String err = oneLineError(CliRunner.runWithEnv(env, "download", "gpt2")).err();
+                assertThat(err).as(w.getKey()).doesNotContain("internal error")
+                        .contains("model.safetensors").contains("redirected to '" + w.getKey() + "'").contains(w.getValue());
+                hub.cdnRedirectsTo("model.safetensors", null);
+                hub.headRedirectsTo("model.safetensors", null);
+            }
+        }
+        assertThat(blobs()).isEmpty();
+    }
+
+    /** The blobs in the cache (none when the folder is not there). */
+    private java.util.List<Path> blobs() {
+        Path dir = cache.resolve("models--openai-community--gpt2/blobs");
+        if (!Files.isDirectory(dir)) return java.util.List.of();
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            return s.toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void downloadedFilesAreTheFixtureBytes() throws Exception {
         hub.repo("acme/b", Fixtures.modelDir("b"));
         Path folder = Path.of(ok(CliRunner.runWithEnv(env, "download", "acme/b")).out().strip());

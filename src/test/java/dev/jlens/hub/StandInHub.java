@@ -38,7 +38,7 @@ import java.util.stream.Stream;
  * {@code X-Linked-Etag} (sha256) and {@code X-Linked-Size}; errors with {@code X-Error-Code} RepoNotFound,
  * RevisionNotFound, EntryNotFound, GatedRepo, and 401 "Invalid credentials in Authorization header"; relative 307
  * for a renamed repo; Range and If-Range. It can cut a connection or stall after N bytes (once), lie about a
- * sha256, count requests, and be stopped.
+ * sha256, count requests, and be stopped; and act as a hostile hub: redirect to any Location.
  */
 public final class StandInHub implements AutoCloseable {
     /** One request as either server saw it. */
@@ -109,6 +109,8 @@ public final class StandInHub implements AutoCloseable {
     private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Long> cutOnce = new ConcurrentHashMap<>();
     private final Map<String, Long> stallOnce = new ConcurrentHashMap<>();
+    private final Map<String, String> headRedirects = new ConcurrentHashMap<>();
+    private final Map<String, String> cdnRedirects = new ConcurrentHashMap<>();
     private final Set<String> lies = ConcurrentHashMap.newKeySet();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean ignoreRange;
@@ -168,6 +170,18 @@ public final class StandInHub implements AutoCloseable {
     /** The next download of {@code file} sends {@code bytes} bytes, then nothing until the server stops. */
     public void stallOnce(String file, long bytes) {
         stallOnce.put(file, bytes);
+    }
+
+    /** The hub's HEAD of the large file {@code file} redirects to {@code location} instead of the CDN (null: to the CDN again). */
+    public void headRedirectsTo(String file, String location) {
+        if (location == null) headRedirects.remove(file);
+        else headRedirects.put(file, location);
+    }
+
+    /** The CDN answers a GET of the large file {@code file} with a redirect to {@code location} (null: with the content again). */
+    public void cdnRedirectsTo(String file, String location) {
+        if (location == null) cdnRedirects.remove(file);
+        else cdnRedirects.put(file, location);
     }
 
     /** Announces a wrong sha256 (X-Linked-Etag) for {@code file}. */
@@ -278,7 +292,8 @@ public final class StandInHub implements AutoCloseable {
                 h.set("X-Linked-Etag", "\"" + announced + "\"");
                 h.set("X-Linked-Size", Long.toString(content.length));
                 h.set("ETag", "\"" + gitSha1(("version https://git-lfs.github.com/spec/v1\noid sha256:" + sha + "\nsize " + content.length + "\n").getBytes(StandardCharsets.UTF_8)) + "\"");
-                h.set("Location", cdnEndpoint() + "/blobs/" + sha + "?X-Amz-Signature=stand-in&response-content-disposition=" + file);
+                h.set("Location", headRedirects.getOrDefault(file,
+                        cdnEndpoint() + "/blobs/" + sha + "?X-Amz-Signature=stand-in&response-content-disposition=" + file));
                 send(ex, 302, -1);
                 return;
             }
@@ -296,6 +311,12 @@ public final class StandInHub implements AutoCloseable {
                 return;
             }
             String sha = path.substring(7);
+            String redirect = cdnRedirects.get(cdnFileNames.get(sha));
+            if (redirect != null) {
+                ex.getResponseHeaders().set("Location", redirect);
+                send(ex, 302, -1);
+                return;
+            }
             serveContent(ex, content, "\"cdn-" + sha.substring(0, 16) + "\"", cdnFileNames.get(sha));
         }
     }
