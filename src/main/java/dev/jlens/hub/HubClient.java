@@ -52,6 +52,8 @@ public final class HubClient implements AutoCloseable {
     private static final int MAX_REDIRECTS = 10;
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     private static final Pattern AUTHORITY_PORT = Pattern.compile(":(\\d+)$");
+    /** The most of a server's own text ({@code X-Error-Message}) a message repeats. */
+    private static final int MAX_SERVER_TEXT = 300;
     private static final String USER_AGENT = "jlens/" + version() + "; java/" + Runtime.version().feature();
 
     private final HubSettings settings;
@@ -74,6 +76,9 @@ public final class HubClient implements AutoCloseable {
         }
         if (endpoint.getHost() == null || !(endpoint.getScheme().equals("http") || endpoint.getScheme().equals("https"))) {
             throw new HubException(Kind.HTTP, "HF_ENDPOINT '" + settings.endpoint() + "' is not an http(s) URL");
+        }
+        if (endpoint.getPort() == 0 || endpoint.getPort() > 65535) {
+            throw new HubException(Kind.HTTP, "HF_ENDPOINT '" + settings.endpoint() + "' has port " + endpoint.getPort() + ", not between 1 and 65535");
         }
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -345,7 +350,7 @@ public final class HubClient implements AutoCloseable {
     /** The one-line error for a 4xx/5xx answer, from its status and the Hub's {@code X-Error-Code}. */
     HubException error(int status, HttpHeaders h, RepoId repo, String revision, String file, HttpRequest req) {
         String code = h.firstValue("X-Error-Code").orElse("");
-        String message = h.firstValue("X-Error-Message").orElse("");
+        String message = serverText(h.firstValue("X-Error-Message").orElse(""));
         String ep = settings.endpoint();
         boolean tokenSent = settings.token() != null;
         String login = "set HF_TOKEN or run huggingface-cli login";
@@ -386,6 +391,12 @@ public final class HubClient implements AutoCloseable {
                     + "; the Hub is unavailable, try again later");
         }
         return new HubException(Kind.HTTP, status + " from " + ep + " for " + repo + "/" + file + (message.isEmpty() ? "" : ": " + message));
+    }
+
+    /** A server's own text as a message may repeat it: one line, short, without the token (a hostile hub may echo it). */
+    private String serverText(String text) {
+        String t = oneLine(Redaction.without(text, settings.token()));
+        return t.length() <= MAX_SERVER_TEXT ? t : t.substring(0, MAX_SERVER_TEXT) + "...";
     }
 
     private static boolean retryable(int status) {

@@ -92,10 +92,10 @@ public record HubSettings(Path cacheDir, String endpoint, String token, boolean 
         return new HubSettings(cacheDir, endpoint, token, offline, revision, etagTimeout, downloadTimeout, on);
     }
 
-    /** Never shows the token itself. */
+    /** Never shows the token, nor credentials in the endpoint. */
     @Override
     public String toString() {
-        return "HubSettings[cacheDir=" + cacheDir + ", endpoint=" + endpoint + ", token=" + (token == null ? "none" : "set")
+        return "HubSettings[cacheDir=" + cacheDir + ", endpoint=" + Redaction.urls(endpoint) + ", token=" + (token == null ? "none" : "set")
                 + ", offline=" + offline + ", revision=" + revision + ", etagTimeout=" + etagTimeout
                 + ", downloadTimeout=" + downloadTimeout + ", symlinks=" + symlinks + "]";
     }

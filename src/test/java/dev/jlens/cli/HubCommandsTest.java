@@ -147,6 +147,49 @@ class HubCommandsTest {
         assertThat(blobs()).isEmpty();
     }
 
+    @Test
+    void credentialsInTheEndpointOrTheTokenAreInNoMessage() {
+        hub.repo("openai-community/gpt2", Fixtures.modelDir("a"));
+        String hostPort = hub.endpoint().substring("http://".length());
+        env.put("HF_ENDPOINT", "http://jlens-user:s3cret-pass@" + hostPort + "/");
+        env.put("HF_TOKEN", "hf_t0kenSecret");
+        hub.validToken("hf_t0kenSecret");
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        lines.add(oneLineError(CliRunner.runWithEnv(env, "download", "acme/nothing")).err());
+        hub.errorMessage("you sent Bearer hf_t0kenSecret");
+        hub.failNextWith(418);
+        lines.add(oneLineError(CliRunner.runWithEnv(env, "download", "gpt2")).err());
+        assertThat(ok(CliRunner.runWithEnv(env, true, "download", "gpt2")).err()).as("the progress line")
+                .contains("100% [").doesNotContain("s3cret-pass").doesNotContain("hf_t0kenSecret");
+        hub.stop();
+        CliRunner.Result fromCache = ok(CliRunner.runWithEnv(env, true, "download", "gpt2"));
+        assertThat(fromCache.err()).contains("jlens: warning: cannot reach");
+        lines.add(fromCache.err());
+        lines.add(oneLineError(CliRunner.runWithEnv(env, "download", "acme/other")).err());
+        for (String line : lines) {
+            assertThat(line).contains(hostPort).doesNotContain("s3cret-pass").doesNotContain("jlens-user")
+                    .doesNotContain("hf_t0kenSecret");
+        }
+        assertThat(lines.get(0)).contains("http://***@" + hostPort);
+        assertThat(lines.get(1)).contains("418").contains("you sent Bearer ***");
+
+        // A redirect's credentials (user information, a signed query) are not shown either.
+        hub = StandInHub.start();
+        hub.repo("openai-community/gpt2", Fixtures.modelDir("a"));
+        hub.validToken("hf_t0kenSecret");
+        hub.headRedirectsTo("model.safetensors", "ftp://cdn-user:cdn-pass@127.0.0.1/blob?sig=abc123");
+        env.put("HF_ENDPOINT", hub.endpoint());
+        assertThat(oneLineError(CliRunner.runWithEnv(env, "download", "gpt2")).err())
+                .contains("ftp://***@127.0.0.1/blob?sig=***").doesNotContain("cdn-user").doesNotContain("cdn-pass").doesNotContain("abc123");
+    }
+
+    @Test
+    void anEndpointWithAPortPastTheRangeIsOneLineWithoutItsCredentials() {
+        env.put("HF_ENDPOINT", "http://jlens-user:s3cret-pass@127.0.0.1:65536");
+        assertThat(oneLineError(CliRunner.runWithEnv(env, "download", "gpt2")).err())
+                .isEqualTo("jlens: HF_ENDPOINT 'http://***@127.0.0.1:65536' has port 65536, not between 1 and 65535\n");
+    }
+
     /** The blobs in the cache (none when the folder is not there). */
     private java.util.List<Path> blobs() {
         Path dir = cache.resolve("models--openai-community--gpt2/blobs");

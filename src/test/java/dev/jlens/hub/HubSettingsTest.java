@@ -86,4 +86,11 @@ class HubSettingsTest {
         assertThat(s.symlinks()).isFalse();
         assertThat(HubSettings.fromEnvironment(Map.of("HF_HUB_ETAG_TIMEOUT", "soon")).etagTimeout()).isEqualTo(Duration.ofSeconds(10));
     }
+
+    @Test
+    void settingsShowNeitherTheTokenNorCredentialsInTheEndpoint() {
+        HubSettings s = HubSettings.fromEnvironment(Map.of("HF_ENDPOINT", "https://me:pa55@hub.example/", "HF_TOKEN", "hf_s3cret"));
+        assertThat(s.endpoint()).isEqualTo("https://me:pa55@hub.example");
+        assertThat(s.toString()).contains("https://***@hub.example").doesNotContain("pa55").doesNotContain("hf_s3cret");
+    }
 }

@@ -38,7 +38,8 @@ import java.util.stream.Stream;
  * {@code X-Linked-Etag} (sha256) and {@code X-Linked-Size}; errors with {@code X-Error-Code} RepoNotFound,
  * RevisionNotFound, EntryNotFound, GatedRepo, and 401 "Invalid credentials in Authorization header"; relative 307
  * for a renamed repo; Range and If-Range. It can cut a connection or stall after N bytes (once), lie about a
- * sha256, count requests, and be stopped; and act as a hostile hub: redirect to any Location.
+ * sha256, count requests, and be stopped; and act as a hostile hub: redirect to any Location, and echo text back
+ * in {@code X-Error-Message}.
  */
 public final class StandInHub implements AutoCloseable {
     /** One request as either server saw it. */
@@ -111,6 +112,7 @@ public final class StandInHub implements AutoCloseable {
     private final Map<String, Long> stallOnce = new ConcurrentHashMap<>();
     private final Map<String, String> headRedirects = new ConcurrentHashMap<>();
     private final Map<String, String> cdnRedirects = new ConcurrentHashMap<>();
+    private volatile String errorMessage;
     private final Set<String> lies = ConcurrentHashMap.newKeySet();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean ignoreRange;
@@ -184,6 +186,11 @@ public final class StandInHub implements AutoCloseable {
         else cdnRedirects.put(file, location);
     }
 
+    /** Every error the hub answers carries this X-Error-Message (e.g. one that echoes the request's token). */
+    public void errorMessage(String message) {
+        errorMessage = message;
+    }
+
     /** Announces a wrong sha256 (X-Linked-Etag) for {@code file}. */
     public void lieAboutSha256(String file) {
         lies.add(file);
@@ -241,6 +248,7 @@ public final class StandInHub implements AutoCloseable {
             int fail = failNextWith;
             if (fail != 0) {
                 failNextWith = 0;
+                if (errorMessage != null) ex.getResponseHeaders().set("X-Error-Message", errorMessage);
                 send(ex, fail, -1);
                 return;
             }
@@ -371,7 +379,7 @@ public final class StandInHub implements AutoCloseable {
 
     private void error(HttpExchange ex, int status, String code, String message) throws IOException {
         if (code != null) ex.getResponseHeaders().set("X-Error-Code", code);
-        ex.getResponseHeaders().set("X-Error-Message", message);
+        ex.getResponseHeaders().set("X-Error-Message", errorMessage != null ? errorMessage : message);
         send(ex, status, -1);
     }
 
