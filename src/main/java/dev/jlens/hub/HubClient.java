@@ -154,7 +154,8 @@ public final class HubClient implements AutoCloseable {
 
     /**
      * Downloads the content into {@code sink}, starting at its position (a leftover of an earlier try is resumed),
-     * until it holds {@code meta.size()} bytes. {@code position} is told the sink's position as it grows.
+     * until it holds {@code meta.size()} bytes. {@code position} is told the sink's position as it grows. Never more
+     * than {@code meta.size()} bytes are written: a longer body is refused.
      */
     public void fetch(FileMetadata meta, Sink sink, LongConsumer position) {
         String what = meta.repo() + "/" + meta.file();
@@ -193,13 +194,12 @@ public final class HubClient implements AutoCloseable {
                         if (!retryable(status)) throw error(status, resp.headers, meta.repo(), meta.commit(), meta.file(), null);
                         throw new IOException(status + " from " + hostOf(resp.uri));
                     }
+                    long length = resp.headers.firstValueAsLong("Content-Length").orElse(-1);
+                    if (length > meta.size() - pos) throw tooLong(meta, resp.uri, "its answer has Content-Length " + length + " from byte " + pos);
                     if (validator == null) validator = strongEtag(resp.headers).orElse(null);
-                    copy(body, sink, position, what);
+                    copy(resp, sink, position, meta);
                 }
                 if (sink.position() == meta.size()) return;
-                if (sink.position() > meta.size()) {
-                    throw new HubException(Kind.BAD_CONTENT, "download of " + what + " gave more than the " + meta.size() + " bytes the Hub announced");
-                }
                 last = new IOException("connection closed at byte " + sink.position() + " of " + meta.size());
             } catch (IOException e) {
                 last = e;
@@ -214,6 +214,12 @@ public final class HubClient implements AutoCloseable {
             }
             sleep(options.backoff().multipliedBy(1L << Math.min(failuresInARow - 1, 4)), what);
         }
+    }
+
+    private static HubException tooLong(FileMetadata meta, URI from, String how) {
+        return new HubException(Kind.BAD_CONTENT, meta.repo() + "/" + meta.file() + ": " + hostOf(from) + " sends more than the "
+                + meta.size() + " bytes the Hub announced (" + (meta.lfs() ? "X-Linked-Size" : "Content-Length") + "): " + how
+                + "; refused, nothing was cached");
     }
 
     private record Response(int status, HttpHeaders headers, InputStream body, URI uri) {}
@@ -240,8 +246,12 @@ public final class HubClient implements AutoCloseable {
         throw new HubException(Kind.HTTP, "more than " + MAX_REDIRECTS + " redirects downloading " + meta.repo() + "/" + meta.file());
     }
 
-    /** Copies the body into the sink; a stall longer than the download timeout closes the stream (then resumed). */
-    private void copy(InputStream body, Sink sink, LongConsumer position, String what) throws IOException {
+    /**
+     * Copies the body into the sink, never past the announced size; a stall longer than the download timeout closes
+     * the stream (then resumed).
+     */
+    private void copy(Response resp, Sink sink, LongConsumer position, FileMetadata meta) throws IOException {
+        InputStream body = resp.body;
         long timeoutNanos = settings.downloadTimeout().toNanos();
         long[] lastData = {System.nanoTime()};
         AtomicBoolean stalled = new AtomicBoolean();
@@ -267,10 +277,11 @@ public final class HubClient implements AutoCloseable {
                 }
                 if (n < 0) break;
                 lastData[0] = System.nanoTime();
+                if (n > meta.size() - sink.position()) throw tooLong(meta, resp.uri, "its body goes on past them");
                 try {
                     sink.write(buf, 0, n);
                 } catch (IOException e) {
-                    throw new HubException(Kind.CACHE, "cannot write " + what + " into the cache: " + describe(e), e);
+                    throw new HubException(Kind.CACHE, "cannot write " + meta.repo() + "/" + meta.file() + " into the cache: " + describe(e), e);
                 }
                 position.accept(sink.position());
             }

@@ -123,6 +123,15 @@ class HubCommandsTest {
     }
 
     @Test
+    void aBodyLongerThanAnnouncedIsOneLine() {
+        hub.repo("openai-community/gpt2", Fixtures.modelDir("a"));
+        hub.overlong("model.safetensors", 4_000_000, false);
+        assertThat(oneLineError(CliRunner.runWithEnv(env, "download", "gpt2")).err())
+                .contains("openai-community/gpt2/model.safetensors").contains("more than the 13933096 bytes");
+        assertThat(blobs()).isEmpty();
+    }
+
+    @Test
     void aRedirectToWhatIsNotAnHttpUrlIsOneLineNamingIt() {
         hub.repo("openai-community/gpt2", Fixtures.modelDir("a"));
         Map<String, String> wrong = new java.util.LinkedHashMap<>();

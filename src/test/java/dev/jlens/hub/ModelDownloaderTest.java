@@ -242,6 +242,27 @@ class ModelDownloaderTest {
     }
 
     @Test
+    void aBodyLongerThanAnnouncedIsRefusedWithoutWritingMoreThanTheAnnouncedSize() throws IOException {
+        hub.repo("openai-community/gpt2", Fixtures.modelDir("a"));
+        long total = 0;
+        for (String f : FILES_A) total += Files.size(Fixtures.modelDir("a").resolve(f));
+        long announced = Files.size(Fixtures.modelDir("a").resolve("model.safetensors"));
+        for (boolean withContentLength : new boolean[] {false, true}) {
+            hub.overlong("model.safetensors", 16_000_000, withContentLength);
+            long[] most = {0};
+            HubException e = hubError(Kind.BAD_CONTENT, () -> {
+                try (ModelDownloader d = new ModelDownloader(settings(hub, cache), FAST)) {
+                    d.download(GPT2, "main", (done, t) -> most[0] = Math.max(most[0], done));
+                }
+            });
+            assertThat(e.getMessage()).contains("model.safetensors").contains(Long.toString(announced)).contains("more than");
+            assertThat(most[0]).as("bytes written (progress) with Content-Length " + withContentLength).isLessThanOrEqualTo(total);
+            assertThat(tree(cache)).as("nothing but lock files").isEmpty();
+        }
+        assertThat(hub.count("cdn", "GET")).as("refused at once, not retried").isEqualTo(2);
+    }
+
+    @Test
     void aLeftoverOfAKilledProcessIsResumed() throws IOException {
         hub.repo("openai-community/gpt2", Fixtures.modelDir("a"));
         byte[] weights = fixture("a", "model.safetensors");

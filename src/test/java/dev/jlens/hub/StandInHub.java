@@ -38,8 +38,8 @@ import java.util.stream.Stream;
  * {@code X-Linked-Etag} (sha256) and {@code X-Linked-Size}; errors with {@code X-Error-Code} RepoNotFound,
  * RevisionNotFound, EntryNotFound, GatedRepo, and 401 "Invalid credentials in Authorization header"; relative 307
  * for a renamed repo; Range and If-Range. It can cut a connection or stall after N bytes (once), lie about a
- * sha256, count requests, and be stopped; and act as a hostile hub: redirect to any Location, and echo text back
- * in {@code X-Error-Message}.
+ * sha256, count requests, and be stopped; and act as a hostile hub: send a body longer than it announced, redirect
+ * to any Location, and echo text back in {@code X-Error-Message}.
  */
 public final class StandInHub implements AutoCloseable {
     /** One request as either server saw it. */
@@ -110,6 +110,7 @@ public final class StandInHub implements AutoCloseable {
     private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Long> cutOnce = new ConcurrentHashMap<>();
     private final Map<String, Long> stallOnce = new ConcurrentHashMap<>();
+    private final Map<String, Overlong> overlong = new ConcurrentHashMap<>();
     private final Map<String, String> headRedirects = new ConcurrentHashMap<>();
     private final Map<String, String> cdnRedirects = new ConcurrentHashMap<>();
     private volatile String errorMessage;
@@ -172,6 +173,16 @@ public final class StandInHub implements AutoCloseable {
     /** The next download of {@code file} sends {@code bytes} bytes, then nothing until the server stops. */
     public void stallOnce(String file, long bytes) {
         stallOnce.put(file, bytes);
+    }
+
+    private record Overlong(long extra, boolean announced) {}
+
+    /**
+     * Downloads of {@code file} send {@code extra} bytes more than its content: with a Content-Length that says so
+     * ({@code announced}), or chunked, without any length.
+     */
+    public void overlong(String file, long extra, boolean announced) {
+        overlong.put(file, new Overlong(extra, announced));
     }
 
     /** The hub's HEAD of the large file {@code file} redirects to {@code location} instead of the CDN (null: to the CDN again). */
@@ -359,6 +370,15 @@ public final class StandInHub implements AutoCloseable {
         }
         Long cut = file == null ? null : cutOnce.remove(file);
         Long stall = file == null ? null : stallOnce.remove(file);
+        Overlong more = file == null ? null : overlong.get(file);
+        if (more != null) {
+            ex.sendResponseHeaders(status, more.announced() ? length + more.extra() : 0);  // 0: chunked, no length
+            OutputStream out = ex.getResponseBody();
+            out.write(content, (int) from, (int) length);
+            byte[] zeros = new byte[1 << 16];
+            for (long left = more.extra(); left > 0; left -= zeros.length) out.write(zeros, 0, (int) Math.min(left, zeros.length));
+            return;
+        }
         send(ex, status, length);
         OutputStream out = ex.getResponseBody();
         if (cut != null || stall != null) {
