@@ -30,8 +30,9 @@ import java.util.regex.Pattern;
  * Speaks the Hub's file protocol as huggingface_hub does: {@code HEAD {endpoint}/{repo}/resolve/{revision}/{file}}
  * for a file's metadata (following only relative redirects, e.g. a renamed repo; an absolute redirect is where a
  * large file's content is), then {@code GET} of the content, resumed with {@code Range} (and {@code If-Range}) after
- * a cut connection or a stall, with bounded retries. Redirects are followed by hand, and
- * {@code Authorization: Bearer} goes only to the endpoint's own host, never to the host a redirect leads to.
+ * a cut connection or a stall, with bounded retries, all within the download's deadline ({@link DownloadBudget}).
+ * Redirects are followed by hand, and {@code Authorization: Bearer} goes only to the endpoint's own host, never to
+ * the host a redirect leads to.
  */
 public final class HubClient implements AutoCloseable {
     /** How often to retry a request that failed without progress, and how long to wait before the first retry. */
@@ -155,13 +156,17 @@ public final class HubClient implements AutoCloseable {
     /**
      * Downloads the content into {@code sink}, starting at its position (a leftover of an earlier try is resumed),
      * until it holds {@code meta.size()} bytes. {@code position} is told the sink's position as it grows. Never more
-     * than {@code meta.size()} bytes are written: a longer body is refused.
+     * than {@code meta.size()} bytes are written: a longer body is refused. A try that gets no further than the
+     * earlier ones (a server that ignores Range and is cut at the same place) counts as a failure, and after
+     * {@code deadline} the download is given up, however it is going.
      */
-    public void fetch(FileMetadata meta, Sink sink, LongConsumer position) {
+    public void fetch(FileMetadata meta, Sink sink, LongConsumer position, DownloadBudget.Deadline deadline) {
         String what = meta.repo() + "/" + meta.file();
         String validator = null;
         int failuresInARow = 0;
         int attempts = 0;
+        long furthest = sink.position();
+        boolean rangeIgnored = false;
         Exception last = null;
         while (true) {
             long pos = sink.position();
@@ -170,16 +175,16 @@ public final class HubClient implements AutoCloseable {
                 pos = 0;
             }
             if (pos == meta.size()) return;
-            long before = pos;
+            if (deadline.passed()) throw tooSlow(meta, pos, deadline);
             attempts++;
             try {
-                Response resp = get(meta.location(), pos, validator, meta);
+                Response resp = get(meta.location(), pos, validator, meta, deadline);
                 try (InputStream body = resp.body) {
                     int status = resp.status;
                     if (status == 200 && pos > 0) {  // the server ignored Range (or If-Range did not match)
+                        rangeIgnored = true;
                         restart(sink, what);
                         pos = 0;
-                        before = 0;
                     } else if (status == 206) {
                         Matcher m = CONTENT_RANGE.matcher(resp.headers.firstValue("Content-Range").orElse(""));
                         if (!m.matches() || Long.parseLong(m.group(1)) != pos) {
@@ -197,7 +202,7 @@ public final class HubClient implements AutoCloseable {
                     long length = resp.headers.firstValueAsLong("Content-Length").orElse(-1);
                     if (length > meta.size() - pos) throw tooLong(meta, resp.uri, "its answer has Content-Length " + length + " from byte " + pos);
                     if (validator == null) validator = strongEtag(resp.headers).orElse(null);
-                    copy(resp, sink, position, meta);
+                    copy(resp, sink, position, meta, deadline);
                 }
                 if (sink.position() == meta.size()) return;
                 last = new IOException("connection closed at byte " + sink.position() + " of " + meta.size());
@@ -207,13 +212,23 @@ public final class HubClient implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new HubException(Kind.UNREACHABLE, "download of " + what + " was interrupted", e);
             }
-            failuresInARow = sink.position() > before ? 1 : failuresInARow + 1;
+            failuresInARow = sink.position() > furthest ? 1 : failuresInARow + 1;
+            furthest = Math.max(furthest, sink.position());
             if (failuresInARow > options.maxRetries() || attempts > 20 * (options.maxRetries() + 1)) {
                 throw new HubException(Kind.UNREACHABLE, "download of " + what + " from " + hostOf(meta.location()) + " failed at byte "
-                        + sink.position() + " of " + meta.size() + " after " + attempts + " tries (" + describe(last) + "); run the command again to retry", last);
+                        + sink.position() + " of " + meta.size() + " after " + attempts + " tries (" + describe(last)
+                        + (rangeIgnored ? "; the server ignores Range, so every try starts again at byte 0" : "")
+                        + "); run the command again to retry", last);
             }
-            sleep(options.backoff().multipliedBy(1L << Math.min(failuresInARow - 1, 4)), what);
+            Duration backoff = options.backoff().multipliedBy(1L << Math.min(failuresInARow - 1, 4));
+            sleep(backoff.compareTo(deadline.left()) < 0 ? backoff : deadline.left(), what);
         }
+    }
+
+    private HubException tooSlow(FileMetadata meta, long pos, DownloadBudget.Deadline deadline) {
+        return new HubException(Kind.UNREACHABLE, meta.repo() + "/" + meta.file() + ": the download from " + hostOf(meta.location())
+                + " is too slow: it was at byte " + pos + " of " + meta.size() + " when its time was up: the download's "
+                + deadline.rule() + "; run the command again to retry");
     }
 
     private static HubException tooLong(FileMetadata meta, URI from, String how) {
@@ -225,10 +240,12 @@ public final class HubClient implements AutoCloseable {
     private record Response(int status, HttpHeaders headers, InputStream body, URI uri) {}
 
     /** GET, following redirects by hand (to http(s) URLs only); the token goes only to the endpoint's host. */
-    private Response get(URI start, long from, String validator, FileMetadata meta) throws IOException, InterruptedException {
+    private Response get(URI start, long from, String validator, FileMetadata meta, DownloadBudget.Deadline deadline)
+            throws IOException, InterruptedException {
         URI url = start;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-            HttpRequest.Builder b = request(url, "GET", settings.downloadTimeout());
+            Duration timeout = settings.downloadTimeout().compareTo(deadline.left()) < 0 ? settings.downloadTimeout() : deadline.left();
+            HttpRequest.Builder b = request(url, "GET", timeout);
             if (from > 0) {
                 b.header("Range", "bytes=" + from + "-");
                 if (validator != null) b.header("If-Range", validator);
@@ -248,16 +265,19 @@ public final class HubClient implements AutoCloseable {
 
     /**
      * Copies the body into the sink, never past the announced size; a stall longer than the download timeout closes
-     * the stream (then resumed).
+     * the stream (then resumed), and so does the deadline (then given up).
      */
-    private void copy(Response resp, Sink sink, LongConsumer position, FileMetadata meta) throws IOException {
+    private void copy(Response resp, Sink sink, LongConsumer position, FileMetadata meta, DownloadBudget.Deadline deadline) throws IOException {
         InputStream body = resp.body;
         long timeoutNanos = settings.downloadTimeout().toNanos();
         long[] lastData = {System.nanoTime()};
         AtomicBoolean stalled = new AtomicBoolean();
+        AtomicBoolean overdue = new AtomicBoolean();
         long period = Math.max(10, Math.min(1000, settings.downloadTimeout().toMillis() / 4));
         ScheduledFuture<?> check = watchdog.scheduleAtFixedRate(() -> {
-            if (System.nanoTime() - lastData[0] > timeoutNanos && stalled.compareAndSet(false, true)) {
+            boolean stop = (System.nanoTime() - lastData[0] > timeoutNanos && stalled.compareAndSet(false, true))
+                    || (deadline.passed() && overdue.compareAndSet(false, true));
+            if (stop) {
                 try {
                     body.close();
                 } catch (IOException ignored) {
@@ -272,6 +292,7 @@ public final class HubClient implements AutoCloseable {
                 try {
                     n = body.read(buf);
                 } catch (IOException e) {
+                    if (overdue.get()) throw tooSlow(meta, sink.position(), deadline);
                     if (stalled.get()) throw new IOException("no data for " + settings.downloadTimeout().toMillis() + " ms", e);
                     throw e;
                 }
@@ -285,6 +306,7 @@ public final class HubClient implements AutoCloseable {
                 }
                 position.accept(sink.position());
             }
+            if (overdue.get()) throw tooSlow(meta, sink.position(), deadline);
             if (stalled.get()) throw new IOException("no data for " + settings.downloadTimeout().toMillis() + " ms");
         } finally {
             check.cancel(false);

@@ -199,6 +199,18 @@ class HubCommandsTest {
                 .isEqualTo("jlens: HF_ENDPOINT 'http://***@127.0.0.1:65536' has port 65536, not between 1 and 65535\n");
     }
 
+    @Test
+    void aHubTooSlowForTheWholeDownloadIsGivenUpInOneLine() {
+        hub.repo("openai-community/gpt2", Fixtures.modelDir("a"));
+        hub.trickle("model.safetensors", 10_000, 100);  // 100 kB/s: the 13.9 MB would take 139 s, never stalling
+        env.put("JLENS_HUB_DOWNLOAD_MIN_RATE", "10000");  // kB/s: 15.4 MB may take 1.5 s ...
+        env.put("JLENS_HUB_DOWNLOAD_GRACE", "2");  // ... plus 2 s
+        String err = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> oneLineError(CliRunner.runWithEnv(env, "download", "gpt2")).err());
+        assertThat(err).contains("openai-community/gpt2").contains("model.safetensors").contains("JLENS_HUB_DOWNLOAD_MIN_RATE");
+        assertThat(blobs()).isEmpty();
+    }
+
     /** The blobs in the cache (none when the folder is not there). */
     private java.util.List<Path> blobs() {
         Path dir = cache.resolve("models--openai-community--gpt2/blobs");

@@ -37,9 +37,9 @@ import java.util.stream.Stream;
  * for small files, and for large (LFS) files a 302 to a second server (the "CDN", another host:port) with
  * {@code X-Linked-Etag} (sha256) and {@code X-Linked-Size}; errors with {@code X-Error-Code} RepoNotFound,
  * RevisionNotFound, EntryNotFound, GatedRepo, and 401 "Invalid credentials in Authorization header"; relative 307
- * for a renamed repo; Range and If-Range. It can cut a connection or stall after N bytes (once), lie about a
- * sha256, count requests, and be stopped; and act as a hostile hub: send a body longer than it announced, redirect
- * to any Location, and echo text back in {@code X-Error-Message}.
+ * for a renamed repo; Range and If-Range. It can cut a connection or stall after N bytes (once or every time), lie
+ * about a sha256, count requests, and be stopped; and act as a hostile hub: send a body longer than it announced,
+ * trickle a body slowly, redirect to any Location, and echo text back in {@code X-Error-Message}.
  */
 public final class StandInHub implements AutoCloseable {
     /** One request as either server saw it. */
@@ -110,7 +110,9 @@ public final class StandInHub implements AutoCloseable {
     private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Long> cutOnce = new ConcurrentHashMap<>();
     private final Map<String, Long> stallOnce = new ConcurrentHashMap<>();
+    private final Map<String, Long> cutAlways = new ConcurrentHashMap<>();
     private final Map<String, Overlong> overlong = new ConcurrentHashMap<>();
+    private final Map<String, Trickle> trickles = new ConcurrentHashMap<>();
     private final Map<String, String> headRedirects = new ConcurrentHashMap<>();
     private final Map<String, String> cdnRedirects = new ConcurrentHashMap<>();
     private volatile String errorMessage;
@@ -175,6 +177,11 @@ public final class StandInHub implements AutoCloseable {
         stallOnce.put(file, bytes);
     }
 
+    /** Every download of {@code file} (hub or CDN) is cut after {@code bytes} bytes of its body. */
+    public void cutAlways(String file, long bytes) {
+        cutAlways.put(file, bytes);
+    }
+
     private record Overlong(long extra, boolean announced) {}
 
     /**
@@ -183,6 +190,13 @@ public final class StandInHub implements AutoCloseable {
      */
     public void overlong(String file, long extra, boolean announced) {
         overlong.put(file, new Overlong(extra, announced));
+    }
+
+    private record Trickle(int bytes, long everyMillis) {}
+
+    /** Downloads of {@code file} send {@code bytes} bytes every {@code everyMillis} ms: never a stall, never done soon. */
+    public void trickle(String file, int bytes, long everyMillis) {
+        trickles.put(file, new Trickle(bytes, everyMillis));
     }
 
     /** The hub's HEAD of the large file {@code file} redirects to {@code location} instead of the CDN (null: to the CDN again). */
@@ -369,8 +383,10 @@ public final class StandInHub implements AutoCloseable {
             return;
         }
         Long cut = file == null ? null : cutOnce.remove(file);
+        if (cut == null && file != null) cut = cutAlways.get(file);
         Long stall = file == null ? null : stallOnce.remove(file);
         Overlong more = file == null ? null : overlong.get(file);
+        Trickle trickle = file == null ? null : trickles.get(file);
         if (more != null) {
             ex.sendResponseHeaders(status, more.announced() ? length + more.extra() : 0);  // 0: chunked, no length
             OutputStream out = ex.getResponseBody();
@@ -381,6 +397,19 @@ public final class StandInHub implements AutoCloseable {
         }
         send(ex, status, length);
         OutputStream out = ex.getResponseBody();
+        if (trickle != null) {
+            for (long at = from; at < content.length && running; at += trickle.bytes()) {
+                out.write(content, (int) at, (int) Math.min(trickle.bytes(), content.length - at));
+                out.flush();
+                try {
+                    Thread.sleep(trickle.everyMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("stand-in hub: stopped while trickling");
+                }
+            }
+            return;
+        }
         if (cut != null || stall != null) {
             long n = Math.min(length, cut != null ? cut : stall);
             out.write(content, (int) from, (int) n);
