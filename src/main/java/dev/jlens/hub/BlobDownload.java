@@ -30,15 +30,15 @@ final class BlobDownload {
 
     private BlobDownload() {}
 
-    /** Makes sure the blob of {@code meta} is in the cache; returns true if this call wrote it. */
-    static boolean ensure(HubClient client, HubCache cache, FileMetadata meta, LongConsumer position) {
+    /** Makes sure the blob of {@code meta} is in the cache, downloading it by {@code deadline}; returns true if this call wrote it. */
+    static boolean ensure(HubClient client, HubCache cache, FileMetadata meta, LongConsumer position, DownloadBudget.Deadline deadline) {
         Path blob = cache.blob(meta.repo(), meta.etag());
         if (isComplete(blob, meta)) return false;
         try {
             Files.createDirectories(blob.getParent());
             return underLock(cache, meta.repo(), meta.etag(), () -> {
                 if (isComplete(blob, meta)) return false;  // another process wrote it while we waited
-                download(client, cache, meta, blob, position);
+                download(client, cache, meta, blob, position, deadline);
                 return true;
             });
         } catch (IOException e) {
@@ -79,17 +79,18 @@ final class BlobDownload {
         }
     }
 
-    private static void download(HubClient client, HubCache cache, FileMetadata meta, Path blob, LongConsumer position) throws IOException {
+    private static void download(HubClient client, HubCache cache, FileMetadata meta, Path blob, LongConsumer position,
+                                 DownloadBudget.Deadline deadline) throws IOException {
         Path incomplete = cache.incomplete(meta.repo(), meta.etag());
         boolean done = false;
         try (FileChannel out = FileChannel.open(incomplete, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             DigestSink sink = new DigestSink(out, meta);
             boolean leftover = sink.resume();  // a leftover of a killed process: hash what is there and go on from its end
-            client.fetch(meta, sink, position);
+            client.fetch(meta, sink, position, deadline);
             String actual = sink.hex();
             if (leftover && actual != null && !actual.equals(meta.etag())) {
                 sink.restart();  // the leftover was not a prefix of this content after all: once more from the start
-                client.fetch(meta, sink, position);
+                client.fetch(meta, sink, position, deadline);
                 actual = sink.hex();
             }
             if (actual != null && !actual.equals(meta.etag())) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
@@ -29,8 +30,9 @@ import java.util.regex.Pattern;
  * Speaks the Hub's file protocol as huggingface_hub does: {@code HEAD {endpoint}/{repo}/resolve/{revision}/{file}}
  * for a file's metadata (following only relative redirects, e.g. a renamed repo; an absolute redirect is where a
  * large file's content is), then {@code GET} of the content, resumed with {@code Range} (and {@code If-Range}) after
- * a cut connection or a stall, with bounded retries. Redirects are followed by hand, and
- * {@code Authorization: Bearer} goes only to the endpoint's own host, never to the host a redirect leads to.
+ * a cut connection or a stall, with bounded retries, all within the download's deadline ({@link DownloadBudget}).
+ * Redirects are followed by hand, and {@code Authorization: Bearer} goes only to the endpoint's own host, never to
+ * the host a redirect leads to.
  */
 public final class HubClient implements AutoCloseable {
     /** How often to retry a request that failed without progress, and how long to wait before the first retry. */
@@ -50,6 +52,9 @@ public final class HubClient implements AutoCloseable {
 
     private static final int MAX_REDIRECTS = 10;
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
+    private static final Pattern AUTHORITY_PORT = Pattern.compile(":(\\d+)$");
+    /** The most of a server's own text ({@code X-Error-Message}) a message repeats. */
+    private static final int MAX_SERVER_TEXT = 300;
     private static final String USER_AGENT = "jlens/" + version() + "; java/" + Runtime.version().feature();
 
     private final HubSettings settings;
@@ -72,6 +77,9 @@ public final class HubClient implements AutoCloseable {
         }
         if (endpoint.getHost() == null || !(endpoint.getScheme().equals("http") || endpoint.getScheme().equals("https"))) {
             throw new HubException(Kind.HTTP, "HF_ENDPOINT '" + settings.endpoint() + "' is not an http(s) URL");
+        }
+        if (endpoint.getPort() == 0 || endpoint.getPort() > 65535) {
+            throw new HubException(Kind.HTTP, "HF_ENDPOINT '" + settings.endpoint() + "' has port " + endpoint.getPort() + ", not between 1 and 65535");
         }
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -105,9 +113,8 @@ public final class HubClient implements AutoCloseable {
             Optional<String> location = r.headers().firstValue("Location");
             boolean redirect = status >= 300 && status < 400 && location.isPresent();
             if (redirect) {
-                URI relative = parseLocation(location.get(), url);
-                URI target = url.resolve(relative);
-                if (relative.getHost() == null) {  // relative: a renamed repo; follow it
+                URI target = redirectTarget(url, location.get(), repo + "/" + file);
+                if (URI.create(location.get().strip()).getRawAuthority() == null) {  // relative: a renamed repo; follow it
                     url = target;
                     continue;
                 }
@@ -148,13 +155,18 @@ public final class HubClient implements AutoCloseable {
 
     /**
      * Downloads the content into {@code sink}, starting at its position (a leftover of an earlier try is resumed),
-     * until it holds {@code meta.size()} bytes. {@code position} is told the sink's position as it grows.
+     * until it holds {@code meta.size()} bytes. {@code position} is told the sink's position as it grows. Never more
+     * than {@code meta.size()} bytes are written: a longer body is refused. A try that gets no further than the
+     * earlier ones (a server that ignores Range and is cut at the same place) counts as a failure, and after
+     * {@code deadline} the download is given up, however it is going.
      */
-    public void fetch(FileMetadata meta, Sink sink, LongConsumer position) {
+    public void fetch(FileMetadata meta, Sink sink, LongConsumer position, DownloadBudget.Deadline deadline) {
         String what = meta.repo() + "/" + meta.file();
         String validator = null;
         int failuresInARow = 0;
         int attempts = 0;
+        long furthest = sink.position();
+        boolean rangeIgnored = false;
         Exception last = null;
         while (true) {
             long pos = sink.position();
@@ -163,16 +175,16 @@ public final class HubClient implements AutoCloseable {
                 pos = 0;
             }
             if (pos == meta.size()) return;
-            long before = pos;
+            if (deadline.passed()) throw tooSlow(meta, pos, deadline);
             attempts++;
             try {
-                Response resp = get(meta.location(), pos, validator, meta);
+                Response resp = get(meta.location(), pos, validator, meta, deadline);
                 try (InputStream body = resp.body) {
                     int status = resp.status;
                     if (status == 200 && pos > 0) {  // the server ignored Range (or If-Range did not match)
+                        rangeIgnored = true;
                         restart(sink, what);
                         pos = 0;
-                        before = 0;
                     } else if (status == 206) {
                         Matcher m = CONTENT_RANGE.matcher(resp.headers.firstValue("Content-Range").orElse(""));
                         if (!m.matches() || Long.parseLong(m.group(1)) != pos) {
@@ -187,13 +199,12 @@ public final class HubClient implements AutoCloseable {
                         if (!retryable(status)) throw error(status, resp.headers, meta.repo(), meta.commit(), meta.file(), null);
                         throw new IOException(status + " from " + hostOf(resp.uri));
                     }
+                    long length = resp.headers.firstValueAsLong("Content-Length").orElse(-1);
+                    if (length > meta.size() - pos) throw tooLong(meta, resp.uri, "its answer has Content-Length " + length + " from byte " + pos);
                     if (validator == null) validator = strongEtag(resp.headers).orElse(null);
-                    copy(body, sink, position, what);
+                    copy(resp, sink, position, meta, deadline);
                 }
                 if (sink.position() == meta.size()) return;
-                if (sink.position() > meta.size()) {
-                    throw new HubException(Kind.BAD_CONTENT, "download of " + what + " gave more than the " + meta.size() + " bytes the Hub announced");
-                }
                 last = new IOException("connection closed at byte " + sink.position() + " of " + meta.size());
             } catch (IOException e) {
                 last = e;
@@ -201,22 +212,40 @@ public final class HubClient implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new HubException(Kind.UNREACHABLE, "download of " + what + " was interrupted", e);
             }
-            failuresInARow = sink.position() > before ? 1 : failuresInARow + 1;
+            failuresInARow = sink.position() > furthest ? 1 : failuresInARow + 1;
+            furthest = Math.max(furthest, sink.position());
             if (failuresInARow > options.maxRetries() || attempts > 20 * (options.maxRetries() + 1)) {
                 throw new HubException(Kind.UNREACHABLE, "download of " + what + " from " + hostOf(meta.location()) + " failed at byte "
-                        + sink.position() + " of " + meta.size() + " after " + attempts + " tries (" + describe(last) + "); run the command again to retry", last);
+                        + sink.position() + " of " + meta.size() + " after " + attempts + " tries (" + describe(last)
+                        + (rangeIgnored ? "; the server ignores Range, so every try starts again at byte 0" : "")
+                        + "); run the command again to retry", last);
             }
-            sleep(options.backoff().multipliedBy(1L << Math.min(failuresInARow - 1, 4)), what);
+            Duration backoff = options.backoff().multipliedBy(1L << Math.min(failuresInARow - 1, 4));
+            sleep(backoff.compareTo(deadline.left()) < 0 ? backoff : deadline.left(), what);
         }
+    }
+
+    private HubException tooSlow(FileMetadata meta, long pos, DownloadBudget.Deadline deadline) {
+        return new HubException(Kind.UNREACHABLE, meta.repo() + "/" + meta.file() + ": the download from " + hostOf(meta.location())
+                + " is too slow: it was at byte " + pos + " of " + meta.size() + " when its time was up: the download's "
+                + deadline.rule() + "; run the command again to retry");
+    }
+
+    private static HubException tooLong(FileMetadata meta, URI from, String how) {
+        return new HubException(Kind.BAD_CONTENT, meta.repo() + "/" + meta.file() + ": " + hostOf(from) + " sends more than the "
+                + meta.size() + " bytes the Hub announced (" + (meta.lfs() ? "X-Linked-Size" : "Content-Length") + "): " + how
+                + "; refused, nothing was cached");
     }
 
     private record Response(int status, HttpHeaders headers, InputStream body, URI uri) {}
 
-    /** GET, following redirects by hand; the token goes only to the endpoint's host. */
-    private Response get(URI start, long from, String validator, FileMetadata meta) throws IOException, InterruptedException {
+    /** GET, following redirects by hand (to http(s) URLs only); the token goes only to the endpoint's host. */
+    private Response get(URI start, long from, String validator, FileMetadata meta, DownloadBudget.Deadline deadline)
+            throws IOException, InterruptedException {
         URI url = start;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-            HttpRequest.Builder b = request(url, "GET", settings.downloadTimeout());
+            Duration timeout = settings.downloadTimeout().compareTo(deadline.left()) < 0 ? settings.downloadTimeout() : deadline.left();
+            HttpRequest.Builder b = request(url, "GET", timeout);
             if (from > 0) {
                 b.header("Range", "bytes=" + from + "-");
                 if (validator != null) b.header("If-Range", validator);
@@ -226,7 +255,7 @@ public final class HubClient implements AutoCloseable {
             Optional<String> location = r.headers().firstValue("Location");
             if (status >= 300 && status < 400 && location.isPresent()) {
                 r.body().close();
-                url = url.resolve(parseLocation(location.get(), url));
+                url = redirectTarget(url, location.get(), meta.repo() + "/" + meta.file());
                 continue;
             }
             return new Response(status, r.headers(), r.body(), url);
@@ -234,14 +263,21 @@ public final class HubClient implements AutoCloseable {
         throw new HubException(Kind.HTTP, "more than " + MAX_REDIRECTS + " redirects downloading " + meta.repo() + "/" + meta.file());
     }
 
-    /** Copies the body into the sink; a stall longer than the download timeout closes the stream (then resumed). */
-    private void copy(InputStream body, Sink sink, LongConsumer position, String what) throws IOException {
+    /**
+     * Copies the body into the sink, never past the announced size; a stall longer than the download timeout closes
+     * the stream (then resumed), and so does the deadline (then given up).
+     */
+    private void copy(Response resp, Sink sink, LongConsumer position, FileMetadata meta, DownloadBudget.Deadline deadline) throws IOException {
+        InputStream body = resp.body;
         long timeoutNanos = settings.downloadTimeout().toNanos();
         long[] lastData = {System.nanoTime()};
         AtomicBoolean stalled = new AtomicBoolean();
+        AtomicBoolean overdue = new AtomicBoolean();
         long period = Math.max(10, Math.min(1000, settings.downloadTimeout().toMillis() / 4));
         ScheduledFuture<?> check = watchdog.scheduleAtFixedRate(() -> {
-            if (System.nanoTime() - lastData[0] > timeoutNanos && stalled.compareAndSet(false, true)) {
+            boolean stop = (System.nanoTime() - lastData[0] > timeoutNanos && stalled.compareAndSet(false, true))
+                    || (deadline.passed() && overdue.compareAndSet(false, true));
+            if (stop) {
                 try {
                     body.close();
                 } catch (IOException ignored) {
@@ -256,18 +292,21 @@ public final class HubClient implements AutoCloseable {
                 try {
                     n = body.read(buf);
                 } catch (IOException e) {
+                    if (overdue.get()) throw tooSlow(meta, sink.position(), deadline);
                     if (stalled.get()) throw new IOException("no data for " + settings.downloadTimeout().toMillis() + " ms", e);
                     throw e;
                 }
                 if (n < 0) break;
                 lastData[0] = System.nanoTime();
+                if (n > meta.size() - sink.position()) throw tooLong(meta, resp.uri, "its body goes on past them");
                 try {
                     sink.write(buf, 0, n);
                 } catch (IOException e) {
-                    throw new HubException(Kind.CACHE, "cannot write " + what + " into the cache: " + describe(e), e);
+                    throw new HubException(Kind.CACHE, "cannot write " + meta.repo() + "/" + meta.file() + " into the cache: " + describe(e), e);
                 }
                 position.accept(sink.position());
             }
+            if (overdue.get()) throw tooSlow(meta, sink.position(), deadline);
             if (stalled.get()) throw new IOException("no data for " + settings.downloadTimeout().toMillis() + " ms");
         } finally {
             check.cancel(false);
@@ -313,18 +352,38 @@ public final class HubClient implements AutoCloseable {
         return b;
     }
 
-    private static URI parseLocation(String location, URI from) {
+    /**
+     * Where a redirect from {@code from} leads, if jlens may follow it: an http(s) URL with a host and a port from 1 to
+     * 65535. Anything else is refused with a line naming the redirect; the HTTP client never sees it.
+     */
+    private static URI redirectTarget(URI from, String location, String what) {
+        String loc = location.strip();
+        String refused = what + ": " + hostOf(from) + " redirected to '" + loc + "', ";
+        URI target;
         try {
-            return URI.create(location.strip());
-        } catch (IllegalArgumentException e) {
-            throw new HubException(Kind.BAD_CONTENT, hostOf(from) + " redirected to '" + location + "', which is not a URL");
+            target = from.resolve(new URI(loc));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new HubException(Kind.BAD_CONTENT, refused + "which is not a URL");
         }
+        String scheme = target.getScheme() == null ? "" : target.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new HubException(Kind.BAD_CONTENT, refused + "which is not an http(s) URL; jlens downloads only over http(s)");
+        }
+        if (target.getHost() == null) {  // the URI parser gives no host for an authority it cannot read, e.g. a port past int
+            Matcher port = AUTHORITY_PORT.matcher(target.getRawAuthority() == null ? "" : target.getRawAuthority());
+            if (port.find()) throw new HubException(Kind.BAD_CONTENT, refused + "whose port " + port.group(1) + " is not between 1 and 65535");
+            throw new HubException(Kind.BAD_CONTENT, refused + "which has no host");
+        }
+        if (target.getPort() == 0 || target.getPort() > 65535) {
+            throw new HubException(Kind.BAD_CONTENT, refused + "whose port " + target.getPort() + " is not between 1 and 65535");
+        }
+        return target;
     }
 
     /** The one-line error for a 4xx/5xx answer, from its status and the Hub's {@code X-Error-Code}. */
     HubException error(int status, HttpHeaders h, RepoId repo, String revision, String file, HttpRequest req) {
         String code = h.firstValue("X-Error-Code").orElse("");
-        String message = h.firstValue("X-Error-Message").orElse("");
+        String message = serverText(h.firstValue("X-Error-Message").orElse(""));
         String ep = settings.endpoint();
         boolean tokenSent = settings.token() != null;
         String login = "set HF_TOKEN or run huggingface-cli login";
@@ -365,6 +424,12 @@ public final class HubClient implements AutoCloseable {
                     + "; the Hub is unavailable, try again later");
         }
         return new HubException(Kind.HTTP, status + " from " + ep + " for " + repo + "/" + file + (message.isEmpty() ? "" : ": " + message));
+    }
+
+    /** A server's own text as a message may repeat it: one line, short, without the token (a hostile hub may echo it). */
+    private String serverText(String text) {
+        String t = oneLine(Redaction.without(text, settings.token()));
+        return t.length() <= MAX_SERVER_TEXT ? t : t.substring(0, MAX_SERVER_TEXT) + "...";
     }
 
     private static boolean retryable(int status) {

@@ -2,7 +2,11 @@ package dev.jlens.hub;
 
 import dev.jlens.JlensException;
 
-/** A failure talking to the Hub or using its cache; {@link #kind()} says which, the message says what to do. */
+/**
+ * A failure talking to the Hub or using its cache; {@link #kind()} says which, the message says what to do. The
+ * message never shows credentials: the user information and query values of URLs in it are redacted
+ * ({@link Redaction}), wherever the URL came from (HF_ENDPOINT, a redirect, an error of the HTTP client).
+ */
 public final class HubException extends JlensException {
     /** What went wrong. */
     public enum Kind {
@@ -33,12 +37,12 @@ public final class HubException extends JlensException {
     private final Kind kind;
 
     public HubException(Kind kind, String message) {
-        super(message);
+        super(Redaction.urls(message));
         this.kind = kind;
     }
 
     public HubException(Kind kind, String message, Throwable cause) {
-        super(message, cause);
+        super(Redaction.urls(message), cause);
         this.kind = kind;
     }
 

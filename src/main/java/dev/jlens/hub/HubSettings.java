@@ -23,12 +23,14 @@ import java.util.Set;
  *   <li>timeouts: {@code HF_HUB_ETAG_TIMEOUT} (metadata requests) and {@code HF_HUB_DOWNLOAD_TIMEOUT} (no data
  *       for that long cuts a download, which is then resumed), in seconds, 10 by default;</li>
  *   <li>symlinks: snapshot files link to their blobs unless {@code HF_HUB_DISABLE_SYMLINKS} is true (then, and
- *       where the file system refuses links, they are copies).</li>
+ *       where the file system refuses links, they are copies);</li>
+ *   <li>the whole download's budget ({@link DownloadBudget}), jlens's own: {@code JLENS_HUB_DOWNLOAD_MIN_RATE} in kB/s
+ *       and {@code JLENS_HUB_DOWNLOAD_GRACE} in seconds, 100 kB/s after 120 s by default.</li>
  * </ul>
  * {@code revision} is the revision used when none is asked for: {@value #DEFAULT_REVISION}.
  */
 public record HubSettings(Path cacheDir, String endpoint, String token, boolean offline, String revision,
-                          Duration etagTimeout, Duration downloadTimeout, boolean symlinks) {
+                          Duration etagTimeout, Duration downloadTimeout, boolean symlinks, DownloadBudget downloadBudget) {
     public static final String DEFAULT_ENDPOINT = "https://huggingface.co";
     public static final String DEFAULT_REVISION = "main";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
@@ -41,11 +43,12 @@ public record HubSettings(Path cacheDir, String endpoint, String token, boolean 
         Objects.requireNonNull(revision, "revision");
         Objects.requireNonNull(etagTimeout, "etagTimeout");
         Objects.requireNonNull(downloadTimeout, "downloadTimeout");
+        Objects.requireNonNull(downloadBudget, "downloadBudget");
     }
 
-    /** Settings with the default revision, timeouts and symlinks. */
+    /** Settings with the default revision, timeouts, symlinks and download budget. */
     public HubSettings(Path cacheDir, String endpoint, String token, boolean offline) {
-        this(cacheDir, endpoint, token, offline, DEFAULT_REVISION, DEFAULT_TIMEOUT, DEFAULT_TIMEOUT, true);
+        this(cacheDir, endpoint, token, offline, DEFAULT_REVISION, DEFAULT_TIMEOUT, DEFAULT_TIMEOUT, true, DownloadBudget.DEFAULT);
     }
 
     public static HubSettings fromEnvironment() {
@@ -73,31 +76,53 @@ public record HubSettings(Path cacheDir, String endpoint, String token, boolean 
         boolean offline = isTrue(env.get("HF_HUB_OFFLINE")) || (!present(env.get("HF_HUB_OFFLINE")) && isTrue(env.get("TRANSFORMERS_OFFLINE")));
         return new HubSettings(cache, endpoint, token, offline, DEFAULT_REVISION,
                 seconds(env.get("HF_HUB_ETAG_TIMEOUT")), seconds(env.get("HF_HUB_DOWNLOAD_TIMEOUT")),
-                !isTrue(env.get("HF_HUB_DISABLE_SYMLINKS")));
+                !isTrue(env.get("HF_HUB_DISABLE_SYMLINKS")), budget(env));
+    }
+
+    private static DownloadBudget budget(Map<String, String> env) {
+        DownloadBudget d = DownloadBudget.DEFAULT;
+        double rate = number(env.get(DownloadBudget.MIN_RATE_VARIABLE));
+        double grace = number(env.get(DownloadBudget.GRACE_VARIABLE));
+        return new DownloadBudget(rate > 0 ? rate : d.minKilobytesPerSecond(),
+                grace >= 0 ? Duration.ofMillis(Math.round(Math.min(grace, 1e9) * 1000)) : d.grace());
+    }
+
+    /** The number in {@code value}; NaN when there is none. */
+    private static double number(String value) {
+        if (!present(value)) return Double.NaN;
+        try {
+            return Double.parseDouble(value.strip());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
     }
 
     public HubSettings withRevision(String newRevision) {
-        return new HubSettings(cacheDir, endpoint, token, offline, newRevision, etagTimeout, downloadTimeout, symlinks);
+        return new HubSettings(cacheDir, endpoint, token, offline, newRevision, etagTimeout, downloadTimeout, symlinks, downloadBudget);
     }
 
     public HubSettings withOffline(boolean newOffline) {
-        return new HubSettings(cacheDir, endpoint, token, newOffline, revision, etagTimeout, downloadTimeout, symlinks);
+        return new HubSettings(cacheDir, endpoint, token, newOffline, revision, etagTimeout, downloadTimeout, symlinks, downloadBudget);
     }
 
     public HubSettings withTimeouts(Duration etag, Duration download) {
-        return new HubSettings(cacheDir, endpoint, token, offline, revision, etag, download, symlinks);
+        return new HubSettings(cacheDir, endpoint, token, offline, revision, etag, download, symlinks, downloadBudget);
     }
 
     public HubSettings withSymlinks(boolean on) {
-        return new HubSettings(cacheDir, endpoint, token, offline, revision, etagTimeout, downloadTimeout, on);
+        return new HubSettings(cacheDir, endpoint, token, offline, revision, etagTimeout, downloadTimeout, on, downloadBudget);
     }
 
-    /** Never shows the token itself. */
+    public HubSettings withDownloadBudget(DownloadBudget budget) {
+        return new HubSettings(cacheDir, endpoint, token, offline, revision, etagTimeout, downloadTimeout, symlinks, budget);
+    }
+
+    /** Never shows the token, nor credentials in the endpoint. */
     @Override
     public String toString() {
-        return "HubSettings[cacheDir=" + cacheDir + ", endpoint=" + endpoint + ", token=" + (token == null ? "none" : "set")
+        return "HubSettings[cacheDir=" + cacheDir + ", endpoint=" + Redaction.urls(endpoint) + ", token=" + (token == null ? "none" : "set")
                 + ", offline=" + offline + ", revision=" + revision + ", etagTimeout=" + etagTimeout
-                + ", downloadTimeout=" + downloadTimeout + ", symlinks=" + symlinks + "]";
+                + ", downloadTimeout=" + downloadTimeout + ", symlinks=" + symlinks + ", downloadBudget=" + downloadBudget + "]";
     }
 
     static boolean isTrue(String value) {

@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  * A download asks the Hub for {@code config.json} at the revision first; its {@code X-Repo-Commit} fixes the commit,
  * and every other file is asked for at that commit, so all come from one commit even if the branch moves meanwhile.
  * Which tokenizer and weights files exist is learnt by asking for each ({@code EntryNotFound} = absent). Blobs that
- * are already cached are not downloaded again. The snapshot links and {@code refs/{revision}} are written only once
+ * are already cached are not downloaded again; those that are not must all arrive within one
+ * {@link DownloadBudget} for their total size. The snapshot links and {@code refs/{revision}} are written only once
  * every blob is in place, and a failed download removes what it added, so the cache is left as it was (the lock
  * files in {@code .locks/} stay, as huggingface_hub leaves them).
  */
@@ -114,10 +115,11 @@ public final class ModelDownloader implements AutoCloseable {
             long[] done = {0};
             long grandTotal = total;
             progress.update(0, grandTotal);
+            DownloadBudget.Deadline deadline = settings.downloadBudget().startNow(grandTotal);
             for (FileMetadata f : files) {
                 if (blobComplete(f)) continue;
                 long base = done[0];
-                if (BlobDownload.ensure(client(), cache, f, pos -> progress.update(base + pos, grandTotal))) {
+                if (BlobDownload.ensure(client(), cache, f, pos -> progress.update(base + pos, grandTotal), deadline)) {
                     rollback.blobs.add(f.etag());
                 }
                 done[0] = base + f.size();

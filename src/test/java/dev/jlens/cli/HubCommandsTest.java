@@ -123,6 +123,106 @@ class HubCommandsTest {
     }
 
     @Test
+    void aBodyLongerThanAnnouncedIsOneLine() {
+        hub.repo("openai-community/gpt2", Fixtures.modelDir("a"));
+        hub.overlong("model.safetensors", 4_000_000, false);
+        assertThat(oneLineError(CliRunner.runWithEnv(env, "download", "gpt2")).err())
+                .contains("openai-community/gpt2/model.safetensors").contains("more than the 13933096 bytes");
+        assertThat(blobs()).isEmpty();
+    }
+
+    @Test
+    void aRedirectToWhatIsNotAnHttpUrlIsOneLineNamingIt() {
+        hub.repo("openai-community/gpt2", Fixtures.modelDir("a"));
+        Map<String, String> wrong = new java.util.LinkedHashMap<>();
+        wrong.put("file:///etc/passwd", "not an http(s) URL");
+        wrong.put("ftp://127.0.0.1/blob", "not an http(s) URL");
+        wrong.put("http://127.0.0.1:0/blob", "port 0 is not between 1 and 65535");
+        wrong.put("http://127.0.0.1:65536/blob", "port 65536 is not between 1 and 65535");
+        wrong.put("http://127.0.0.1:99999999999/blob", "port 99999999999 is not between 1 and 65535");
+        wrong.put("http:///blob", "no host");
+        wrong.put("http://a b/blob", "not a URL");
+        for (Map.Entry<String, String> w : wrong.entrySet()) {
+            for (boolean fromCdn : new boolean[] {false, true}) {
+                if (fromCdn) hub.cdnRedirectsTo("model.safetensors", w.getKey());
+                else hub.headRedirectsTo("model.safetensors", w.getKey());
+                String err = oneLineError(CliRunner.runWithEnv(env, "download", "gpt2")).err();
+                assertThat(err).as(w.getKey()).doesNotContain("internal error")
+                        .contains("model.safetensors").contains("redirected to '" + w.getKey() + "'").contains(w.getValue());
+                hub.cdnRedirectsTo("model.safetensors", null);
+                hub.headRedirectsTo("model.safetensors", null);
+            }
+        }
+        assertThat(blobs()).isEmpty();
+    }
+
+    @Test
+    void credentialsInTheEndpointOrTheTokenAreInNoMessage() {
+        hub.repo("openai-community/gpt2", Fixtures.modelDir("a"));
+        String hostPort = hub.endpoint().substring("http://".length());
+        env.put("HF_ENDPOINT", "http://jlens-user:s3cret-pass@" + hostPort + "/");
+        env.put("HF_TOKEN", "hf_t0kenSecret");
+        hub.validToken("hf_t0kenSecret");
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        lines.add(oneLineError(CliRunner.runWithEnv(env, "download", "acme/nothing")).err());
+        hub.errorMessage("you sent Bearer hf_t0kenSecret");
+        hub.failNextWith(418);
+        lines.add(oneLineError(CliRunner.runWithEnv(env, "download", "gpt2")).err());
+        assertThat(ok(CliRunner.runWithEnv(env, true, "download", "gpt2")).err()).as("the progress line")
+                .contains("100% [").doesNotContain("s3cret-pass").doesNotContain("hf_t0kenSecret");
+        hub.stop();
+        CliRunner.Result fromCache = ok(CliRunner.runWithEnv(env, true, "download", "gpt2"));
+        assertThat(fromCache.err()).contains("jlens: warning: cannot reach");
+        lines.add(fromCache.err());
+        lines.add(oneLineError(CliRunner.runWithEnv(env, "download", "acme/other")).err());
+        for (String line : lines) {
+            assertThat(line).contains(hostPort).doesNotContain("s3cret-pass").doesNotContain("jlens-user")
+                    .doesNotContain("hf_t0kenSecret");
+        }
+        assertThat(lines.get(0)).contains("http://***@" + hostPort);
+        assertThat(lines.get(1)).contains("418").contains("you sent Bearer ***");
+
+        // A redirect's credentials (user information, a signed query) are not shown either.
+        hub = StandInHub.start();
+        hub.repo("openai-community/gpt2", Fixtures.modelDir("a"));
+        hub.validToken("hf_t0kenSecret");
+        hub.headRedirectsTo("model.safetensors", "ftp://cdn-user:cdn-pass@127.0.0.1/blob?sig=abc123");
+        env.put("HF_ENDPOINT", hub.endpoint());
+        assertThat(oneLineError(CliRunner.runWithEnv(env, "download", "gpt2")).err())
+                .contains("ftp://***@127.0.0.1/blob?sig=***").doesNotContain("cdn-user").doesNotContain("cdn-pass").doesNotContain("abc123");
+    }
+
+    @Test
+    void anEndpointWithAPortPastTheRangeIsOneLineWithoutItsCredentials() {
+        env.put("HF_ENDPOINT", "http://jlens-user:s3cret-pass@127.0.0.1:65536");
+        assertThat(oneLineError(CliRunner.runWithEnv(env, "download", "gpt2")).err())
+                .isEqualTo("jlens: HF_ENDPOINT 'http://***@127.0.0.1:65536' has port 65536, not between 1 and 65535\n");
+    }
+
+    @Test
+    void aHubTooSlowForTheWholeDownloadIsGivenUpInOneLine() {
+        hub.repo("openai-community/gpt2", Fixtures.modelDir("a"));
+        hub.trickle("model.safetensors", 10_000, 100);  // 100 kB/s: the 13.9 MB would take 139 s, never stalling
+        env.put("JLENS_HUB_DOWNLOAD_MIN_RATE", "10000");  // kB/s: 15.4 MB may take 1.5 s ...
+        env.put("JLENS_HUB_DOWNLOAD_GRACE", "2");  // ... plus 2 s
+        String err = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> oneLineError(CliRunner.runWithEnv(env, "download", "gpt2")).err());
+        assertThat(err).contains("openai-community/gpt2").contains("model.safetensors").contains("JLENS_HUB_DOWNLOAD_MIN_RATE");
+        assertThat(blobs()).isEmpty();
+    }
+
+    /** The blobs in the cache (none when the folder is not there). */
+    private java.util.List<Path> blobs() {
+        Path dir = cache.resolve("models--openai-community--gpt2/blobs");
+        if (!Files.isDirectory(dir)) return java.util.List.of();
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            return s.toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void downloadedFilesAreTheFixtureBytes() throws Exception {
         hub.repo("acme/b", Fixtures.modelDir("b"));
         Path folder = Path.of(ok(CliRunner.runWithEnv(env, "download", "acme/b")).out().strip());

@@ -86,4 +86,22 @@ class HubSettingsTest {
         assertThat(s.symlinks()).isFalse();
         assertThat(HubSettings.fromEnvironment(Map.of("HF_HUB_ETAG_TIMEOUT", "soon")).etagTimeout()).isEqualTo(Duration.ofSeconds(10));
     }
+
+    @Test
+    void theDownloadBudgetLetsGpt2LargeTakeNineHoursUnlessTheEnvironmentSaysOtherwise() {
+        HubSettings s = HubSettings.fromEnvironment(Map.of("HF_TOKEN_PATH", tmp.resolve("none").toString()));
+        // 100 kB/s after 120 s: gpt2-large's 3,250 MB of weights may take 120 s + 32,500 s.
+        assertThat(s.downloadBudget().allowedFor(3_250_000_000L)).isEqualTo(Duration.ofSeconds(120 + 32_500));
+        HubSettings set = HubSettings.fromEnvironment(Map.of("JLENS_HUB_DOWNLOAD_MIN_RATE", "2000", "JLENS_HUB_DOWNLOAD_GRACE", "0.5"));
+        assertThat(set.downloadBudget().allowedFor(3_000_000)).isEqualTo(Duration.ofMillis(500 + 1_500));
+        HubSettings nonsense = HubSettings.fromEnvironment(Map.of("JLENS_HUB_DOWNLOAD_MIN_RATE", "-1", "JLENS_HUB_DOWNLOAD_GRACE", "soon"));
+        assertThat(nonsense.downloadBudget()).isEqualTo(DownloadBudget.DEFAULT);
+    }
+
+    @Test
+    void settingsShowNeitherTheTokenNorCredentialsInTheEndpoint() {
+        HubSettings s = HubSettings.fromEnvironment(Map.of("HF_ENDPOINT", "https://me:pa55@hub.example/", "HF_TOKEN", "hf_s3cret"));
+        assertThat(s.endpoint()).isEqualTo("https://me:pa55@hub.example");
+        assertThat(s.toString()).contains("https://***@hub.example").doesNotContain("pa55").doesNotContain("hf_s3cret");
+    }
 }

@@ -242,6 +242,41 @@ class ModelDownloaderTest {
     }
 
     @Test
+    void aHubThatIgnoresRangeAndIsCutAtTheSamePlaceIsGivenUpAfterTheRetries() {
+        hub.repo("openai-community/gpt2", Fixtures.modelDir("a"));
+        hub.ignoreRange(true);
+        hub.cutAlways("model.safetensors", 2_000_000);
+        HubException e = hubError(Kind.UNREACHABLE, () -> download(GPT2, "main"));
+        assertThat(e.getMessage()).contains("model.safetensors").contains("13933096");
+        // Each try starts again at byte 0 and ends at (about) the cut: no try gets further than the ones before, so
+        // after the retries (3 in FAST: 4 tries) it is given up, not tried until the overall cap of tries. A try can
+        // end a little further than an earlier one when bytes in flight at a reset were lost the first time.
+        assertThat(hub.count("cdn", "GET")).isBetween(4L, 8L);
+        assertThat(tree(cache)).as("nothing but lock files").isEmpty();
+    }
+
+    @Test
+    void aBodyLongerThanAnnouncedIsRefusedWithoutWritingMoreThanTheAnnouncedSize() throws IOException {
+        hub.repo("openai-community/gpt2", Fixtures.modelDir("a"));
+        long total = 0;
+        for (String f : FILES_A) total += Files.size(Fixtures.modelDir("a").resolve(f));
+        long announced = Files.size(Fixtures.modelDir("a").resolve("model.safetensors"));
+        for (boolean withContentLength : new boolean[] {false, true}) {
+            hub.overlong("model.safetensors", 16_000_000, withContentLength);
+            long[] most = {0};
+            HubException e = hubError(Kind.BAD_CONTENT, () -> {
+                try (ModelDownloader d = new ModelDownloader(settings(hub, cache), FAST)) {
+                    d.download(GPT2, "main", (done, t) -> most[0] = Math.max(most[0], done));
+                }
+            });
+            assertThat(e.getMessage()).contains("model.safetensors").contains(Long.toString(announced)).contains("more than");
+            assertThat(most[0]).as("bytes written (progress) with Content-Length " + withContentLength).isLessThanOrEqualTo(total);
+            assertThat(tree(cache)).as("nothing but lock files").isEmpty();
+        }
+        assertThat(hub.count("cdn", "GET")).as("refused at once, not retried").isEqualTo(2);
+    }
+
+    @Test
     void aLeftoverOfAKilledProcessIsResumed() throws IOException {
         hub.repo("openai-community/gpt2", Fixtures.modelDir("a"));
         byte[] weights = fixture("a", "model.safetensors");

@@ -37,8 +37,9 @@ import java.util.stream.Stream;
  * for small files, and for large (LFS) files a 302 to a second server (the "CDN", another host:port) with
  * {@code X-Linked-Etag} (sha256) and {@code X-Linked-Size}; errors with {@code X-Error-Code} RepoNotFound,
  * RevisionNotFound, EntryNotFound, GatedRepo, and 401 "Invalid credentials in Authorization header"; relative 307
- * for a renamed repo; Range and If-Range. It can cut a connection or stall after N bytes (once), lie about a
- * sha256, count requests, and be stopped.
+ * for a renamed repo; Range and If-Range. It can cut a connection or stall after N bytes (once or every time), lie
+ * about a sha256, count requests, and be stopped; and act as a hostile hub: send a body longer than it announced,
+ * trickle a body slowly, redirect to any Location, and echo text back in {@code X-Error-Message}.
  */
 public final class StandInHub implements AutoCloseable {
     /** One request as either server saw it. */
@@ -109,6 +110,12 @@ public final class StandInHub implements AutoCloseable {
     private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Long> cutOnce = new ConcurrentHashMap<>();
     private final Map<String, Long> stallOnce = new ConcurrentHashMap<>();
+    private final Map<String, Long> cutAlways = new ConcurrentHashMap<>();
+    private final Map<String, Overlong> overlong = new ConcurrentHashMap<>();
+    private final Map<String, Trickle> trickles = new ConcurrentHashMap<>();
+    private final Map<String, String> headRedirects = new ConcurrentHashMap<>();
+    private final Map<String, String> cdnRedirects = new ConcurrentHashMap<>();
+    private volatile String errorMessage;
     private final Set<String> lies = ConcurrentHashMap.newKeySet();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean ignoreRange;
@@ -170,6 +177,45 @@ public final class StandInHub implements AutoCloseable {
         stallOnce.put(file, bytes);
     }
 
+    /** Every download of {@code file} (hub or CDN) is cut after {@code bytes} bytes of its body. */
+    public void cutAlways(String file, long bytes) {
+        cutAlways.put(file, bytes);
+    }
+
+    private record Overlong(long extra, boolean announced) {}
+
+    /**
+     * Downloads of {@code file} send {@code extra} bytes more than its content: with a Content-Length that says so
+     * ({@code announced}), or chunked, without any length.
+     */
+    public void overlong(String file, long extra, boolean announced) {
+        overlong.put(file, new Overlong(extra, announced));
+    }
+
+    private record Trickle(int bytes, long everyMillis) {}
+
+    /** Downloads of {@code file} send {@code bytes} bytes every {@code everyMillis} ms: never a stall, never done soon. */
+    public void trickle(String file, int bytes, long everyMillis) {
+        trickles.put(file, new Trickle(bytes, everyMillis));
+    }
+
+    /** The hub's HEAD of the large file {@code file} redirects to {@code location} instead of the CDN (null: to the CDN again). */
+    public void headRedirectsTo(String file, String location) {
+        if (location == null) headRedirects.remove(file);
+        else headRedirects.put(file, location);
+    }
+
+    /** The CDN answers a GET of the large file {@code file} with a redirect to {@code location} (null: with the content again). */
+    public void cdnRedirectsTo(String file, String location) {
+        if (location == null) cdnRedirects.remove(file);
+        else cdnRedirects.put(file, location);
+    }
+
+    /** Every error the hub answers carries this X-Error-Message (e.g. one that echoes the request's token). */
+    public void errorMessage(String message) {
+        errorMessage = message;
+    }
+
     /** Announces a wrong sha256 (X-Linked-Etag) for {@code file}. */
     public void lieAboutSha256(String file) {
         lies.add(file);
@@ -227,6 +273,7 @@ public final class StandInHub implements AutoCloseable {
             int fail = failNextWith;
             if (fail != 0) {
                 failNextWith = 0;
+                if (errorMessage != null) ex.getResponseHeaders().set("X-Error-Message", errorMessage);
                 send(ex, fail, -1);
                 return;
             }
@@ -278,7 +325,8 @@ public final class StandInHub implements AutoCloseable {
                 h.set("X-Linked-Etag", "\"" + announced + "\"");
                 h.set("X-Linked-Size", Long.toString(content.length));
                 h.set("ETag", "\"" + gitSha1(("version https://git-lfs.github.com/spec/v1\noid sha256:" + sha + "\nsize " + content.length + "\n").getBytes(StandardCharsets.UTF_8)) + "\"");
-                h.set("Location", cdnEndpoint() + "/blobs/" + sha + "?X-Amz-Signature=stand-in&response-content-disposition=" + file);
+                h.set("Location", headRedirects.getOrDefault(file,
+                        cdnEndpoint() + "/blobs/" + sha + "?X-Amz-Signature=stand-in&response-content-disposition=" + file));
                 send(ex, 302, -1);
                 return;
             }
@@ -296,6 +344,12 @@ public final class StandInHub implements AutoCloseable {
                 return;
             }
             String sha = path.substring(7);
+            String redirect = cdnRedirects.get(cdnFileNames.get(sha));
+            if (redirect != null) {
+                ex.getResponseHeaders().set("Location", redirect);
+                send(ex, 302, -1);
+                return;
+            }
             serveContent(ex, content, "\"cdn-" + sha.substring(0, 16) + "\"", cdnFileNames.get(sha));
         }
     }
@@ -329,9 +383,33 @@ public final class StandInHub implements AutoCloseable {
             return;
         }
         Long cut = file == null ? null : cutOnce.remove(file);
+        if (cut == null && file != null) cut = cutAlways.get(file);
         Long stall = file == null ? null : stallOnce.remove(file);
+        Overlong more = file == null ? null : overlong.get(file);
+        Trickle trickle = file == null ? null : trickles.get(file);
+        if (more != null) {
+            ex.sendResponseHeaders(status, more.announced() ? length + more.extra() : 0);  // 0: chunked, no length
+            OutputStream out = ex.getResponseBody();
+            out.write(content, (int) from, (int) length);
+            byte[] zeros = new byte[1 << 16];
+            for (long left = more.extra(); left > 0; left -= zeros.length) out.write(zeros, 0, (int) Math.min(left, zeros.length));
+            return;
+        }
         send(ex, status, length);
         OutputStream out = ex.getResponseBody();
+        if (trickle != null) {
+            for (long at = from; at < content.length && running; at += trickle.bytes()) {
+                out.write(content, (int) at, (int) Math.min(trickle.bytes(), content.length - at));
+                out.flush();
+                try {
+                    Thread.sleep(trickle.everyMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("stand-in hub: stopped while trickling");
+                }
+            }
+            return;
+        }
         if (cut != null || stall != null) {
             long n = Math.min(length, cut != null ? cut : stall);
             out.write(content, (int) from, (int) n);
@@ -350,7 +428,7 @@ public final class StandInHub implements AutoCloseable {
 
     private void error(HttpExchange ex, int status, String code, String message) throws IOException {
         if (code != null) ex.getResponseHeaders().set("X-Error-Code", code);
-        ex.getResponseHeaders().set("X-Error-Message", message);
+        ex.getResponseHeaders().set("X-Error-Message", errorMessage != null ? errorMessage : message);
         send(ex, status, -1);
     }
 
