@@ -79,9 +79,8 @@ class AtomicFileTest {
     }
 
     /**
-     * Every file jlens writes goes through AtomicFile. Allowed elsewhere: the Hub downloader (its own {@code .incomplete}
-     * file, verified against the sha256, then moved; refs and snapshot copies written to a temporary file and moved)
-     * and the standard streams. A new writer that opens its target directly fails this.
+     * Every file jlens writes goes through AtomicFile (and its unnamed temporary file). Allowed elsewhere: the Hub
+     * downloader (its own {@code .incomplete} file, verified against the sha256, then moved) and the standard streams. A new writer that opens its target directly fails this.
      */
     @Test
     void noOtherCodeWritesFilesDirectly() throws IOException {
@@ -92,7 +91,7 @@ class AtomicFileTest {
         try (Stream<Path> sources = Files.walk(main)) {
             for (Path source : sources.filter(p -> p.toString().endsWith(".java")).toList()) {
                 String name = main.relativize(source).toString().replace('\\', '/');
-                if (name.equals("io/AtomicFile.java") || name.startsWith("hub/")) continue;
+                if (name.equals("io/AtomicFile.java") || name.equals("io/UnnamedFile.java") || name.startsWith("hub/")) continue;
                 java.util.List<String> lines = Files.readAllLines(source);
                 for (int i = 0; i < lines.size(); i++) {
                     String line = lines.get(i).strip();
@@ -114,5 +113,34 @@ class AtomicFileTest {
         assertThatThrownBy(() -> AtomicFile.requireWritable(dir)).hasMessage(dir + ": is a folder; give the name of a file to write");
         AtomicFile.requireWritable(dir.resolve("R.json"));
         assertThat(files()).containsExactly("f");
+    }
+
+    /** The bare primitive's rename fails (a non-empty folder is in the way) after every byte was written: no temporary left. */
+    @Test
+    void aRenameThatFailsLeavesNoTemporary() throws IOException {
+        Path target = Files.createDirectory(dir.resolve("R.json"));
+        Files.writeString(target.resolve("keep"), "x");
+        assertThatThrownBy(() -> AtomicFile.replace(target, out -> AtomicFile.writeFully(out, ByteBuffer.wrap("new".getBytes()))))
+                .isInstanceOf(IOException.class);
+        assertThat(files()).containsExactly("R.json");
+        assertThat(Files.readString(target.resolve("keep"))).isEqualTo("x");
+    }
+
+    /**
+     * A temporary of a process that is gone (a pid that has exited) is removed by the next write into the folder; one
+     * of a live process (this one), and files that only look similar, are kept.
+     */
+    @Test
+    void theNextWriteRemovesTemporariesOfDeadProcesses() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        assertThat(gone.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        String uuid = "0b7c2f6e-3d1a-4e8b-9c5d-2a6f8e1b4c7d";
+        Path dead = Files.writeString(dir.resolve(".R.json." + gone.pid() + "." + uuid + ".partial"), "half");
+        Path live = Files.writeString(dir.resolve(".R.json." + ProcessHandle.current().pid() + "." + uuid + ".partial"), "half");
+        Path lookalike = Files.writeString(dir.resolve("notes.partial"), "mine");
+        AtomicFile.writeString(dir.resolve("other.json"), "x");
+        assertThat(dead).doesNotExist();
+        assertThat(live).exists();
+        assertThat(lookalike).exists();
     }
 }
