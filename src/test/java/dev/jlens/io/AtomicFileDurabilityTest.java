@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Every atomic write survives a power cut: the new file is forced to disk before it gets its name, and the folder is
  * forced after, so that the rename itself is on disk. What happens is read from the system calls a real child JVM
  * makes ({@code dev.jlens.cli.WritingChild} under strace): an fsync of the file before the rename (or link), and an
- * fsync of the folder after it.
+ * fsync of the folder after it. The Hub cache's refs and snapshot copies are written the same way.
  */
 @Timeout(value = 120)
 class AtomicFileDurabilityTest {
@@ -39,6 +39,17 @@ class AtomicFileDurabilityTest {
         List<String> calls = trace("once", target);
         assertForcedNamedAndFolderForced(calls, target);
         assertThat(Files.readString(target)).isEqualTo("new");
+    }
+
+    @Test
+    void hubRefsAndSnapshotCopiesAreForcedLikeEveryOutput() throws Exception {
+        Path cache = dir.toRealPath();
+        List<String> calls = trace("hub", cache);
+        Path repo = cache.resolve("models--acme--tiny");
+        assertForcedNamedAndFolderForced(calls, repo.resolve("refs/main"));
+        assertForcedNamedAndFolderForced(calls, repo.resolve("snapshots/0123456789abcdef0123456789abcdef01234567/config.json"));
+        assertThat(Files.readString(repo.resolve("refs/main"))).isEqualTo("0123456789abcdef0123456789abcdef01234567");
+        assertThat(Files.readString(repo.resolve("snapshots/0123456789abcdef0123456789abcdef01234567/config.json"))).isEqualTo("blob content");
     }
 
     /** In order: an fsync of a file in the target's folder, the call that gives the target its name, an fsync of the folder. */
