@@ -27,7 +27,8 @@ final class AnalyzeCommand implements Runnable {
     @Option(names = "--revision", paramLabel = "R", description = "Branch, tag or commit of a model from the Hub (default: main).")
     String revision;
 
-    @Option(names = "--out", required = true, paramLabel = "R.json", description = "Result file (written whole or not at all).")
+    @Option(names = "--out", required = true, paramLabel = "R.json",
+            description = "Result file (written whole or not at all); - writes the JSON to standard output.")
     Path out;
 
     @Override
@@ -39,7 +40,13 @@ final class AnalyzeCommand implements Runnable {
         try (ProgressBar bar = ProgressBar.counting(parent.streams, "patching runs")) {
             result = new ExperimentAnalysis(m, bar).run(experiment);
         }
-        AtomicFile.writeString(out, result.toJson() + "\n");
+        String json = result.toJson() + "\n";
+        if (Inputs.toStandardOutput(out)) {
+            parent.streams.out().print(json);
+            parent.streams.out().flush();
+        } else {
+            AtomicFile.writeString(out, json);
+        }
     }
 
     /** The experiment's model, or the one on the command line. */

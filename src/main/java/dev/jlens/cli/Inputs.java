@@ -10,7 +10,7 @@ import java.nio.file.Path;
 /**
  * Checks of command-line values that need no model or only its sizes, made before the work starts, each failing
  * with one line that names the option: text that is not valid Unicode, a prompt longer than the model's context,
- * a count beyond the model's vocabulary, an output file that cannot be written.
+ * a count beyond the model's vocabulary, an output file that cannot be written or would destroy a file.
  */
 final class Inputs {
     private Inputs() {}
@@ -40,9 +40,22 @@ final class Inputs {
         if (topK > vocabulary) throw new JlensException("--top-k " + topK + " is more than the model's " + vocabulary + " tokens (d_vocab)");
     }
 
-    /** The output file's folder exists and the file is not a folder: checked before any work, so nothing is wasted. */
+    /** {@code --out -}: the output is streamed to standard output instead of written to a file. */
+    static boolean toStandardOutput(Path out) {
+        return out.toString().equals("-");
+    }
+
+    /**
+     * The output file can be written without destroying anything, checked before any work so that nothing is wasted:
+     * its folder exists, and it is not a folder, device, pipe or read-only file. Nothing to check for {@code --out -}.
+     */
     static Path output(Path out) {
-        AtomicFile.requireWritable(out);
+        if (toStandardOutput(out)) return out;
+        try {
+            AtomicFile.requireWritable(out);
+        } catch (AtomicFile.NotARegularFile e) {
+            throw new JlensException(e.getMessage() + "; to write to standard output give --out - (and redirect it)");
+        }
         return out;
     }
 }

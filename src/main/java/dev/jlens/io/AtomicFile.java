@@ -22,8 +22,9 @@ import java.util.Optional;
  * even SIGKILL leaves nothing; elsewhere it is {@code .<name>.<pid>.<uuid>.partial}, deleted by
  * {@link #deleteTemporariesInFlight} (a program's shutdown hook) or by the next write into the folder.
  *
- * <p>{@link #write} answers a failure with a one-line {@link JlensException}; {@link #replace} is the same write
- * for callers that handle the {@link IOException} themselves.
+ * <p>{@link #write} is for outputs a user named: it follows symbolic links to the file they name and refuses to
+ * replace a device, pipe, socket or read-only file. {@link #replace} is the bare primitive for files a program
+ * owns (the Hub cache's refs and snapshot copies).
  */
 public final class AtomicFile {
     /** Writes the content to the (temporary) channel. */
@@ -32,25 +33,33 @@ public final class AtomicFile {
         void writeTo(FileChannel out) throws IOException;
     }
 
+    /** The output is a device, pipe, socket or file descriptor: something to stream to, never to replace. */
+    public static final class NotARegularFile extends JlensException {
+        NotARegularFile(String message) {
+            super(message);
+        }
+    }
+
     private AtomicFile() {}
 
     /**
-     * Fails with a one-line message unless {@code file} could be written: its folder exists and is a folder, and
-     * the file itself is not a folder. Commands call it before their work, so that a bad {@code --out} costs nothing.
+     * Fails with a one-line message unless {@code file} could be written without destroying anything: its folder
+     * exists and is writable, and it is not a folder, device, pipe, socket or read-only file (a symbolic link is
+     * judged by the file it names). Commands call it before their work, so that a bad {@code --out} costs nothing.
      */
     public static void requireWritable(Path file) {
-        Path target = file.toAbsolutePath();
-        if (Files.isDirectory(target)) throw new JlensException(Text.oneLine(file + ": is a folder; give the name of a file to write"));
-        Path parent = target.getParent();
-        if (parent == null) throw new JlensException(Text.oneLine(file + ": cannot be written (not a file name)"));
-        if (!Files.exists(parent)) throw new JlensException(Text.oneLine(file + ": cannot be written (folder " + parent + " does not exist)"));
-        if (!Files.isDirectory(parent)) throw new JlensException(Text.oneLine(file + ": cannot be written (" + parent + " is not a folder)"));
-        if (!Files.isWritable(parent)) throw new JlensException(Text.oneLine(file + ": cannot be written (folder " + parent + " is not writable)"));
+        OutputPath.check(file, OutputPath.target(file));
     }
 
-    /** Writes {@code file} whole or not at all. */
+    /** The file a write to {@code file} would replace: the end of its chain of symbolic links, or itself. */
+    public static Path target(Path file) {
+        return OutputPath.target(file);
+    }
+
+    /** Writes {@code file} (the file it names, if it is a symbolic link) whole or not at all, after {@link #requireWritable}'s checks. */
     public static void write(Path file, Body body) {
-        Path target = file.toAbsolutePath();
+        Path target = OutputPath.target(file);
+        OutputPath.check(file, target);
         try {
             replace(target, body);
         } catch (JlensException e) {
@@ -63,8 +72,8 @@ public final class AtomicFile {
     }
 
     /**
-     * Puts a file with {@code body}'s content at {@code target} atomically, replacing whatever is there: a temporary
-     * file, forced to disk, renamed, the folder forced.
+     * Puts a file with {@code body}'s content at {@code target} atomically, replacing whatever is there (a symbolic
+     * link included, which is replaced, not followed): a temporary file, forced to disk, renamed, the folder forced.
      */
     public static void replace(Path target, Body body) throws IOException {
         Path absolute = target.toAbsolutePath();

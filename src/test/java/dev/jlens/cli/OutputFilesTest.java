@@ -1,0 +1,127 @@
+package dev.jlens.cli;
+
+import dev.jlens.Fixtures;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * docs/bad-inputs.md, "Output files": an {@code --out} whose writing would destroy something is refused with one
+ * line before any work (a read-only file, a device, pipe or standard stream), a symbolic link is followed to the
+ * file it names, and {@code --out -} streams the output to standard output.
+ */
+class OutputFilesTest {
+    private static final String A = Fixtures.modelDir("a").toString();
+    private static final String DASH_OUT_HINT = "; to write to standard output give --out - (and redirect it)";
+
+    @TempDir
+    Path dir;
+
+    // ---- files that say "keep" and things that are not files ------------------------------------------------------
+
+    /** Mode 0444: refused before the model loads, even as root (whom the OS lets replace it). */
+    @Test
+    void readOnlyOutputIsRefused() throws IOException {
+        Path out = Files.writeString(dir.resolve("R.json"), "kept");
+        Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("r--r--r--"));
+        assertThat(Refused.run("analyze", "--spec", "examples/numbers.json", "--model", "no-such-model", "--out", out.toString()).err())
+                .isEqualTo("jlens: " + out + ": is read-only (r--r--r--); make it writable or choose another name\n");
+        assertThat(Files.readString(out)).isEqualTo("kept");
+        assertThat(files(dir)).containsExactly("R.json");
+    }
+
+    @Test
+    void pipeOutputIsRefusedWithAHintAtDashOut() throws Exception {
+        Path fifo = dir.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor()).isZero();
+        assertThat(Refused.run("cache", "--model", A, "--prompt", "x", "--out", fifo.toString()).err())
+                .isEqualTo("jlens: " + fifo + ": is a pipe (FIFO), not a regular file" + DASH_OUT_HINT + "\n");
+        assertThat(Files.isRegularFile(fifo)).isFalse();
+        assertThat(files(dir)).containsExactly("fifo");
+    }
+
+    /**
+     * {@code --out /dev/null} as root: a character device 1:3 made with mknod in a temporary folder, so that a failure
+     * of this test replaces that copy and not the system's /dev/null. Needs root (CAP_MKNOD), as CI runs.
+     */
+    @Test
+    void deviceOutputIsRefusedWithAHintAtDashOut() throws Exception {
+        Path devNull = dir.resolve("null");
+        int made = new ProcessBuilder("mknod", devNull.toString(), "c", "1", "3").redirectErrorStream(true).start().waitFor();
+        Assumptions.assumeTrue(made == 0, "mknod needs root (CAP_MKNOD); the /dev/null case runs as root in CI");
+        assertThat(Refused.run("analyze", "--spec", "examples/numbers.json", "--model", A, "--out", devNull.toString()).err())
+                .isEqualTo("jlens: " + devNull + ": is a character device, not a regular file" + DASH_OUT_HINT + "\n");
+        assertThat(Files.getAttribute(devNull, "unix:rdev")).as("still the device").isEqualTo((long) ((1 << 8) | 3));
+    }
+
+    /** {@code --out /dev/stdout}: a link to /proc/self/fd/1, made here so that a failure replaces the copy, not the system's. */
+    @Test
+    void standardOutputByNameIsRefusedWithAHintAtDashOut() throws IOException {
+        Path stdout = Files.createSymbolicLink(dir.resolve("stdout"), Path.of("/proc/self/fd/1"));
+        assertThat(Refused.run("report", "--spec", "examples/numbers.json", "--model", A, "--out", stdout.toString()).err())
+                .isEqualTo("jlens: " + stdout + ": is a file descriptor of this process (/proc/self/fd/1), not a file" + DASH_OUT_HINT + "\n");
+        assertThat(Files.isSymbolicLink(stdout)).isTrue();
+    }
+
+    // ---- what is written ----------------------------------------------------------------------------------------
+
+    /** A symbolic link is followed, as a shell's {@code >} does: the file it names gets the result, the link stays. */
+    @Test
+    void aSymbolicLinkOutputWritesTheFileItNames() throws IOException {
+        Path results = Files.createDirectory(dir.resolve("results"));
+        Path real = Files.writeString(results.resolve("R.json"), "old");
+        Path link = Files.createSymbolicLink(dir.resolve("R.json"), Path.of("results/R.json"));
+        CliRunner.Result r = CliRunner.run("analyze", "--spec", "examples/numbers.json", "--model", A, "--out", link.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertThat(Files.readString(real)).startsWith("{\"model\":\"tiny-gpt2-a\"").contains("\"average_logit_diff\"");
+        assertThat(files(results)).containsExactly("R.json");
+    }
+
+    /** {@code --out -} writes the same bytes to standard output as to a file, for JSON, HTML and safetensors alike. */
+    @Test
+    void dashOutStreamsTheSameBytesToStandardOutput() throws IOException {
+        List<List<String>> commands = List.of(
+                List.of("analyze", "--spec", "examples/numbers.json", "--model", A),
+                List.of("report", "--spec", "examples/numbers.json", "--model", A),
+                List.of("cache", "--model", A, "--prompt", "1 2 3", "--names", "blocks\\.0\\..*"));
+        for (List<String> command : commands) {
+            Path file = dir.resolve("out-" + command.get(0));
+            byte[] streamed = run(command, "-");
+            assertThat(run(command, file.toString())).as("stdout when writing a file").isEmpty();
+            assertThat(streamed).as(command.get(0) + " --out -").isNotEmpty().isEqualTo(Files.readAllBytes(file));
+        }
+    }
+
+    /** Runs jlens in-process and returns the raw bytes of its standard output (a safetensors file is not text). */
+    private static byte[] run(List<String> command, String out) {
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream(), stderr = new ByteArrayOutputStream();
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("HF_HUB_OFFLINE", "1");
+        Main.Streams streams = new Main.Streams(new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8), false, env);
+        String[] args = Stream.concat(command.stream(), Stream.of("--out", out)).toArray(String[]::new);
+        assertThat(Main.run(args, streams)).as(stderr.toString(StandardCharsets.UTF_8)).isZero();
+        return stdout.toByteArray();
+    }
+
+    private static List<String> files(Path folder) throws IOException {
+        try (Stream<Path> s = Files.list(folder)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}
