@@ -11,6 +11,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** {@code jlens analyze}: the seed's whole analysis of an experiment file, as JSON. */
 @Command(name = "analyze", mixinStandardHelpOptions = true, description = "Run an experiment file's analysis (logit differences, logit lens, attribution, patching) and write JSON.")
@@ -34,7 +36,7 @@ final class AnalyzeCommand implements Runnable {
     @Override
     public void run() {
         Experiment experiment = Experiment.read(spec);
-        Inputs.output(out);
+        checkOutput(out, spec, experiment, model, parent.streams);
         HookedTransformer m = load(experiment, model, revision, parent.streams);
         AnalysisResult result;
         try (ProgressBar bar = ProgressBar.counting(parent.streams, "patching runs")) {
@@ -47,6 +49,13 @@ final class AnalyzeCommand implements Runnable {
         } else {
             AtomicFile.writeString(out, json);
         }
+    }
+
+    /** {@code --out} can be written, and is neither the experiment file nor inside the model's folder. */
+    static void checkOutput(Path out, Path spec, Experiment experiment, String override, Main.Streams streams) {
+        List<Inputs.Input> inputs = new ArrayList<>(List.of(new Inputs.Input("the --spec file " + spec, spec)));
+        Inputs.modelFolder(streams, override != null ? override : experiment.model()).ifPresent(inputs::add);
+        Inputs.output(out, inputs);
     }
 
     /** The experiment's model, or the one on the command line. */

@@ -48,7 +48,7 @@ final class CacheCommand implements Runnable {
             }
         }
         Inputs.text("--prompt", prompt);
-        Inputs.output(out);
+        Inputs.output(out, Inputs.modelFolder(parent.streams, model.model).stream().toList());
         HookedTransformer m = model.load(parent.streams);
         dev.jlens.tensor.IntTensor tokens = m.toTokens(prompt);
         Inputs.fitsContext(m, "--prompt", tokens.shape(1));

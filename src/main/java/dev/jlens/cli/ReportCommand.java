@@ -43,7 +43,7 @@ final class ReportCommand implements Runnable {
         if (topK < 1 || topK > 1000) throw new JlensException("--top-k must be between 1 and 1000, got " + topK);
         Experiment experiment = Experiment.read(spec);
         String text = readText(spec);
-        Inputs.output(out);
+        AnalyzeCommand.checkOutput(out, spec, experiment, model, parent.streams);
         HookedTransformer m = AnalyzeCommand.load(experiment, model, revision, parent.streams);
         AnalysisResult result;
         try (ProgressBar bar = ProgressBar.counting(parent.streams, "patching runs")) {

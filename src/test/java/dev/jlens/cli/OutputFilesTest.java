@@ -21,8 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * docs/bad-inputs.md, "Output files": an {@code --out} whose writing would destroy something is refused with one
- * line before any work (a read-only file, a device, pipe or standard stream), a symbolic link is followed to the
- * file it names, and {@code --out -} streams the output to standard output.
+ * line before any work (the experiment file, the model's own files, a read-only file, a device, pipe or standard
+ * stream), a symbolic link is followed to the file it names, and {@code --out -} streams
+ * the output to standard output.
  */
 class OutputFilesTest {
     private static final String A = Fixtures.modelDir("a").toString();
@@ -30,6 +31,79 @@ class OutputFilesTest {
 
     @TempDir
     Path dir;
+
+    // ---- the inputs themselves ----------------------------------------------------------------------------------
+
+    @Test
+    void outputOntoTheExperimentFileIsRefused() throws IOException {
+        Path spec = copyOfTheExample();
+        byte[] before = Files.readAllBytes(spec);
+        for (String command : List.of("analyze", "report")) {
+            assertThat(Refused.run(command, "--spec", spec.toString(), "--model", A, "--out", spec.toString()).err())
+                    .isEqualTo("jlens: " + spec + ": is the --spec file " + spec + "; choose another --out\n");
+        }
+        assertThat(Files.readAllBytes(spec)).isEqualTo(before);
+        assertThat(files(dir)).containsExactly("E.json");
+    }
+
+    /** Another path to the same file (through {@code ..}, a symbolic link, a hard link) is the same file. */
+    @Test
+    void outputOntoTheExperimentFileByAnotherPathIsRefused() throws IOException {
+        Path spec = copyOfTheExample();
+        byte[] before = Files.readAllBytes(spec);
+        Files.createDirectory(dir.resolve("sub"));
+        Path dotDot = dir.resolve("sub/../E.json");
+        Path symlink = Files.createSymbolicLink(dir.resolve("link.json"), Path.of("E.json"));
+        Path hardLink = Files.createLink(dir.resolve("hard.json"), spec);
+        for (Path out : List.of(dotDot, symlink, hardLink)) {
+            assertThat(Refused.run("analyze", "--spec", spec.toString(), "--model", A, "--out", out.toString()).err())
+                    .isEqualTo("jlens: " + out + ": is the --spec file " + spec + "; choose another --out\n");
+        }
+        assertThat(Files.readAllBytes(spec)).isEqualTo(before);
+        assertThat(Files.isSymbolicLink(symlink)).isTrue();
+        assertThat(files(dir)).containsExactly("E.json", "hard.json", "link.json", "sub");
+    }
+
+    @Test
+    void outputInsideTheModelFolderIsRefused() throws IOException {
+        Path model = copyOfTheModel();
+        byte[] weights = Files.readAllBytes(model.resolve("model.safetensors"));
+        Path linkToModel = Files.createSymbolicLink(dir.resolve("link-to-M"), model);
+        for (Path out : List.of(model.resolve("model.safetensors"), model.resolve("acts.safetensors"), linkToModel.resolve("acts.safetensors"))) {
+            assertThat(Refused.run("cache", "--model", model.toString(), "--prompt", "x", "--out", out.toString()).err())
+                    .isEqualTo("jlens: " + out + ": is inside the model folder " + model + "; choose another --out\n");
+        }
+        Path spec = copyOfTheExample();
+        Path out = model.resolve("R.json");
+        assertThat(Refused.run("analyze", "--spec", spec.toString(), "--model", model.toString(), "--out", out.toString()).err())
+                .isEqualTo("jlens: " + out + ": is inside the model folder " + model + "; choose another --out\n");
+        assertThat(Files.readAllBytes(model.resolve("model.safetensors"))).isEqualTo(weights);
+        assertThat(files(model)).containsExactlyElementsOf(files(Fixtures.modelDir("a")));
+    }
+
+    /** A model file linked into another folder is still the model's: replacing it through the link would change the model. */
+    @Test
+    void outputOntoAModelFileLinkedElsewhereIsRefused() throws IOException {
+        Path model = copyOfTheModel();
+        Path elsewhere = Files.createSymbolicLink(dir.resolve("weights.safetensors"), model.resolve("model.safetensors"));
+        assertThat(Refused.run("cache", "--model", model.toString(), "--prompt", "x", "--out", elsewhere.toString()).err())
+                .isEqualTo("jlens: " + elsewhere + ": is inside the model folder " + model + "; choose another --out\n");
+        assertThat(Files.readAllBytes(model.resolve("model.safetensors"))).isEqualTo(Files.readAllBytes(Fixtures.modelDir("a").resolve("model.safetensors")));
+    }
+
+    /** A model named on the Hub is read from its folder in the Hugging Face cache, blobs and snapshots: writing there is refused. */
+    @Test
+    void outputInsideTheHubCacheFolderOfTheModelIsRefused() throws IOException {
+        Path hub = dir.resolve("hub");
+        Path snapshot = Files.createDirectories(hub.resolve("models--openai-community--gpt2/snapshots/0123456789abcdef0123456789abcdef01234567"));
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("HF_HUB_CACHE", hub.toString());
+        env.put("HF_HUB_OFFLINE", "1");
+        Path out = snapshot.resolve("c.safetensors");
+        assertThat(Refused.runWithEnv(env, "cache", "--model", "gpt2", "--prompt", "x", "--out", out.toString()).err())
+                .isEqualTo("jlens: " + out + ": is inside the Hugging Face cache's folder of openai-community/gpt2; choose another --out\n");
+        Refused.nothingWritten(out);
+    }
 
     // ---- files that say "keep" and things that are not files ------------------------------------------------------
 
@@ -117,6 +191,16 @@ class OutputFilesTest {
         String[] args = Stream.concat(command.stream(), Stream.of("--out", out)).toArray(String[]::new);
         assertThat(Main.run(args, streams)).as(stderr.toString(StandardCharsets.UTF_8)).isZero();
         return stdout.toByteArray();
+    }
+
+    private Path copyOfTheExample() throws IOException {
+        return Files.copy(Path.of("examples/numbers.json"), dir.resolve("E.json"));
+    }
+
+    private Path copyOfTheModel() throws IOException {
+        Path model = Files.createDirectory(dir.resolve("M"));
+        for (String f : files(Fixtures.modelDir("a"))) Files.copy(Fixtures.modelDir("a").resolve(f), model.resolve(f));
+        return model;
     }
 
     private static List<String> files(Path folder) throws IOException {
