@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * docs/bad-inputs.md, "Output files": an {@code --out} whose writing would destroy something is refused with one
  * line before any work (the experiment file, the model's own files, a read-only file, a device, pipe or standard
- * stream), a symbolic link is followed to the file it names, and {@code --out -} streams
+ * stream, an existing model folder), a symbolic link is followed to the file it names, and {@code --out -} streams
  * the output to standard output.
  */
 class OutputFilesTest {
@@ -149,6 +149,16 @@ class OutputFilesTest {
         assertThat(Refused.run("report", "--spec", "examples/numbers.json", "--model", A, "--out", stdout.toString()).err())
                 .isEqualTo("jlens: " + stdout + ": is a file descriptor of this process (/proc/self/fd/1), not a file" + DASH_OUT_HINT + "\n");
         assertThat(Files.isSymbolicLink(stdout)).isTrue();
+    }
+
+    /** make-random-model never writes over a model (or anything else) in an existing folder. */
+    @Test
+    void randomModelIntoAnExistingModelIsRefused() throws IOException {
+        Path model = copyOfTheModel();
+        assertThat(Refused.run("make-random-model", "--shape", "small", "--tokenizer-from", A, "--out", model.toString()).err())
+                .isEqualTo("jlens: " + model + ": is a folder that is not empty (a model?); give a new or empty folder\n");
+        assertThat(files(model)).containsExactlyElementsOf(files(Fixtures.modelDir("a")));
+        assertThat(Files.readAllBytes(model.resolve("model.safetensors"))).isEqualTo(Files.readAllBytes(Fixtures.modelDir("a").resolve("model.safetensors")));
     }
 
     // ---- what is written ----------------------------------------------------------------------------------------
