@@ -44,7 +44,11 @@ public final class RandomGpt2 {
 
     private RandomGpt2() {}
 
-    /** Writes the folder; {@code tokenizerFrom} is a folder with GPT-2's vocab.json and merges.txt (and tokenizer.json if present). */
+    /**
+     * Writes the folder, which must be new or empty (an existing model is never overwritten); the weights come last,
+     * so a run cut short leaves a folder that does not load as a model. {@code tokenizerFrom} is a folder with
+     * GPT-2's vocab.json and merges.txt (and tokenizer.json if present).
+     */
     public static void write(Path out, Shape shape, long seed, Path tokenizerFrom) {
         write(out, shape.nLayers, shape.nHeads, shape.dModel, seed, tokenizerFrom);
     }
@@ -53,6 +57,7 @@ public final class RandomGpt2 {
     public static void write(Path out, int nLayers, int nHeads, int dModel, long seed, Path tokenizerFrom) {
         List<String> tokenizerFiles = tokenizerFiles(tokenizerFrom);   // checked before anything is written
         if (Files.exists(out) && !Files.isDirectory(out)) throw new JlensException(out + ": cannot be written (it is a file, not a folder)");
+        if (!isEmptyOrMissing(out)) throw new JlensException(out + ": is a folder that is not empty (a model?); give a new or empty folder");
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
@@ -61,6 +66,15 @@ public final class RandomGpt2 {
         for (String f : tokenizerFiles) AtomicFile.copy(tokenizerFrom.resolve(f), out.resolve(f));
         AtomicFile.writeString(out.resolve("config.json"), config(nLayers, nHeads, dModel));
         SafetensorsWriter.write(out.resolve("model.safetensors"), weights(nLayers, dModel, seed), Map.of("format", "pt"));
+    }
+
+    private static boolean isEmptyOrMissing(Path folder) {
+        if (!Files.exists(folder)) return true;
+        try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+            return files.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new JlensException(folder + ": cannot be read (" + e.getMessage() + ")");
+        }
     }
 
     /** The tokenizer files of {@code folder}, which must hold vocab.json + merges.txt or tokenizer.json. */

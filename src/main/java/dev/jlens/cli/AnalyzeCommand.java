@@ -11,6 +11,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** {@code jlens analyze}: the seed's whole analysis of an experiment file, as JSON. */
 @Command(name = "analyze", mixinStandardHelpOptions = true, description = "Run an experiment file's analysis (logit differences, logit lens, attribution, patching) and write JSON.")
@@ -27,19 +29,33 @@ final class AnalyzeCommand implements Runnable {
     @Option(names = "--revision", paramLabel = "R", description = "Branch, tag or commit of a model from the Hub (default: main).")
     String revision;
 
-    @Option(names = "--out", required = true, paramLabel = "R.json", description = "Result file (written whole or not at all).")
+    @Option(names = "--out", required = true, paramLabel = "R.json",
+            description = "Result file (written whole or not at all); - writes the JSON to standard output.")
     Path out;
 
     @Override
     public void run() {
         Experiment experiment = Experiment.read(spec);
-        Inputs.output(out);
+        checkOutput(out, spec, experiment, model, parent.streams);
         HookedTransformer m = load(experiment, model, revision, parent.streams);
         AnalysisResult result;
         try (ProgressBar bar = ProgressBar.counting(parent.streams, "patching runs")) {
             result = new ExperimentAnalysis(m, bar).run(experiment);
         }
-        AtomicFile.writeString(out, result.toJson() + "\n");
+        String json = result.toJson() + "\n";
+        if (Inputs.toStandardOutput(out)) {
+            parent.streams.out().print(json);
+            parent.streams.out().flush();
+        } else {
+            AtomicFile.writeString(out, json);
+        }
+    }
+
+    /** {@code --out} can be written, and is neither the experiment file nor inside the model's folder. */
+    static void checkOutput(Path out, Path spec, Experiment experiment, String override, Main.Streams streams) {
+        List<Inputs.Input> inputs = new ArrayList<>(List.of(new Inputs.Input("the --spec file " + spec, spec)));
+        Inputs.modelFolder(streams, override != null ? override : experiment.model()).ifPresent(inputs::add);
+        Inputs.output(out, inputs);
     }
 
     /** The experiment's model, or the one on the command line. */

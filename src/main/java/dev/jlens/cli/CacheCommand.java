@@ -11,6 +11,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
+import java.io.IOException;
+import java.nio.channels.Channels;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,7 +30,8 @@ final class CacheCommand implements Runnable {
     @Option(names = "--prompt", required = true, paramLabel = "P", description = "The prompt (BOS is prepended).")
     String prompt;
 
-    @Option(names = "--out", required = true, paramLabel = "F.safetensors", description = "Output file (written whole or not at all).")
+    @Option(names = "--out", required = true, paramLabel = "F.safetensors",
+            description = "Output file (written whole or not at all); - streams the safetensors bytes to standard output.")
     Path out;
 
     @Option(names = "--names", paramLabel = "REGEX", description = "Keep only hook names the regular expression matches in full.")
@@ -45,7 +48,7 @@ final class CacheCommand implements Runnable {
             }
         }
         Inputs.text("--prompt", prompt);
-        Inputs.output(out);
+        Inputs.output(out, Inputs.modelFolder(parent.streams, model.model).stream().toList());
         HookedTransformer m = model.load(parent.streams);
         dev.jlens.tensor.IntTensor tokens = m.toTokens(prompt);
         Inputs.fitsContext(m, "--prompt", tokens.shape(1));
@@ -60,6 +63,15 @@ final class CacheCommand implements Runnable {
         metadata.put("format", "pt");
         metadata.put("jlens_model", m.cfg().modelName());
         metadata.put("prompt", prompt);
-        SafetensorsWriter.write(out, tensors, metadata);
+        if (Inputs.toStandardOutput(out)) {
+            try {
+                SafetensorsWriter.write(Channels.newChannel(parent.streams.out()), tensors, metadata);
+            } catch (IOException e) {
+                throw new JlensException("standard output: cannot be written (" + e.getMessage() + ")");
+            }
+            parent.streams.out().flush();
+        } else {
+            SafetensorsWriter.write(out, tensors, metadata);
+        }
     }
 }

@@ -1,16 +1,24 @@
 package dev.jlens.cli;
 
 import dev.jlens.JlensException;
+import dev.jlens.hub.HubCache;
+import dev.jlens.hub.HubSettings;
 import dev.jlens.io.AtomicFile;
 import dev.jlens.model.HookedTransformer;
+import dev.jlens.hub.ModelSources;
 import dev.jlens.tokenizer.Gpt2Tokenizer;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Checks of command-line values that need no model or only its sizes, made before the work starts, each failing
  * with one line that names the option: text that is not valid Unicode, a prompt longer than the model's context,
- * a count beyond the model's vocabulary, an output file that cannot be written.
+ * a count beyond the model's vocabulary, an output file that cannot be written or whose writing would destroy an input.
  */
 final class Inputs {
     private Inputs() {}
@@ -40,9 +48,76 @@ final class Inputs {
         if (topK > vocabulary) throw new JlensException("--top-k " + topK + " is more than the model's " + vocabulary + " tokens (d_vocab)");
     }
 
-    /** The output file's folder exists and the file is not a folder: checked before any work, so nothing is wasted. */
-    static Path output(Path out) {
-        AtomicFile.requireWritable(out);
+    /** A file or folder a command reads, which its output must not replace: "the --spec file E.json", "the model folder M". */
+    record Input(String description, Path path) {}
+
+    /** {@code --out -}: the output is streamed to standard output instead of written to a file. */
+    static boolean toStandardOutput(Path out) {
+        return out.toString().equals("-");
+    }
+
+    /**
+     * The output file can be written without destroying anything, checked before any work so that nothing is wasted:
+     * its folder exists, and it is not a folder, device, pipe, read-only file, one of the {@code inputs} or inside one
+     * of their folders (compared by real path, so that symbolic links and {@code ..} cannot hide it). Nothing to
+     * check for {@code --out -}.
+     */
+    static Path output(Path out, List<Input> inputs) {
+        if (toStandardOutput(out)) return out;
+        try {
+            AtomicFile.requireWritable(out);
+        } catch (AtomicFile.NotARegularFile e) {
+            throw new JlensException(e.getMessage() + "; to write to standard output give --out - (and redirect it)");
+        }
+        Path target = realPath(AtomicFile.target(out));
+        for (Input input : inputs) {
+            if (input.path() == null || !Files.exists(input.path())) continue;
+            if (Files.isDirectory(input.path())) {
+                if (target.startsWith(realPath(input.path()))) throw new JlensException(out + ": is inside " + input.description() + "; choose another --out");
+                try (Stream<Path> files = Files.list(input.path())) {
+                    for (Path file : files.toList()) {
+                        if (isSameFile(target, file)) throw new JlensException(out + ": is " + input.description() + "'s " + file.getFileName() + "; choose another --out");
+                    }
+                } catch (IOException e) {
+                    // an unreadable folder: the model load says so with its own message
+                }
+            } else if (isSameFile(target, input.path())) {
+                throw new JlensException(out + ": is " + input.description() + "; choose another --out");
+            }
+        }
         return out;
+    }
+
+    /** The folder {@code model} is loaded from, if it names a local folder or a model of the Hub cache. */
+    static Optional<Input> modelFolder(Main.Streams streams, String model) {
+        if (model == null || model.isEmpty()) return Optional.empty();
+        try {
+            Path asPath = Path.of(model);
+            if (Files.isDirectory(asPath)) return Optional.of(new Input("the model folder " + model, asPath));
+            return ModelSources.hubModel(model).map(m -> new Input("the Hugging Face cache's folder of " + m.repo(),
+                    new HubCache(HubSettings.fromEnvironment(streams.env())).repoDir(m.repo())));
+        } catch (RuntimeException e) {
+            return Optional.empty();   // not a model name: loading it says what is wrong
+        }
+    }
+
+    /** {@code path} with every symbolic link and {@code ..} resolved, as far as it exists (an output may not yet). */
+    private static Path realPath(Path path) {
+        Path absolute = path.toAbsolutePath();
+        Path parent = absolute.getParent();
+        try {
+            if (Files.exists(absolute)) return absolute.toRealPath();
+            return parent == null ? absolute : parent.toRealPath().resolve(absolute.getFileName());
+        } catch (IOException e) {
+            return absolute.normalize();
+        }
+    }
+
+    private static boolean isSameFile(Path a, Path b) {
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

@@ -26,6 +26,7 @@ public final class Main {
         // The matrix kernel is fast only once C2 has compiled it, which takes the JVM about half a second of
         // calls; starting now overlaps that with the JVM's and the command line's own start-up.
         if (jvmArgs.length > 0 && MODEL_COMMANDS.contains(jvmArgs[0])) dev.jlens.tensor.WarmUp.startInBackground();
+        deleteTemporariesOnExit();
         Streams streams = Streams.standard();
         String[] args;
         try {
@@ -37,6 +38,14 @@ public final class Main {
             return;
         }
         System.exit(run(args, streams));
+    }
+
+    /**
+     * A write cut short by Ctrl-C or SIGTERM leaves no temporary file beside its output (where the OS cannot make
+     * unnamed files; on Linux there is none to delete). The library leaves process-wide hooks to the program.
+     */
+    static void deleteTemporariesOnExit() {
+        Runtime.getRuntime().addShutdownHook(new Thread(dev.jlens.io.AtomicFile::deleteTemporariesInFlight, "jlens-temporaries"));
     }
 
     /** Runs the command line with these output streams; returns the exit code (used by tests too). */

@@ -23,7 +23,7 @@ final class MakeRandomModelCommand implements Runnable {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the weights (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "The folder to write.")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "The folder to write (new or empty).")
     Path out;
 
     @Override

@@ -6,6 +6,7 @@ import dev.jlens.analysis.Experiment;
 import dev.jlens.analysis.ExperimentAnalysis;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.viz.ExperimentReport;
+import dev.jlens.viz.Page;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -29,7 +30,8 @@ final class ReportCommand implements Runnable {
     @Option(names = "--revision", paramLabel = "R", description = "Branch, tag or commit of a model from the Hub (default: main).")
     String revision;
 
-    @Option(names = "--out", required = true, paramLabel = "R.html", description = "The page (written whole or not at all).")
+    @Option(names = "--out", required = true, paramLabel = "R.html",
+            description = "The page (written whole or not at all); - writes the HTML to standard output.")
     Path out;
 
     @Option(names = "--top-k", paramLabel = "K", defaultValue = "10", description = "Rows of each prompt's top-token table (default: ${DEFAULT-VALUE}).")
@@ -42,13 +44,19 @@ final class ReportCommand implements Runnable {
         byte[] bytes = Experiment.readBytes(spec);
         Experiment experiment = Experiment.parse(spec.toString(), bytes);
         String text = new String(bytes, StandardCharsets.UTF_8);
-        Inputs.output(out);
+        AnalyzeCommand.checkOutput(out, spec, experiment, model, parent.streams);
         HookedTransformer m = AnalyzeCommand.load(experiment, model, revision, parent.streams);
         AnalysisResult result;
         try (ProgressBar bar = ProgressBar.counting(parent.streams, "patching runs")) {
             result = new ExperimentAnalysis(m, bar).run(experiment);
         }
         String modelArgument = model != null ? model : experiment.model();
-        new ExperimentReport(m).topK(topK).build(result, new ExperimentReport.Provenance(spec.toString(), text, modelArgument)).save(out);
+        Page page = new ExperimentReport(m).topK(topK).build(result, new ExperimentReport.Provenance(spec.toString(), text, modelArgument));
+        if (Inputs.toStandardOutput(out)) {
+            parent.streams.out().print(page.toHtml());
+            parent.streams.out().flush();
+        } else {
+            page.save(out);
+        }
     }
 }

@@ -1,6 +1,10 @@
 package dev.jlens.hub;
 
+import dev.jlens.io.AtomicFile;
+
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -8,7 +12,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -98,13 +101,8 @@ public final class HubCache {
         Path ref = repoDir(repo).resolve("refs").resolve(revision);
         if (Files.isRegularFile(ref) && Files.readString(ref).equals(commit)) return;
         Files.createDirectories(ref.getParent());
-        Path tmp = ref.resolveSibling(ref.getFileName() + "." + UUID.randomUUID().toString().substring(0, 8) + ".tmp");
-        try {
-            Files.writeString(tmp, commit);
-            moveAtomically(tmp, ref);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        byte[] content = commit.getBytes(StandardCharsets.US_ASCII);
+        AtomicFile.replace(ref, out -> AtomicFile.writeFully(out, ByteBuffer.wrap(content)));
     }
 
     /**
@@ -129,13 +127,7 @@ public final class HubCache {
                 // The file system has no symbolic links (or refuses them here): copy, as huggingface_hub does.
             }
         }
-        Path tmp = pointer.resolveSibling(pointer.getFileName() + "." + UUID.randomUUID().toString().substring(0, 8) + ".tmp");
-        try {
-            Files.copy(blob, tmp, StandardCopyOption.REPLACE_EXISTING);
-            moveAtomically(tmp, pointer);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFile.replace(pointer, AtomicFile.copyOf(blob));
         return true;
     }
 

@@ -10,12 +10,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.UUID;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.LinkOption;
+import java.util.Optional;
 
 /**
- * Writes a file whole or not at all: the content goes to a temporary file beside the target, is forced
- * to disk, and is moved over the target atomically. A failure leaves the target as it was and no
- * temporary file behind, so a half-written output is never presented as whole.
+ * Writes a file whole or not at all: the content goes to a temporary file in the target's folder, is forced to
+ * disk, and is renamed over the target, and then the folder is forced too, so that the rename survives a power
+ * cut. A failure leaves the target as it was and no temporary file behind, so a half-written output is never
+ * presented as whole. On Linux the temporary file has no name until it is complete ({@link UnnamedFile}), so
+ * even SIGKILL leaves nothing; elsewhere it is {@code .<name>.<pid>.<uuid>.partial}, deleted by
+ * {@link #deleteTemporariesInFlight} (a program's shutdown hook) or by the next write into the folder.
+ *
+ * <p>{@link #write} is for outputs a user named: it follows symbolic links to the file they name and refuses to
+ * replace a device, pipe, socket or read-only file. {@link #replace} is the bare primitive for files a program
+ * owns (the Hub cache's refs and snapshot copies).
  */
 public final class AtomicFile {
     /** Writes the content to the (temporary) channel. */
@@ -24,42 +33,98 @@ public final class AtomicFile {
         void writeTo(FileChannel out) throws IOException;
     }
 
+    /** The output is a device, pipe, socket or file descriptor: something to stream to, never to replace. */
+    public static final class NotARegularFile extends JlensException {
+        NotARegularFile(String message) {
+            super(message);
+        }
+    }
+
     private AtomicFile() {}
 
     /**
-     * Fails with a one-line message unless {@code file} could be written: its folder exists and is a folder, and
-     * the file itself is not a folder. Commands call it before their work, so that a bad {@code --out} costs nothing.
+     * Fails with a one-line message unless {@code file} could be written without destroying anything: its folder
+     * exists and is writable, and it is not a folder, device, pipe, socket or read-only file (a symbolic link is
+     * judged by the file it names). Commands call it before their work, so that a bad {@code --out} costs nothing.
      */
     public static void requireWritable(Path file) {
-        Path target = file.toAbsolutePath();
-        if (Files.isDirectory(target)) throw new JlensException(Text.oneLine(file + ": is a folder; give the name of a file to write"));
-        Path parent = target.getParent();
-        if (parent == null) throw new JlensException(Text.oneLine(file + ": cannot be written (not a file name)"));
-        if (!Files.exists(parent)) throw new JlensException(Text.oneLine(file + ": cannot be written (folder " + parent + " does not exist)"));
-        if (!Files.isDirectory(parent)) throw new JlensException(Text.oneLine(file + ": cannot be written (" + parent + " is not a folder)"));
-        if (!Files.isWritable(parent)) throw new JlensException(Text.oneLine(file + ": cannot be written (folder " + parent + " is not writable)"));
+        OutputPath.check(file, OutputPath.target(file));
     }
 
+    /** The file a write to {@code file} would replace: the end of its chain of symbolic links, or itself. */
+    public static Path target(Path file) {
+        return OutputPath.target(file);
+    }
+
+    /** Writes {@code file} (the file it names, if it is a symbolic link) whole or not at all, after {@link #requireWritable}'s checks. */
     public static void write(Path file, Body body) {
-        String name = String.valueOf(file.getFileName());
-        Path target = file.toAbsolutePath();
-        Path temporary = target.resolveSibling("." + name + "." + UUID.randomUUID() + ".partial");
-        boolean moved = false;
+        Path target = OutputPath.target(file);
+        OutputPath.check(file, target);
         try {
-            try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                body.writeTo(out);
-                out.force(true);
-            }
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            moved = true;
+            replace(target, body);
         } catch (JlensException e) {
             throw e;
         } catch (IOException e) {
             throw new JlensException(Text.oneLine(file + ": cannot be written (" + reason(e, target) + ")"), e);
         } catch (RuntimeException e) {
             throw new JlensException(Text.oneLine(file + ": cannot be written (" + Text.describe(e) + ")"), e);
-        } finally {
-            if (!moved) deleteQuietly(temporary);
+        }
+    }
+
+    /**
+     * Puts a file with {@code body}'s content at {@code target} atomically, replacing whatever is there (a symbolic
+     * link included, which is replaced, not followed): a temporary file, forced to disk, renamed, the folder forced.
+     */
+    public static void replace(Path target, Body body) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Path folder = absolute.getParent();
+        if (folder == null) throw new IOException(target + ": not a file name");
+        Temporaries.deleteStale(folder);
+        Optional<UnnamedFile> unnamed = UnnamedFile.create(folder);
+        if (unnamed.isPresent()) {
+            try (UnnamedFile file = unnamed.get()) {
+                body.writeTo(file.channel());
+                file.channel().force(true);
+                if (Files.exists(absolute, LinkOption.NOFOLLOW_LINKS) || !file.linkAs(absolute)) {
+                    Path temporary = Temporaries.start(absolute);
+                    try {
+                        if (!file.linkAs(temporary)) throw new IOException(temporary + ": already exists");
+                        Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    } finally {
+                        Temporaries.done(temporary);
+                    }
+                }
+            }
+        } else {
+            Path temporary = Temporaries.start(absolute);
+            try {
+                try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    body.writeTo(out);
+                    out.force(true);
+                }
+                Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Temporaries.done(temporary);
+            }
+        }
+        forceFolder(folder);
+    }
+
+    /** Deletes the named temporary files of writes still under way; a program calls it from its shutdown hook. */
+    public static void deleteTemporariesInFlight() {
+        Temporaries.deleteInFlight();
+    }
+
+    /** Makes a rename in {@code folder} durable: fsync on the folder itself (possible on Linux and the BSDs). */
+    private static void forceFolder(Path folder) throws IOException {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(folder, StandardOpenOption.READ);
+        } catch (IOException | UnsupportedOperationException e) {
+            return;   // an OS where a folder cannot be opened (Windows) makes renames durable by itself
+        }
+        try (channel) {
+            channel.force(true);
         }
     }
 
@@ -81,23 +146,20 @@ public final class AtomicFile {
 
     /** Copies {@code source} to {@code file}, whole or not at all. */
     public static void copy(Path source, Path file) {
-        write(file, out -> {
+        write(file, copyOf(source));
+    }
+
+    /** A body that copies {@code source}. */
+    public static Body copyOf(Path source) {
+        return out -> {
             try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
                 long at = 0, n;
                 while ((n = in.transferTo(at, Long.MAX_VALUE - at, out)) > 0) at += n;
             }
-        });
+        };
     }
 
-    static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {
+    public static void writeFully(WritableByteChannel out, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) out.write(buffer);
-    }
-
-    private static void deleteQuietly(Path temporary) {
-        try {
-            Files.deleteIfExists(temporary);
-        } catch (IOException ignored) {
-            // The write already failed; its message matters more than a leftover temporary file.
-        }
     }
 }

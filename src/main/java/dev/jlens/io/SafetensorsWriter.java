@@ -4,7 +4,7 @@ import dev.jlens.JlensException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -43,16 +43,25 @@ public final class SafetensorsWriter {
      * {@code __metadata__}, omitted when empty) to {@code file}, replacing any file there.
      */
     public static void write(Path file, SequencedMap<String, Tensor> tensors, Map<String, String> metadata) {
-        String name = String.valueOf(file.getFileName());
-        byte[] header = header(name, tensors, metadata);
-        AtomicFile.write(file, out -> {
-            AtomicFile.writeFully(out, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
-            AtomicFile.writeFully(out, ByteBuffer.wrap(header));
-            ByteBuffer chunk = ByteBuffer.allocate(CHUNK_FLOATS * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            for (Tensor tensor : tensors.values()) {
-                writeFloats(out, tensor.values(), chunk);
-            }
-        });
+        byte[] header = header(String.valueOf(file.getFileName()), tensors, metadata);
+        AtomicFile.write(file, out -> writeTo(out, header, tensors));
+    }
+
+    /**
+     * Streams the same bytes to {@code out} (standard output, a pipe): not atomic, so a failure part-way leaves
+     * a truncated stream, which the reader sees as shorter than its header says.
+     */
+    public static void write(WritableByteChannel out, SequencedMap<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        writeTo(out, header("-", tensors, metadata), tensors);
+    }
+
+    private static void writeTo(WritableByteChannel out, byte[] header, SequencedMap<String, Tensor> tensors) throws IOException {
+        AtomicFile.writeFully(out, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
+        AtomicFile.writeFully(out, ByteBuffer.wrap(header));
+        ByteBuffer chunk = ByteBuffer.allocate(CHUNK_FLOATS * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (Tensor tensor : tensors.values()) {
+            writeFloats(out, tensor.values(), chunk);
+        }
     }
 
     /** The header JSON, validated against the data, padded with spaces to a multiple of 8 bytes. */
@@ -104,7 +113,7 @@ public final class SafetensorsWriter {
         return numel;
     }
 
-    private static void writeFloats(FileChannel out, float[] values, ByteBuffer chunk) throws IOException {
+    private static void writeFloats(WritableByteChannel out, float[] values, ByteBuffer chunk) throws IOException {
         for (int start = 0; start < values.length; start += CHUNK_FLOATS) {
             int count = Math.min(CHUNK_FLOATS, values.length - start);
             chunk.clear();

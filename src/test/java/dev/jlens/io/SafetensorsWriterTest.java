@@ -97,13 +97,13 @@ class SafetensorsWriterTest {
 
     @Test
     void failedMoveLeavesNoTemporaryFileBehind() throws IOException {
-        // The target is a non-empty directory, so the final atomic move fails after all the data was written.
+        // The target is a non-empty directory: refused before a byte is written (AtomicFileTest makes the move itself fail).
         Path target = dir.resolve("cache.safetensors");
         Files.createDirectory(target);
         Files.writeString(target.resolve("keep"), "x");
         assertThatThrownBy(() -> SafetensorsWriter.write(target, sample(), Map.of()))
                 .isExactlyInstanceOf(JlensException.class)
-                .hasMessage(target + ": cannot be written (it is a folder)");
+                .hasMessage(target + ": is a folder; give the name of a file to write");
         assertThat(filesIn(dir)).containsExactly("cache.safetensors");
         assertThat(filesIn(target)).containsExactly("keep");
     }
