@@ -85,8 +85,17 @@ public final class HookedTransformer implements CacheModel {
      * {@code @revision} (a branch, tag or commit), else {@link HubSettings#revision()} is used.
      */
     public static HookedTransformer fromPretrained(String model, WeightProcessing.Options options, HubSettings hub, dev.jlens.util.Progress progress) {
+        return fromPretrained(model, options, hub, progress, CacheSettings.fromEnvironment(System.getenv()));
+    }
+
+    /**
+     * As {@link #fromPretrained(String, WeightProcessing.Options, HubSettings, dev.jlens.util.Progress)}, with explicit
+     * settings of the processed-weights cache (its folder, its size cap, and who hears about rebuilt files).
+     */
+    public static HookedTransformer fromPretrained(String model, WeightProcessing.Options options, HubSettings hub,
+                                                   dev.jlens.util.Progress progress, CacheSettings cache) {
         ModelSources.Resolved r = ModelSources.resolve(model, hub, progress);
-        return ModelLoader.load(r.folder(), r.modelName(), options);
+        return ModelLoader.load(r.folder(), r.modelName(), options, cache);
     }
 
     /**
@@ -104,7 +113,7 @@ public final class HookedTransformer implements CacheModel {
     }
 
     public static HookedTransformer fromFolder(Path folder, WeightProcessing.Options options) {
-        return ModelLoader.load(folder, ModelSources.nameOfFolder(folder), options);
+        return ModelLoader.load(folder, ModelSources.nameOfFolder(folder), options, CacheSettings.fromEnvironment(System.getenv()));
     }
 
     /** The same model with {@code use_attn_result} switched (hook_result fires per head when on). */
