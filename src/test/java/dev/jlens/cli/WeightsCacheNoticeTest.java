@@ -49,4 +49,14 @@ class WeightsCacheNoticeTest {
         assertThat(third.out()).isEqualTo(first.out());
         assertThat(third.err()).as("the rebuilt file checks out").isEmpty();
     }
+
+    @Test
+    void aBadCapIsOneLine(@TempDir Path dir) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("HF_HUB_OFFLINE", "1");
+        env.put("JLENS_WEIGHTS_CACHE", dir.toString());
+        env.put("JLENS_WEIGHTS_CACHE_MAX_GB", "lots");
+        CliRunner.Result r = Refused.runWithEnv(env, "generate", "--model", ModelFolders.copyOfA(dir).toString(), "--prompt", "Hi", "--max-new-tokens", "1");
+        assertThat(r.err()).isEqualTo("jlens: JLENS_WEIGHTS_CACHE_MAX_GB=lots: not a size in gigabytes (a number such as 20 or 0.5)\n");
+    }
 }
