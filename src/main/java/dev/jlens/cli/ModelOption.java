@@ -3,6 +3,7 @@ package dev.jlens.cli;
 import dev.jlens.JlensException;
 import dev.jlens.hub.HubSettings;
 import dev.jlens.hub.Revision;
+import dev.jlens.model.CacheSettings;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.hub.ModelSources;
 import dev.jlens.model.ModelResolver;
@@ -28,7 +29,8 @@ final class ModelOption {
     /** Loads a model by name, repo id or folder, downloading it (with a progress bar) when needed. */
     static HookedTransformer load(Main.Streams streams, String model, String revision) {
         try (ProgressBar bar = ProgressBar.forStreams(streams, model)) {
-            return ModelSources.load(model, WeightProcessing.Options.DEFAULT, hub(streams, model, revision), bar);
+            return ModelSources.load(model, WeightProcessing.Options.DEFAULT, hub(streams, model, revision), bar,
+                    CacheSettings.fromEnvironment(streams.env()).withNotices(line -> streams.err().println("jlens: note: " + Main.oneLine(line))));
         }
     }
 

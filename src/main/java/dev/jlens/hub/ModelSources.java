@@ -1,6 +1,7 @@
 package dev.jlens.hub;
 
 import dev.jlens.JlensException;
+import dev.jlens.model.CacheSettings;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.model.ModelResolver.Resolved;
 import dev.jlens.model.WeightProcessing;
@@ -106,7 +107,12 @@ public final class ModelSources {
      * reporting its bytes to {@code progress}), then loaded with these processing options.
      */
     public static HookedTransformer load(String model, WeightProcessing.Options options, HubSettings hub, Progress progress) {
+        return load(model, options, hub, progress, CacheSettings.fromEnvironment(System.getenv()));
+    }
+
+    /** As {@link #load(String, WeightProcessing.Options, HubSettings, Progress)}, with explicit processed-weights cache settings. */
+    public static HookedTransformer load(String model, WeightProcessing.Options options, HubSettings hub, Progress progress, CacheSettings cache) {
         Resolved r = resolve(model, hub, progress);
-        return HookedTransformer.fromFolder(r.folder(), r.modelName(), options);
+        return HookedTransformer.fromFolder(r.folder(), r.modelName(), options, cache);
     }
 }

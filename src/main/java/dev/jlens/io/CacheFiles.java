@@ -2,19 +2,41 @@ package dev.jlens.io;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Naming and discarding the files of jlens' own caches (processed weights, built tokenizers): one file per
- * identity (its sources' paths, sizes and times, options, format version), named by a hash of it, and a file
- * that does not check out deleted so that the next load rebuilds it.
+ * The files of jlens' own caches (processed weights, built tokenizers, memoized content hashes): one file
+ * per identity, named by a hash of it; a file that does not check out deleted so that the next load
+ * rebuilds it; and the folder kept tidy.
+ *
+ * <p>Tidy means: the folder's cache files stay under a size cap, the least recently used going first (a
+ * load marks its file used by setting its modification time), and a temporary {@code *.partial} file that
+ * has not been written to for {@link #STALE_PARTIAL} is removed: a live writer writes continuously, so
+ * such a file was left by a writer that was killed.
  */
 public final class CacheFiles {
+    /** The extensions of the files a cache folder holds and the cap counts. */
+    private static final Set<String> CACHE_EXTENSIONS = Set.of("jlw", "jlt", ContentId.MEMO_EXTENSION);
+    /** A temporary file untouched this long belongs to no live writer. */
+    public static final Duration STALE_PARTIAL = Duration.ofMinutes(10);
+    /** The cache files this process has used or written: it never evicts them. */
+    private static final Set<Path> IN_USE = ConcurrentHashMap.newKeySet();
+
     private CacheFiles() {}
 
     /** {@code folder/<hash of identity>.<extension>}. */
@@ -36,4 +58,53 @@ public final class CacheFiles {
         }
         return Optional.empty();
     }
+
+    /** Marks a cache file as just used, so that it is evicted last (and never by this process). */
+    public static void markUsed(Path file) {
+        IN_USE.add(file.toAbsolutePath().normalize());
+        try {
+            Files.setLastModifiedTime(file, FileTime.from(Instant.now()));
+        } catch (IOException | RuntimeException ignored) {
+            // a read-only cache: its files are evicted by whoever can write it
+        }
+    }
+
+    /**
+     * Removes stale {@code *.partial} files and, while the cache files add up to more than {@code maxBytes},
+     * the least recently used of them; never one this process {@linkplain #markUsed used}. Deleting a file
+     * another process has mapped is safe: the mapping keeps its content until it is unmapped.
+     */
+    public static void tidy(Path folder, long maxBytes) {
+        List<Entry> entries = new ArrayList<>();
+        Instant stale = Instant.now().minus(STALE_PARTIAL);
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
+            for (Path f : files) {
+                BasicFileAttributes a;
+                try {
+                    a = Files.readAttributes(f, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                } catch (IOException e) {
+                    continue;  // gone meanwhile
+                }
+                if (!a.isRegularFile()) continue;
+                String name = f.getFileName().toString();
+                if (name.endsWith(".partial")) {
+                    if (a.lastModifiedTime().toInstant().isBefore(stale)) discard(f);
+                } else if (CACHE_EXTENSIONS.contains(name.substring(name.lastIndexOf('.') + 1))) {
+                    entries.add(new Entry(f, a.size(), a.lastModifiedTime()));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return;  // no folder, or not readable: nothing to tidy
+        }
+        long total = entries.stream().mapToLong(Entry::bytes).sum();
+        entries.sort(Comparator.comparing(Entry::lastUsed));
+        for (Entry e : entries) {
+            if (total <= maxBytes) break;
+            if (IN_USE.contains(e.file().toAbsolutePath().normalize())) continue;
+            discard(e.file());
+            total -= e.bytes();
+        }
+    }
+
+    private record Entry(Path file, long bytes, FileTime lastUsed) {}
 }

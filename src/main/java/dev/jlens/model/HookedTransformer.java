@@ -111,7 +111,15 @@ public final class HookedTransformer implements CacheModel {
 
     /** A folder loaded under the model name TransformerLens would report (e.g. the official name it was resolved from). */
     public static HookedTransformer fromFolder(Path folder, String modelName, WeightProcessing.Options options) {
-        return ModelLoader.load(folder, modelName, options);
+        return fromFolder(folder, modelName, options, CacheSettings.fromEnvironment(System.getenv()));
+    }
+
+    /**
+     * As {@link #fromFolder(Path, String, WeightProcessing.Options)}, with explicit settings of the processed-weights
+     * cache (its folder, its size cap, and who hears about rebuilt files).
+     */
+    public static HookedTransformer fromFolder(Path folder, String modelName, WeightProcessing.Options options, CacheSettings cache) {
+        return ModelLoader.load(folder, modelName, options, cache);
     }
 
     /** The name TransformerLens reports for a model loaded from a folder: the folder's name. */

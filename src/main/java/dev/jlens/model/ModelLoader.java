@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 final class ModelLoader {
     private ModelLoader() {}
 
-    static HookedTransformer load(Path dir, String modelName, WeightProcessing.Options options) {
+    static HookedTransformer load(Path dir, String modelName, WeightProcessing.Options options, CacheSettings cache) {
         if (!Files.exists(dir)) throw new JlensException("model folder " + dir + " does not exist");
         if (!Files.isDirectory(dir)) throw new JlensException("model path " + dir + " is not a folder (a Hugging Face model folder with config.json is expected)");
         Path configJson = dir.resolve("config.json");
@@ -37,9 +37,9 @@ final class ModelLoader {
         Path weightsFile = weightsFile(dir);
         WarmUp.startInBackground();
         // The tokenizer loads on its own thread while the weights are read and processed.
-        CompletableFuture<Gpt2Tokenizer> tokenizerLoad = CompletableFuture.supplyAsync(() -> Gpt2Tokenizer.load(dir, WeightsCache.folder(System.getenv())),
+        CompletableFuture<Gpt2Tokenizer> tokenizerLoad = CompletableFuture.supplyAsync(() -> Gpt2Tokenizer.load(dir, cache.folder()),
                 runnable -> Thread.ofPlatform().name("jlens-tokenizer-load").daemon().start(runnable));
-        ModelWeights weights = cachedOrProcessed(weightsFile, cfg, options);
+        ModelWeights weights = cachedOrProcessed(weightsFile, cfg, options, cache);
         Tokenizer tokenizer;
         try {
             tokenizer = tokenizerLoad.join();
@@ -57,16 +57,15 @@ final class ModelLoader {
      * The weights from the processed-weights cache when it has them, else read and processed from the
      * checkpoint and then cached. A cache that cannot be read or written costs time, never the load.
      */
-    private static ModelWeights cachedOrProcessed(Path weightsFile, ModelConfig cfg, WeightProcessing.Options options) {
-        Path cacheFile = null;
+    private static ModelWeights cachedOrProcessed(Path weightsFile, ModelConfig cfg, WeightProcessing.Options options, CacheSettings cache) {
+        WeightsCache.Entry entry = null;
         try {
-            Optional<Path> folder = WeightsCache.folder(System.getenv());
-            if (folder.isPresent()) cacheFile = WeightsCache.fileFor(folder.get(), weightsFile, cfg, options);
+            if (cache.folder().isPresent()) entry = WeightsCache.entryFor(cache.folder().get(), weightsFile, cfg, options);
         } catch (java.io.IOException | RuntimeException e) {
-            cacheFile = null;
+            entry = null;
         }
-        if (cacheFile != null) {
-            Optional<ModelWeights> cached = WeightsCache.read(cacheFile, cfg);
+        if (entry != null) {
+            Optional<ModelWeights> cached = WeightsCache.read(entry, cfg, cache.notices());
             if (cached.isPresent()) return cached.get();
         }
         // Converting the checkpoint keeps every core busy, and compiles the kernels' neighbours anyway: a
@@ -76,7 +75,7 @@ final class ModelLoader {
         try (Checkpoint ckpt = Checkpoint.open(weightsFile)) {
             weights = readWeights(ckpt, cfg, options);
         }
-        if (cacheFile != null) WeightsCache.writeLater(cacheFile, weights, cfg);
+        if (entry != null) WeightsCache.writeLater(entry, weights, cache.maxBytes());
         // Converting a big checkpoint leaves the heap grown by hundreds of MB of dead arrays, which the
         // collector would keep committed through the whole analysis that follows; one full collection hands
         // them back (gpt2-large's first run had peaked up to 5 GB). Not worth its pause for small models.

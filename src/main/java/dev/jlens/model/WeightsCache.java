@@ -2,8 +2,10 @@ package dev.jlens.model;
 
 import dev.jlens.io.AtomicFile;
 import dev.jlens.io.CacheFiles;
+import dev.jlens.io.ContentId;
 import dev.jlens.io.Json;
 import dev.jlens.tensor.PackedMatrix;
+import dev.jlens.tensor.Parallel;
 import dev.jlens.tensor.RowTable;
 
 import java.io.IOException;
@@ -22,22 +24,32 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
 
 /**
  * Processed, packed weights kept on disk so a model loads by mapping one file instead of converting and
  * processing its checkpoint again: the second load of a model takes a fraction of a second, and the
  * weights are read in place from the page cache rather than copied onto the heap.
  *
- * <p>One file per (checkpoint file, its size and modification time, processing options, this machine's
- * panel width, format version), under {@code JLENS_WEIGHTS_CACHE} (a folder; {@code off} disables it), else
- * {@code ~/.cache/jlens/weights}. Written whole or not at all; a file that does not check out is ignored
- * and replaced, never trusted. The same folder keeps built tokenizers ({@code *.jlt}, see the tokenizer's
- * cache), so one setting turns both on or off.
+ * <p>One file per (checkpoint content, processing options, this machine's panel width and byte order, format
+ * version), under {@code JLENS_WEIGHTS_CACHE} (a folder; {@code off} disables it), else
+ * {@code ~/.cache/jlens/weights}. The checkpoint's content is named by its sha256 ({@link ContentId}), so a
+ * checkpoint replaced by another, even of the same size and times, gets another file. A file is written whole
+ * or not at all, and is trusted only when its header names the same checkpoint content and processing and
+ * every 16 MB block of its data has the CRC-32C its header records; any other file is deleted, rebuilt, and
+ * reported to the load's {@link CacheSettings#notices()} in one line. The same folder keeps built tokenizers
+ * ({@code *.jlt}, see the tokenizer's cache), so one setting turns both on or off.
  */
 final class WeightsCache {
-    private static final byte[] MAGIC = "JLENSW01".getBytes(StandardCharsets.US_ASCII);
-    private static final int FORMAT = 1, ALIGN = 64;
+    private static final byte[] MAGIC = "JLENSW02".getBytes(StandardCharsets.US_ASCII);
+    private static final int FORMAT = 2, ALIGN = 64;
+    /** Checksummed separately, so that both cores verify a file and a damaged block can be named. */
+    static final int BLOCK_BYTES = 16 << 20;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Magic, header length, header CRC-32C. */
+    private static final int PREFIX = MAGIC.length + 2 * Long.BYTES;
 
     /** Cache files still being written after their load returned (see {@link #writeLater}). */
     private static final List<Thread> PENDING = new ArrayList<>();
@@ -48,18 +60,23 @@ final class WeightsCache {
 
     private WeightsCache() {}
 
+    /** A cache file and what it must have been made from. */
+    record Entry(Path file, Path checkpoint, ContentId content, String processing) {}
+
     /**
      * Writes the cache file on a background thread, so the model is used at once instead of after writing
      * a file as large as the model (a third of a first load of gpt2). The file is still written whole or not
-     * at all; the command line waits for it before it returns, and the JVM before it exits.
+     * at all; the command line waits for it before it returns, and the JVM before it exits. Then the folder
+     * is tidied (its size cap, stale temporary files).
      */
-    static void writeLater(Path file, ModelWeights w, ModelConfig cfg) {
+    static void writeLater(Entry entry, ModelWeights w, long maxBytes) {
         Thread writer = Thread.ofPlatform().name("jlens-weights-cache-write").daemon().unstarted(() -> {
             try {
-                write(file, w, cfg);
+                write(entry, w);
             } catch (RuntimeException e) {
                 // full disk, read-only home: the model is loaded all the same
             }
+            CacheFiles.tidy(entry.file().getParent(), maxBytes);
         });
         synchronized (PENDING) {
             PENDING.add(writer);
@@ -86,18 +103,23 @@ final class WeightsCache {
 
     /** The cache folder, or empty when caching is off. */
     static Optional<Path> folder(Map<String, String> env) {
-        String setting = env.get("JLENS_WEIGHTS_CACHE");
+        String setting = env.get(CacheSettings.FOLDER_VARIABLE);
         if (setting != null && (setting.equalsIgnoreCase("off") || setting.equals("0"))) return Optional.empty();
         if (setting != null && !setting.isBlank()) return Optional.of(Path.of(setting));
         return Optional.of(Path.of(System.getProperty("user.home"), ".cache", "jlens", "weights"));
     }
 
-    /** The cache file for this checkpoint and processing. */
-    static Path fileFor(Path folder, Path checkpoint, ModelConfig cfg, WeightProcessing.Options options) throws IOException {
-        String identity = String.join("\n", checkpoint.toAbsolutePath().normalize().toString(),
-                Long.toString(Files.size(checkpoint)), Files.getLastModifiedTime(checkpoint).toString(),
-                options.toString(), shape(cfg), "panel=" + PackedMatrix.PANEL, "order=" + ByteOrder.nativeOrder(), "format=" + FORMAT);
-        return CacheFiles.named(folder, identity, "jlw");
+    /** The cache entry for this checkpoint's content and processing (hashing the checkpoint unless that is memoized). */
+    static Entry entryFor(Path folder, Path checkpoint, ModelConfig cfg, WeightProcessing.Options options) throws IOException {
+        ContentId content = ContentId.of(checkpoint, Optional.of(folder));
+        String processing = processing(cfg, options);
+        String identity = String.join("\n", "sha256=" + content.sha256(), "size=" + content.size(), processing, "format=" + FORMAT);
+        return new Entry(CacheFiles.named(folder, identity, "jlw"), checkpoint, content, processing);
+    }
+
+    /** Everything besides the checkpoint that decides the file's bytes. */
+    static String processing(ModelConfig cfg, WeightProcessing.Options options) {
+        return options + " " + shape(cfg) + " panel=" + PackedMatrix.PANEL + " order=" + ByteOrder.nativeOrder();
     }
 
     /** What of the config decides the arrays' sizes and contents (not the model's name). */
@@ -138,10 +160,9 @@ final class WeightsCache {
     }
 
     /** Writes the weights (whole or not at all). */
-    static void write(Path file, ModelWeights w, ModelConfig cfg) {
+    static void write(Entry entry, ModelWeights w) {
         Map<String, MemorySegment> arrays = arrays(w);
         Json.Obj index = new Json.Obj();
-        Json.Obj header = new Json.Obj().put("format", Json.Num.of(FORMAT)).put("config", shape(cfg)).put("arrays", index);
         List<long[]> placement = new ArrayList<>();
         // Offsets are relative to the data start, which is aligned after the header.
         long at = 0;
@@ -151,32 +172,51 @@ final class WeightsCache {
             placement.add(new long[] {at, e.getValue().byteSize()});
             at += e.getValue().byteSize();
         }
-        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
-        long dataStart = align(MAGIC.length + 8 + json.length);
+        long dataBytes = at;
+        BlockChecksums checksums = new BlockChecksums(BLOCK_BYTES);
         try {
-            Files.createDirectories(file.getParent());
+            Files.createDirectories(entry.file().getParent());
         } catch (IOException e) {
             return;  // no cache this time; the model is loaded all the same
         }
-        AtomicFile.write(file, out -> {
-            ByteBuffer head = ByteBuffer.allocate((int) dataStart).order(ByteOrder.LITTLE_ENDIAN);
-            head.put(MAGIC).putLong(json.length).put(json);
-            head.clear();
-            write(out, head, 0);
-            // Through an off-heap staging buffer: heap segments of float[] have no ByteBuffer view.
+        CacheFiles.markUsed(entry.file());  // before it exists: another load's tidying must not take it
+        AtomicFile.write(entry.file(), out -> {
+            // The data first, checksummed on its way; then the header that records the checksums.
+            int blocks = (int) ((dataBytes + BLOCK_BYTES - 1) / BLOCK_BYTES);
+            long dataStart = align(PREFIX + header(entry, index, dataBytes, new long[blocks]).length);
             ByteBuffer staging = ByteBuffer.allocateDirect(8 << 20);
+            // Through an off-heap staging buffer: heap segments of float[] have no ByteBuffer view.
             MemorySegment stagingSegment = MemorySegment.ofBuffer(staging);
+            long written = 0;
             int i = 0;
             for (MemorySegment s : arrays.values()) {
-                long position = dataStart + placement.get(i++)[0];
+                long start = placement.get(i++)[0];
+                checksums.zeros(start - written);  // the alignment gap reads back as zeros
                 for (long off = 0; off < s.byteSize(); off += staging.capacity()) {
                     int n = (int) Math.min(staging.capacity(), s.byteSize() - off);
                     MemorySegment.copy(s, off, stagingSegment, 0, n);
-                    staging.clear().limit(n);
-                    write(out, staging, position + off);
+                    checksums.update(staging.clear().limit(n));
+                    write(out, staging.clear().limit(n), dataStart + start + off);
                 }
+                written = start + s.byteSize();
             }
+            byte[] json = header(entry, index, dataBytes, checksums.finish());
+            CRC32C headerCrc = new CRC32C();
+            headerCrc.update(json);
+            ByteBuffer head = ByteBuffer.allocate((int) dataStart).order(ByteOrder.LITTLE_ENDIAN);
+            head.put(MAGIC).putLong(json.length).putLong(headerCrc.getValue()).put(json).clear();
+            write(out, head, 0);
         });
+    }
+
+    /** The header's JSON; checksums are fixed-width, so its length is known before they are. */
+    private static byte[] header(Entry entry, Json.Obj index, long dataBytes, long[] blockCrcs) {
+        Json.Arr crcs = new Json.Arr();
+        for (long c : blockCrcs) crcs.add(new Json.Str(String.format("%08x", c)));
+        Json.Obj checkpoint = new Json.Obj().put("sha256", entry.content().sha256()).put("size", Json.Num.of(entry.content().size()));
+        return new Json.Obj().put("format", Json.Num.of(FORMAT)).put("checkpoint", checkpoint).put("processing", entry.processing())
+                .put("data_bytes", Json.Num.of(dataBytes)).put("block_bytes", Json.Num.of(BLOCK_BYTES)).put("block_crc32c", crcs)
+                .put("arrays", index).toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static void write(FileChannel out, ByteBuffer b, long position) throws IOException {
@@ -187,11 +227,20 @@ final class WeightsCache {
         return (x + ALIGN - 1) / ALIGN * ALIGN;
     }
 
+    /** Why a cache file is not trusted. */
+    private static final class Refused extends Exception {
+        Refused(String why) {
+            super(why, null, false, false);
+        }
+    }
+
     /**
-     * Maps a cache file back into weights for {@code cfg}, or returns empty when the file is absent or does
-     * not match (wrong magic, header, sizes): then it is deleted so the next load rewrites it.
+     * Maps a cache file back into weights for {@code cfg}, or returns empty when the file is absent or does not
+     * check out (magic, header, checkpoint content, processing, size, checksums): then it is deleted so that the
+     * load rebuilds it, and {@code notices} hears why in one line.
      */
-    static Optional<ModelWeights> read(Path file, ModelConfig cfg) {
+    static Optional<ModelWeights> read(Entry entry, ModelConfig cfg, Consumer<String> notices) {
+        Path file = entry.file();
         if (!Files.isRegularFile(file)) return Optional.empty();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
@@ -201,43 +250,109 @@ final class WeightsCache {
             // kernel then meets one segment class whether weights are mapped or freshly packed; with two,
             // C2 compiled its loads for both and the forward pass lost a third of its speed.
             MemorySegment all = MemorySegment.ofAddress(mapped.address()).reinterpret(size, arena, null);
-            if (size < MAGIC.length + 8 || MemorySegment.mismatch(MemorySegment.ofArray(MAGIC), 0, MAGIC.length, all, 0, MAGIC.length) != -1) return invalid(file);
-            long jsonLength = all.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), MAGIC.length);
-            if (jsonLength <= 0 || jsonLength > Math.min(size, 16 << 20)) return invalid(file);
-            byte[] json = all.asSlice(MAGIC.length + 8, jsonLength).toArray(ValueLayout.JAVA_BYTE);
-            if (!(Json.parse(new String(json, StandardCharsets.UTF_8), 8) instanceof Json.Obj header)
-                    || !(header.get("format") instanceof Json.Num format) || !format.fitsLong() || format.asLong() != FORMAT
-                    || !(header.get("config") instanceof Json.Str config) || !config.value().equals(shape(cfg))
-                    || !(header.get("arrays") instanceof Json.Obj index)) {
-                return invalid(file);
-            }
-            long dataStart = align(MAGIC.length + 8 + jsonLength);
-            Slicer s = new Slicer(all, dataStart, index);
-            int d = cfg.dModel(), he = cfg.nHeads() * cfg.dHead(), m = cfg.dMlp(), v = cfg.dVocabOut();
-            RowTable wE = RowTable.of(cfg.dVocab(), d, s.slice("wE", (long) cfg.dVocab() * d));
-            RowTable wPos = RowTable.of(cfg.nCtx(), d, s.slice("wPos", (long) cfg.nCtx() * d));
-            PackedMatrix wU = PackedMatrix.of(d, v, s.slice("wU", PackedMatrix.packedFloats(d, v)));
-            float[] bU = s.floats("bU", v);
-            float[] lnfW = index.has("lnfW") ? s.floats("lnfW", d) : null, lnfB = index.has("lnfB") ? s.floats("lnfB", d) : null;
-            ModelWeights.Layer[] layers = new ModelWeights.Layer[cfg.nLayers()];
-            for (int l = 0; l < layers.length; l++) {
-                boolean ln = index.has(l + ".ln1w");
-                layers[l] = new ModelWeights.Layer(
-                        PackedMatrix.of(d, 3 * he, s.slice(l + ".wQKV", PackedMatrix.packedFloats(d, 3 * he))), s.floats(l + ".bQKV", 3 * he),
-                        PackedMatrix.of(he, d, s.slice(l + ".wO", PackedMatrix.packedFloats(he, d))), s.floats(l + ".bO", d),
-                        PackedMatrix.of(d, m, s.slice(l + ".wIn", PackedMatrix.packedFloats(d, m))), s.floats(l + ".bIn", m),
-                        PackedMatrix.of(m, d, s.slice(l + ".wOut", PackedMatrix.packedFloats(m, d))), s.floats(l + ".bOut", d),
-                        ln ? s.floats(l + ".ln1w", d) : null, ln ? s.floats(l + ".ln1b", d) : null,
-                        ln ? s.floats(l + ".ln2w", d) : null, ln ? s.floats(l + ".ln2b", d) : null);
-            }
-            return Optional.of(new ModelWeights(wE, wPos, wU, bU, lnfW, lnfB, layers));
-        } catch (IOException | RuntimeException e) {
-            return invalid(file);
+            ModelWeights weights = weights(entry, cfg, all);
+            CacheFiles.markUsed(file);
+            return Optional.of(weights);
+        } catch (Refused e) {
+            return refused(entry, notices, e.getMessage());
+        } catch (IOException | RuntimeException | InternalError e) {
+            // InternalError: a mapped read of a file truncated after it was checked
+            return refused(entry, notices, "unreadable: " + String.valueOf(e.getMessage()).replaceAll("\\p{Cntrl}", " "));
         }
     }
 
-    private static Optional<ModelWeights> invalid(Path file) {
-        return CacheFiles.discard(file);
+    private static Optional<ModelWeights> refused(Entry entry, Consumer<String> notices, String why) {
+        notices.accept("weights cache file " + entry.file() + " did not check out (" + why + "); rebuilt from " + entry.checkpoint());
+        return CacheFiles.discard(entry.file());
+    }
+
+    private static ModelWeights weights(Entry entry, ModelConfig cfg, MemorySegment all) throws Refused {
+        long size = all.byteSize();
+        if (size < PREFIX || MemorySegment.mismatch(MemorySegment.ofArray(MAGIC), 0, MAGIC.length, all, 0, MAGIC.length) != -1) {
+            throw new Refused(size >= 6 && all.asSlice(0, 6).toArray(ValueLayout.JAVA_BYTE)[5] == 'W' ? "an older format" : "not a jlens weights cache file");
+        }
+        long jsonLength = all.get(LONG, MAGIC.length);
+        if (jsonLength <= 0 || jsonLength > Math.min(size - PREFIX, 16 << 20)) throw new Refused("damaged header");
+        byte[] json = all.asSlice(PREFIX, jsonLength).toArray(ValueLayout.JAVA_BYTE);
+        CRC32C headerCrc = new CRC32C();
+        headerCrc.update(json);
+        if (headerCrc.getValue() != all.get(LONG, MAGIC.length + Long.BYTES)) throw new Refused("damaged header");
+        if (!(Json.parse(new String(json, StandardCharsets.UTF_8), 8) instanceof Json.Obj header)
+                || !(header.get("format") instanceof Json.Num format) || !format.fitsLong() || format.asLong() != FORMAT) {
+            throw new Refused("another format");
+        }
+        if (!(header.get("checkpoint") instanceof Json.Obj checkpoint) || !(checkpoint.get("sha256") instanceof Json.Str sha256)
+                || !(checkpoint.get("size") instanceof Json.Num ckptSize) || !ckptSize.fitsLong()) {
+            throw new Refused("damaged header");
+        }
+        if (!sha256.value().matches("[0-9a-f]{64}")) throw new Refused("damaged header");
+        if (!sha256.value().equals(entry.content().sha256()) || ckptSize.asLong() != entry.content().size()) {
+            throw new Refused("made from another checkpoint, sha256 " + sha256.value() + " instead of " + entry.content().sha256());
+        }
+        if (!(header.get("processing") instanceof Json.Str processing) || !processing.value().equals(entry.processing())) {
+            throw new Refused("made for another shape or processing");
+        }
+        if (!(header.get("data_bytes") instanceof Json.Num dataBytes) || !dataBytes.fitsLong()
+                || !(header.get("block_bytes") instanceof Json.Num blockBytes) || !blockBytes.fitsLong() || blockBytes.asLong() != BLOCK_BYTES
+                || !(header.get("block_crc32c") instanceof Json.Arr crcs) || !(header.get("arrays") instanceof Json.Obj index)) {
+            throw new Refused("damaged header");
+        }
+        long dataStart = align(PREFIX + jsonLength), expected = dataStart + dataBytes.asLong();
+        if (dataBytes.asLong() < 0 || size != expected) throw new Refused((size < expected ? "truncated: " : "too long: ") + size + " bytes instead of " + expected);
+        verify(all.asSlice(dataStart, dataBytes.asLong()), crcs);
+        try {
+            return slice(new Slicer(all, dataStart, index), cfg);
+        } catch (IllegalStateException e) {
+            throw new Refused(e.getMessage());
+        }
+    }
+
+    /** Checks every block's CRC-32C, the blocks spread over the cores. */
+    private static void verify(MemorySegment data, Json.Arr crcs) throws Refused {
+        int blocks = (int) ((data.byteSize() + BLOCK_BYTES - 1) / BLOCK_BYTES);
+        if (crcs.size() != blocks) throw new Refused("damaged header");
+        long[] expected = new long[blocks];
+        for (int i = 0; i < blocks; i++) {
+            if (!(crcs.get(i) instanceof Json.Str hex) || !hex.value().matches("[0-9a-f]{8}")) throw new Refused("damaged header");
+            expected[i] = Long.parseLong(hex.value(), 16);
+        }
+        int[] firstBad = {Integer.MAX_VALUE};
+        Parallel.forEach(blocks, i -> {
+            long from = (long) i * BLOCK_BYTES, n = Math.min(BLOCK_BYTES, data.byteSize() - from);
+            CRC32C crc = new CRC32C();
+            crc.update(data.asSlice(from, n).asByteBuffer());
+            if (crc.getValue() != expected[i]) {
+                synchronized (firstBad) {
+                    firstBad[0] = Math.min(firstBad[0], i);
+                }
+            }
+        });
+        if (firstBad[0] != Integer.MAX_VALUE) {
+            long from = (long) firstBad[0] * BLOCK_BYTES;
+            throw new Refused("checksum mismatch in data bytes " + from + " to " + Math.min(from + BLOCK_BYTES, data.byteSize()));
+        }
+    }
+
+    private static ModelWeights slice(Slicer s, ModelConfig cfg) {
+        Json.Obj index = s.index();
+        int d = cfg.dModel(), he = cfg.nHeads() * cfg.dHead(), m = cfg.dMlp(), v = cfg.dVocabOut();
+        RowTable wE = RowTable.of(cfg.dVocab(), d, s.slice("wE", (long) cfg.dVocab() * d));
+        RowTable wPos = RowTable.of(cfg.nCtx(), d, s.slice("wPos", (long) cfg.nCtx() * d));
+        PackedMatrix wU = PackedMatrix.of(d, v, s.slice("wU", PackedMatrix.packedFloats(d, v)));
+        float[] bU = s.floats("bU", v);
+        float[] lnfW = index.has("lnfW") ? s.floats("lnfW", d) : null, lnfB = index.has("lnfB") ? s.floats("lnfB", d) : null;
+        ModelWeights.Layer[] layers = new ModelWeights.Layer[cfg.nLayers()];
+        for (int l = 0; l < layers.length; l++) {
+            boolean ln = index.has(l + ".ln1w");
+            layers[l] = new ModelWeights.Layer(
+                    PackedMatrix.of(d, 3 * he, s.slice(l + ".wQKV", PackedMatrix.packedFloats(d, 3 * he))), s.floats(l + ".bQKV", 3 * he),
+                    PackedMatrix.of(he, d, s.slice(l + ".wO", PackedMatrix.packedFloats(he, d))), s.floats(l + ".bO", d),
+                    PackedMatrix.of(d, m, s.slice(l + ".wIn", PackedMatrix.packedFloats(d, m))), s.floats(l + ".bIn", m),
+                    PackedMatrix.of(m, d, s.slice(l + ".wOut", PackedMatrix.packedFloats(m, d))), s.floats(l + ".bOut", d),
+                    ln ? s.floats(l + ".ln1w", d) : null, ln ? s.floats(l + ".ln1b", d) : null,
+                    ln ? s.floats(l + ".ln2w", d) : null, ln ? s.floats(l + ".ln2b", d) : null);
+        }
+        return new ModelWeights(wE, wPos, wU, bU, lnfW, lnfB, layers);
     }
 
     /** Bounds-checked slices of the data region, by the header's index. */

@@ -2,6 +2,7 @@ package dev.jlens.tokenizer;
 
 import dev.jlens.io.AtomicFile;
 import dev.jlens.io.CacheFiles;
+import dev.jlens.io.ContentId;
 import dev.jlens.tokenizer.AddedTokens.AddedToken;
 
 import java.io.ByteArrayOutputStream;
@@ -23,8 +24,8 @@ import java.util.zip.CRC32;
  * of JSON and 50,000 merge lines (which, in a JVM that has not compiled its parser yet, took half a second:
  * the longest step of loading a model from the weights cache).
  *
- * <p>One file per set of source files (their paths, sizes and modification times) and format version, named
- * by a hash of those. The file holds only numbers and strings, ends with a CRC-32 of its contents, and is
+ * <p>One file per content of the source files (their names and sha256s, see {@link ContentId}) and format
+ * version, named by a hash of those: files replaced by others, even of the same sizes and times, get another. The file holds only numbers and strings, ends with a CRC-32 of its contents, and is
  * written whole or not at all; one that does not check out is deleted and rebuilt, never trusted.
  */
 final class TokenizerCache {
@@ -35,12 +36,12 @@ final class TokenizerCache {
 
     private TokenizerCache() {}
 
-    /** The cache file for these tokenizer source files. */
+    /** The cache file for the content of these tokenizer source files (hashed unless memoized in {@code folder}). */
     static Path fileFor(Path folder, List<Path> sources) throws IOException {
         StringBuilder identity = new StringBuilder("format=").append(FORMAT);
         for (Path source : sources) {
-            identity.append('\n').append(source.toAbsolutePath().normalize()).append(' ').append(Files.size(source))
-                    .append(' ').append(Files.getLastModifiedTime(source));
+            ContentId content = ContentId.of(source, Optional.of(folder));
+            identity.append('\n').append(source.getFileName()).append(' ').append(content.sha256()).append(' ').append(content.size());
         }
         return CacheFiles.named(folder, identity.toString(), "jlt");
     }
@@ -82,6 +83,7 @@ final class TokenizerCache {
             AtomicFile.write(file, channel -> {
                 while (buffer.hasRemaining()) channel.write(buffer);
             });
+            CacheFiles.markUsed(file);
         } catch (IOException | RuntimeException e) {
             // no cache this time; the tokenizer itself is fine
         }
@@ -124,6 +126,7 @@ final class TokenizerCache {
             in.asLongBuffer().get(values);
             in.position(in.position() + capacity * Long.BYTES);
             if (in.hasRemaining() || endOfText < 0 || endOfText >= ids || vocabSize < 0 || vocabSize > ids) return invalid(file);
+            CacheFiles.markUsed(file);
             return Optional.of(new Gpt2Tokenizer.Tables(tokenOfId, vocabSize, bytesOfId, specialId, idOfByte,
                     BpeMerges.of(new BpeMerges.Table(keys, values, mergeCount)), added, endOfText));
         } catch (IOException | RuntimeException e) {

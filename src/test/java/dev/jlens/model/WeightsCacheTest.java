@@ -1,19 +1,29 @@
 package dev.jlens.model;
 
 import dev.jlens.Fixtures;
+import dev.jlens.bench.RandomGpt2;
+import dev.jlens.io.CacheFiles;
 import dev.jlens.tensor.IntTensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The processed-weights cache: mapped weights give the same bits; a damaged file is never trusted. */
 class WeightsCacheTest {
+    private static final Consumer<String> NO_NOTICES = line -> {};
+
     private static ModelWeights processed(String which, ModelConfig cfg) {
         try (var ckpt = dev.jlens.io.Checkpoint.open(ModelLoader.weightsFile(Fixtures.modelDir(which)))) {
             return ModelLoader.readWeights(ckpt, cfg, WeightProcessing.Options.DEFAULT);
@@ -25,13 +35,13 @@ class WeightsCacheTest {
     }
 
     @Test
-    void mappedWeightsGiveTheSameLogitsBitForBit(@TempDir Path dir) {
+    void mappedWeightsGiveTheSameLogitsBitForBit(@TempDir Path dir) throws IOException {
         for (String which : Fixtures.names()) {
             ModelConfig cfg = config(which);
             ModelWeights heap = processed(which, cfg);
-            Path file = dir.resolve(which + ".jlw");
-            WeightsCache.write(file, heap, cfg);
-            ModelWeights mapped = WeightsCache.read(file, cfg).orElseThrow();
+            WeightsCache.Entry entry = WeightsCache.entryFor(dir, ModelLoader.weightsFile(Fixtures.modelDir(which)), cfg, WeightProcessing.Options.DEFAULT);
+            WeightsCache.write(entry, heap);
+            ModelWeights mapped = WeightsCache.read(entry, cfg, NO_NOTICES).orElseThrow();
             HookedTransformer a = new HookedTransformer(cfg, heap, Fixtures.model(which).tokenizer());
             HookedTransformer b = new HookedTransformer(cfg, mapped, Fixtures.model(which).tokenizer());
             IntTensor tokens = a.toTokens(Fixtures.PET_PROMPT);
@@ -52,13 +62,14 @@ class WeightsCacheTest {
             for (Path f : files.toList()) Files.copy(f, model.resolve(f.getFileName()));
         }
         ModelConfig cfg = ModelConfig.fromHuggingFace(model.resolve("config.json"), "a", true);
-        Path cacheFile = WeightsCache.fileFor(WeightsCache.folder(System.getenv()).orElseThrow(), ModelLoader.weightsFile(model), cfg,
+        WeightsCache.Entry entry = WeightsCache.entryFor(WeightsCache.folder(System.getenv()).orElseThrow(), ModelLoader.weightsFile(model), cfg,
                 WeightProcessing.Options.DEFAULT);
+        Path cacheFile = entry.file();
         Files.deleteIfExists(cacheFile);
         HookedTransformer loaded = HookedTransformer.fromFolder(model);
         HookedTransformer.awaitCacheWrites();
         assertThat(cacheFile).isRegularFile();
-        ModelWeights mapped = WeightsCache.read(cacheFile, cfg).orElseThrow();
+        ModelWeights mapped = WeightsCache.read(entry, cfg, NO_NOTICES).orElseThrow();
         IntTensor tokens = loaded.toTokens(Fixtures.PET_PROMPT);
         float[] fromCache = new HookedTransformer(loaded.cfg(), mapped, loaded.tokenizer()).forward(tokens).toArray();
         assertThat(java.util.Arrays.mismatch(fromCache, loaded.forward(tokens).toArray())).as("first differing logit").isEqualTo(-1);
@@ -68,22 +79,28 @@ class WeightsCacheTest {
     @Test
     void aDamagedOrForeignFileIsIgnoredAndRemoved(@TempDir Path dir) throws IOException {
         ModelConfig cfg = config("a");
-        Path file = dir.resolve("a.jlw");
-        WeightsCache.write(file, processed("a", cfg), cfg);
+        WeightsCache.Entry entry = WeightsCache.entryFor(dir, ModelLoader.weightsFile(Fixtures.modelDir("a")), cfg, WeightProcessing.Options.DEFAULT);
+        Path file = entry.file();
+        WeightsCache.write(entry, processed("a", cfg));
         byte[] whole = Files.readAllBytes(file);
+        List<String> notices = new ArrayList<>();
 
         Files.write(file, java.util.Arrays.copyOf(whole, whole.length / 2));
-        assertThat(WeightsCache.read(file, cfg)).isEmpty();
+        assertThat(WeightsCache.read(entry, cfg, notices::add)).isEmpty();
         assertThat(file).doesNotExist();
+        assertThat(notices).singleElement().asString().contains("truncated");
 
         byte[] wrongMagic = whole.clone();
         wrongMagic[0] = 'X';
         Files.write(file, wrongMagic);
-        assertThat(WeightsCache.read(file, cfg)).isEmpty();
+        assertThat(WeightsCache.read(entry, cfg, notices::add)).isEmpty();
 
         Files.write(file, whole);
-        assertThat(WeightsCache.read(file, config("b"))).as("another model's shape").isEmpty();
-        assertThat(WeightsCache.read(dir.resolve("absent.jlw"), cfg)).isEmpty();
+        WeightsCache.Entry otherShape = WeightsCache.entryFor(dir, ModelLoader.weightsFile(Fixtures.modelDir("a")), config("b"), WeightProcessing.Options.DEFAULT);
+        assertThat(WeightsCache.read(new WeightsCache.Entry(file, otherShape.checkpoint(), otherShape.content(), otherShape.processing()), config("b"), notices::add))
+                .as("another model's shape").isEmpty();
+        assertThat(WeightsCache.read(new WeightsCache.Entry(dir.resolve("absent.jlw"), entry.checkpoint(), entry.content(), entry.processing()), cfg, notices::add)).isEmpty();
+        assertThat(notices).hasSize(3);
     }
 
     @Test
@@ -97,9 +114,168 @@ class WeightsCacheTest {
     void theFileNameChangesWithTheCheckpointAndTheProcessing(@TempDir Path dir) throws IOException {
         ModelConfig cfg = config("a");
         Path ckpt = ModelLoader.weightsFile(Fixtures.modelDir("a"));
-        Path processed = WeightsCache.fileFor(dir, ckpt, cfg, WeightProcessing.Options.DEFAULT);
-        Path raw = WeightsCache.fileFor(dir, ckpt, cfg.withNormalizationType(NormalizationType.LN), WeightProcessing.Options.NONE);
+        Path processed = WeightsCache.entryFor(dir, ckpt, cfg, WeightProcessing.Options.DEFAULT).file();
+        Path raw = WeightsCache.entryFor(dir, ckpt, cfg.withNormalizationType(NormalizationType.LN), WeightProcessing.Options.NONE).file();
         assertThat(processed).isNotEqualTo(raw);
-        assertThat(WeightsCache.fileFor(dir, ckpt, cfg, WeightProcessing.Options.DEFAULT)).isEqualTo(processed);
+        assertThat(WeightsCache.entryFor(dir, ckpt, cfg, WeightProcessing.Options.DEFAULT).file()).isEqualTo(processed);
+    }
+
+    // ---- a cache entry is used only for the checkpoint content it was made from, and only when whole ----
+
+    @TempDir
+    Path cache;
+
+    /** Random models of one shape: their checkpoints have the same size (and, below, the same times). */
+    private static Path randomModel(Path dir, String name, long seed) {
+        Path out = dir.resolve(name);
+        RandomGpt2.write(out, 2, 2, 64, seed, Fixtures.modelDir("a"));
+        return out;
+    }
+
+    private static void assertSameLogits(float[] actual, float[] expected) {
+        int first = java.util.Arrays.mismatch(actual, expected);
+        assertThat(first).as("first differing logit (%s instead of %s)", first < 0 ? "" : actual[first], first < 0 ? "" : expected[first]).isEqualTo(-1);
+    }
+
+    private static float[] logits(HookedTransformer m) {
+        return m.forward(m.toTokens(Fixtures.PET_PROMPT)).toArray();
+    }
+
+    /** The model read and processed from its checkpoint, with no cache at all. */
+    private static float[] uncachedLogits(Path model) {
+        return logits(ModelLoader.load(model, "m", WeightProcessing.Options.DEFAULT, new CacheSettings(Optional.empty(), 0, NO_NOTICES)));
+    }
+
+    /** Loads through the cache folder of this test (its file, if written, is on disk when this returns). */
+    private float[] cachedLogits(Path model, List<String> notices) {
+        HookedTransformer m = ModelLoader.load(model, "m", WeightProcessing.Options.DEFAULT, new CacheSettings(Optional.of(cache), Long.MAX_VALUE, notices::add));
+        WeightsCache.awaitPendingWrites();
+        return logits(m);
+    }
+
+    private Path entryFile(Path model) throws IOException {
+        ModelConfig cfg = ModelConfig.fromHuggingFace(model.resolve("config.json"), "m", true);
+        return WeightsCache.entryFor(cache, ModelLoader.weightsFile(model), cfg, WeightProcessing.Options.DEFAULT).file();
+    }
+
+    @Test
+    void aCheckpointReplacedByAnotherOfTheSameSizeAndTimesGivesTheNewModelsNumbers(@TempDir Path dir) throws IOException {
+        Path old = randomModel(dir, "old", 1), replacement = randomModel(dir, "new", 2), model = dir.resolve("model");
+        Files.createDirectories(model);
+        try (var files = Files.list(old)) {
+            for (Path f : files.toList()) Files.copy(f, model.resolve(f.getFileName()));
+        }
+        List<String> notices = new ArrayList<>();
+        float[] before = cachedLogits(model, notices);
+        assertThat(entryFile(model)).isRegularFile();
+        assertSameLogits(cachedLogits(model, notices), before);
+
+        Path checkpoint = model.resolve("model.safetensors");
+        long size = Files.size(checkpoint);
+        java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(checkpoint);
+        Files.copy(replacement.resolve("model.safetensors"), checkpoint, StandardCopyOption.REPLACE_EXISTING);  // cp, then touch -r
+        Files.setLastModifiedTime(checkpoint, mtime);
+        assertThat(Files.size(checkpoint)).isEqualTo(size);
+
+        float[] after = cachedLogits(model, notices);
+        float[] expected = uncachedLogits(replacement);
+        assertThat(java.util.Arrays.equals(expected, before)).as("the two models differ").isFalse();
+        assertSameLogits(after, expected);
+        assertThat(notices).isEmpty();
+    }
+
+    @Test
+    void anotherModelsEntryCopiedOverIsRefusedRebuiltAndReported(@TempDir Path dir) throws IOException {
+        Path a = randomModel(dir, "a", 1), b = randomModel(dir, "b", 2);
+        List<String> notices = new ArrayList<>();
+        cachedLogits(a, notices);
+        cachedLogits(b, notices);
+        Files.copy(entryFile(b), entryFile(a), StandardCopyOption.REPLACE_EXISTING);
+
+        assertSameLogits(cachedLogits(a, notices), uncachedLogits(a));
+        assertThat(notices).singleElement().asString()
+                .startsWith("weights cache file " + entryFile(a) + " did not check out (made from another checkpoint")
+                .endsWith("; rebuilt from " + a.resolve("model.safetensors"));
+        assertRebuilt(a);
+    }
+
+    @Test
+    void aMegabyteOfCorruptBytesInsideTheEntryIsRefusedAndRebuilt(@TempDir Path dir) throws IOException {
+        byte[] junk = new byte[1 << 20];
+        new java.util.Random(7).nextBytes(junk);
+        String notice = noticeAfterDamage(dir, entry -> entry.write(java.nio.ByteBuffer.wrap(junk), entry.size() / 2));
+        assertThat(notice).contains("(checksum mismatch in data bytes");
+    }
+
+    @Test
+    void aTruncatedEntryIsRefusedAndRebuilt(@TempDir Path dir) throws IOException {
+        long[] whole = new long[1];
+        String notice = noticeAfterDamage(dir, entry -> {
+            whole[0] = entry.size();
+            entry.truncate(whole[0] - 4096);
+        });
+        assertThat(notice).contains("(truncated: " + (whole[0] - 4096) + " bytes instead of " + whole[0] + ")");
+    }
+
+    private interface Damage {
+        void to(FileChannel entry) throws IOException;
+    }
+
+    /** Loads a model, damages its entry, loads again: right numbers, the entry rebuilt; returns the one notice. */
+    private String noticeAfterDamage(Path dir, Damage damage) throws IOException {
+        Path a = randomModel(dir, "a", 1);
+        List<String> notices = new ArrayList<>();
+        cachedLogits(a, notices);
+        try (FileChannel ch = FileChannel.open(entryFile(a), StandardOpenOption.WRITE)) {
+            damage.to(ch);
+        }
+        assertSameLogits(cachedLogits(a, notices), uncachedLogits(a));
+        assertThat(notices).hasSize(1);
+        assertRebuilt(a);
+        return notices.getFirst();
+    }
+
+    /** The refused file was replaced by a good one: the next load reads it, silently, with the same numbers. */
+    private void assertRebuilt(Path model) throws IOException {
+        List<String> notices = new ArrayList<>();
+        Object written = Files.readAttributes(entryFile(model), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        assertSameLogits(cachedLogits(model, notices), uncachedLogits(model));
+        assertThat(notices).as("read from the rebuilt file").isEmpty();
+        assertThat(Files.readAttributes(entryFile(model), java.nio.file.attribute.BasicFileAttributes.class).fileKey())
+                .as("the same file, not written again").isEqualTo(written);
+    }
+
+    @Test
+    void aLoadThatWritesAnEntryEvictsTheLeastRecentlyUsedBeyondTheCapAndStaleTemporaryFiles(@TempDir Path dir) throws IOException {
+        Path a = randomModel(dir, "a", 1);
+        cachedLogits(a, new ArrayList<>());
+        long written;  // what a load keeps: the entry, the tokenizer's, memoized hashes
+        try (var files = Files.list(cache)) {
+            written = files.mapToLong(f -> f.toFile().length()).sum();
+        }
+        Files.delete(entryFile(a));  // so the next load writes it again
+
+        java.time.Instant now = java.time.Instant.now();
+        Path oldest = cache.resolve("0000.jlw"), older = cache.resolve("0001.jlt"), recent = cache.resolve("0002.jlw");
+        Path stalePartial = cache.resolve(".0003.jlw.x.partial"), livePartial = cache.resolve(".0004.jlw.y.partial");
+        Path notOurs = cache.resolve("notes.txt");
+        for (Path f : List.of(oldest, older, recent, stalePartial, livePartial, notOurs)) Files.write(f, new byte[1000]);
+        Files.setLastModifiedTime(oldest, java.nio.file.attribute.FileTime.from(now.minusSeconds(3000)));
+        Files.setLastModifiedTime(older, java.nio.file.attribute.FileTime.from(now.minusSeconds(2000)));
+        Files.setLastModifiedTime(recent, java.nio.file.attribute.FileTime.from(now.minusSeconds(1000)));
+        Files.setLastModifiedTime(stalePartial, java.nio.file.attribute.FileTime.from(now.minus(CacheFiles.STALE_PARTIAL).minusSeconds(60)));
+
+        long cap = written + 1500;  // room for one of the three old files
+        HookedTransformer m = ModelLoader.load(a, "m", WeightProcessing.Options.DEFAULT, new CacheSettings(Optional.of(cache), cap, NO_NOTICES));
+        WeightsCache.awaitPendingWrites();
+        assertThat(m.cfg().nLayers()).isEqualTo(2);
+
+        assertThat(entryFile(a)).isRegularFile();
+        assertThat(oldest).doesNotExist();
+        assertThat(older).doesNotExist();
+        assertThat(recent).isRegularFile();
+        assertThat(stalePartial).doesNotExist();
+        assertThat(livePartial).isRegularFile();
+        assertThat(notOurs).isRegularFile();
     }
 }

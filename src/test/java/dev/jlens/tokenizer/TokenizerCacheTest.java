@@ -60,10 +60,33 @@ class TokenizerCacheTest {
     }
 
     @Test
-    void otherSourceFilesGetAnotherCacheFile(@TempDir Path copy) throws IOException {
+    void theSameFilesElsewhereShareTheCacheFile(@TempDir Path copy) throws IOException {
         for (String name : List.of("vocab.json", "merges.txt")) Files.copy(FOLDER.resolve(name), copy.resolve(name));
         Path mine = cacheFile(), theirs = TokenizerCache.fileFor(cache, List.of(copy.resolve("vocab.json"), copy.resolve("merges.txt")));
-        assertThat(theirs).isNotEqualTo(mine);
+        assertThat(theirs).isEqualTo(mine);
+    }
+
+    @Test
+    void aSourceReplacedByAnotherOfTheSameSizeAndTimeGetsAnotherCacheFile(@TempDir Path copy) throws IOException {
+        for (String name : List.of("vocab.json", "merges.txt")) Files.copy(FOLDER.resolve(name), copy.resolve(name));
+        List<Path> sources = List.of(copy.resolve("vocab.json"), copy.resolve("merges.txt"));
+        Gpt2Tokenizer.load(copy, Optional.of(cache));
+        Path before = TokenizerCache.fileFor(cache, sources);
+        assertThat(before).isRegularFile();
+
+        // the first two merges swapped: same size, same time, other priorities
+        Path merges = copy.resolve("merges.txt");
+        java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(merges);
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(merges));
+        java.util.Collections.swap(lines, 1, 2);
+        Files.write(merges, String.join("\n", lines).concat("\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Files.setLastModifiedTime(merges, mtime);
+        assertThat(Files.size(merges)).isEqualTo(Files.size(FOLDER.resolve("merges.txt")));
+
+        assertThat(TokenizerCache.fileFor(cache, sources)).isNotEqualTo(before);
+        Gpt2Tokenizer reloaded = Gpt2Tokenizer.load(copy, Optional.of(cache)), fresh = Gpt2Tokenizer.load(copy, Optional.empty());
+        assertThat(java.util.Arrays.equals(reloaded.tables().merges().table().keys(), fresh.tables().merges().table().keys())).as("the new merges").isTrue();
+        assertThat(java.util.Arrays.equals(reloaded.tables().merges().table().values(), fresh.tables().merges().table().values())).as("the new ranks").isTrue();
     }
 
     private static byte[] flip(byte[] bytes, int at) {
