@@ -96,7 +96,7 @@ public record MemoryEstimate(long bytes, long largestTensor, String largestName,
     }
 
     /** Bytes in binary units, e.g. {@code 8.1 GB}. */
-    static String size(long bytes) {
+    public static String size(long bytes) {
         if (bytes == Long.MAX_VALUE) return "more than 8 EB";
         String[] units = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
         double value = bytes;

@@ -3,6 +3,7 @@ package dev.jlens.server;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.jlens.JlensException;
+import dev.jlens.OutOfMemory;
 import dev.jlens.analysis.Experiment;
 import dev.jlens.analysis.ExperimentAnalysis;
 import dev.jlens.analysis.MemoryEstimate;
@@ -54,6 +55,8 @@ public final class JlensServer implements AutoCloseable {
     static final int MAX_PROMPTS = 64;
     /** Most of a refused body read (and discarded) before the 413 goes out. */
     private static final long MAX_DRAIN = 64L << 20;
+    /** Finished jobs' answers kept together: at most this fraction of the heap. */
+    private static final int KEPT_HEAP_FRACTION = 8;
     private static final JsonMapper JSON = JsonMapper.shared();
     private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
             + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -74,7 +77,7 @@ public final class JlensServer implements AutoCloseable {
         this.maxBody = b.maxBody;
         InetAddress address = InetAddress.getByName(b.host);
         this.loopback = address.isLoopbackAddress();
-        this.jobs = new Jobs(model, modelName, b.observer);
+        this.jobs = new Jobs(model, modelName, b.observer, Runtime.getRuntime().maxMemory() / KEPT_HEAP_FRACTION);
         this.http = HttpServer.create(new InetSocketAddress(address, b.port), 64);
         this.requests = Executors.newVirtualThreadPerTaskExecutor();
         http.setExecutor(requests);
@@ -114,8 +117,9 @@ public final class JlensServer implements AutoCloseable {
                 route(ex);
             } catch (HttpError e) {
                 sendError(ex, e.status, e.getMessage());
-            } catch (RuntimeException e) {
-                sendError(ex, 500, "internal error: " + e.getClass().getSimpleName() + ": " + Jobs.oneLine(e.getMessage()));
+            } catch (Throwable e) {
+                // Any error (out of memory among them) ends this request only; the server goes on serving.
+                sendError(ex, OutOfMemory.isOrCausedBy(e) ? 503 : 500, Jobs.failure(e));
             }
         }
     }
@@ -136,10 +140,10 @@ public final class JlensServer implements AutoCloseable {
                 Job job = jobs.get(path.substring(10));
                 if (job == null) throw new HttpError(404, "no job " + path.substring(10) + " (finished jobs are kept for a while only)");
                 if (method.equals("GET")) {
-                    sendJson(ex, 200, job.toJson(JSON));
+                    sendJson(ex, 200, job.json());
                 } else if (method.equals("DELETE")) {
-                    job.cancel();
-                    sendJson(ex, 202, job.toJson(JSON));
+                    jobs.cancel(job);
+                    sendJson(ex, 202, job.json());
                 } else {
                     throw new HttpError(405, "use GET or DELETE on a job");
                 }
@@ -209,7 +213,7 @@ public final class JlensServer implements AutoCloseable {
             throw new HttpError(503, e.getMessage());
         }
         ex.getResponseHeaders().set("Location", "/api/jobs/" + job.id);
-        sendJson(ex, 202, job.toJson(JSON));
+        sendJson(ex, 202, job.json());
     }
 
     private static String prettyRequest(String body) {
@@ -277,7 +281,10 @@ public final class JlensServer implements AutoCloseable {
     }
 
     private static void sendJson(HttpExchange ex, int status, ObjectNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
+        sendJson(ex, status, JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void sendJson(HttpExchange ex, int status, byte[] bytes) throws IOException {
         ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
