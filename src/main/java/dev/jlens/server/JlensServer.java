@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -57,6 +58,7 @@ public final class JlensServer implements AutoCloseable {
     private static final long MAX_DRAIN = 64L << 20;
     /** Finished jobs' answers kept together: at most this fraction of the heap. */
     private static final int KEPT_HEAP_FRACTION = 8;
+    static final int MAX_READING = 16;
     private static final JsonMapper JSON = JsonMapper.shared();
     private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
             + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -69,6 +71,8 @@ public final class JlensServer implements AutoCloseable {
     private final String modelName;
     private final int maxBody;
     private final boolean loopback;
+    /** Analysis requests being read and checked at once; more get 503 at once, so that bodies cannot pile up in the heap. */
+    private final Semaphore reading = new Semaphore(MAX_READING);
     private final URI uri;
 
     private JlensServer(Builder b) throws IOException {
@@ -190,6 +194,20 @@ public final class JlensServer implements AutoCloseable {
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new HttpError(415, "send the analysis request as JSON (Content-Type: application/json)");
         }
+        if (!reading.tryAcquire()) {
+            try (InputStream in = ex.getRequestBody()) {
+                drain(in);
+            }
+            throw new HttpError(503, "the server is reading " + MAX_READING + " analysis requests already; try again in a moment");
+        }
+        try {
+            submit(ex);
+        } finally {
+            reading.release();
+        }
+    }
+
+    private void submit(HttpExchange ex) throws IOException {
         byte[] body = readBody(ex);
         Experiment experiment;
         try {

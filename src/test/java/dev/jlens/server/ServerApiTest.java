@@ -271,6 +271,44 @@ class ServerApiTest {
         }
     }
 
+    /**
+     * Bodies being read are held in the heap: while 16 analysis requests are half sent, the next is refused at once
+     * with 503 (its body read and dropped) instead of adding its body to the others. Once they end, requests go through.
+     */
+    @Test
+    void moreThan16RequestsBeingReadAtOnceAre503() throws Exception {
+        java.util.List<Socket> slow = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < JlensServer.MAX_READING; i++) {
+                Socket s = new Socket(server.uri().getHost(), server.port());
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(("POST /api/analyze HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"prompts\": [").getBytes(StandardCharsets.ISO_8859_1));
+                s.getOutputStream().flush();
+                slow.add(s);
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            HttpResponse<String> r = post(IOI.formatted("resid_pre"));
+            while (r.statusCode() == 202 && System.nanoTime() < deadline) {   // until the server has begun reading all 16
+                send(at("/api/jobs/" + json(r).get("id").asString()).DELETE());
+                Thread.sleep(20);
+                r = post(IOI.formatted("resid_pre"));
+            }
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+            assertThat(json(r).get("error").asString()).isEqualTo("the server is reading 16 analysis requests already; try again in a moment");
+        } finally {
+            for (Socket s : slow) s.close();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        HttpResponse<String> after = post(IOI.formatted("resid_pre"));
+        while (after.statusCode() == 503 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            after = post(IOI.formatted("resid_pre"));
+        }
+        assertThat(after.statusCode()).as(after.body()).isEqualTo(202);
+        waitFor(json(after).get("id").asString(), j -> !j.get("state").asString().matches("queued|running"));
+    }
+
     @Test
     void requestsAtTheSameTimeShareTheOneModel() throws Exception {
         java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new java.util.ArrayList<>();
