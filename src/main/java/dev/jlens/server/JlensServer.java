@@ -21,8 +21,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,8 +47,8 @@ import java.util.concurrent.Executors;
  *     {@code result} (the JSON of {@code jlens analyze})</li>
  * <li>{@code DELETE /api/jobs/{id}}: cancels the job (it stops at its next patching run)</li>
  * </ul>
- * Bound to 127.0.0.1 by default. Requests whose Host is not this server (DNS rebinding) or whose Origin is
- * another site are refused; bodies above {@link Builder#maxBodyBytes} get 413, and so does an analysis whose estimated
+ * Bound to 127.0.0.1 by default. Requests whose Host is not a name of this server ({@link AllowedHosts}: against DNS
+ * rebinding, on every address) or whose Origin is another site are refused; bodies above {@link Builder#maxBodyBytes} get 413, and so does an analysis whose estimated
  * memory ({@link MemoryEstimate}) exceeds what the heap has free; a prompt longer than the model's context gets 400.
  */
 public final class JlensServer implements AutoCloseable {
@@ -70,7 +70,7 @@ public final class JlensServer implements AutoCloseable {
     private final HookedTransformer model;
     private final String modelName;
     private final int maxBody;
-    private final boolean loopback;
+    private final AllowedHosts allowedHosts;
     /** Analysis requests being read and checked at once; more get 503 at once, so that bodies cannot pile up in the heap. */
     private final Semaphore reading = new Semaphore(MAX_READING);
     private final URI uri;
@@ -80,7 +80,7 @@ public final class JlensServer implements AutoCloseable {
         this.modelName = b.modelName != null ? b.modelName : model.cfg().modelName();
         this.maxBody = b.maxBody;
         InetAddress address = InetAddress.getByName(b.host);
-        this.loopback = address.isLoopbackAddress();
+        this.allowedHosts = new AllowedHosts(address.isLoopbackAddress(), b.allowHosts);
         this.jobs = new Jobs(model, modelName, b.observer, Runtime.getRuntime().maxMemory() / KEPT_HEAP_FRACTION);
         this.http = HttpServer.create(new InetSocketAddress(address, b.port), 64);
         this.requests = Executors.newVirtualThreadPerTaskExecutor();
@@ -90,6 +90,11 @@ public final class JlensServer implements AutoCloseable {
         int port = http.getAddress().getPort();
         String host = address.getHostAddress().contains(":") ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
         this.uri = URI.create("http://" + host + ":" + port + "/");
+    }
+
+    /** Whether {@code name} is a bare host name or address, as {@link Builder#allowHosts} takes. */
+    public static boolean isHostName(String name) {
+        return AllowedHosts.isHostName(name);
     }
 
     public static Builder builder(HookedTransformer model) {
@@ -275,15 +280,11 @@ public final class JlensServer implements AutoCloseable {
         while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) left -= n;
     }
 
-    /** Against DNS rebinding: a loopback server answers only requests addressed to a loopback name. */
+    /** Against DNS rebinding, on whatever address the server listens: see {@link AllowedHosts}. */
     private void checkHost(HttpExchange ex) {
-        if (!loopback) return;
         String host = ex.getRequestHeaders().getFirst("Host");
         if (host == null) throw new HttpError(400, "missing Host header");
-        String name = host.startsWith("[") ? host.substring(0, host.indexOf(']') + 1) : host.replaceFirst(":\\d+$", "");
-        if (!Set.of("127.0.0.1", "localhost", "[::1]").contains(name.toLowerCase(Locale.ROOT))) {
-            throw new HttpError(403, "this server answers requests for 127.0.0.1 or localhost only, not " + host);
-        }
+        if (!allowedHosts.allows(host)) throw new HttpError(403, allowedHosts.refusal(host));
     }
 
     /** A browser's cross-site request carries another Origin; only this server's own pages may call the API. */
@@ -339,6 +340,7 @@ public final class JlensServer implements AutoCloseable {
         private String modelName;
         private int maxBody = DEFAULT_MAX_BODY;
         private Progress observer = Progress.NONE;
+        private List<String> allowHosts = List.of();
 
         private Builder(HookedTransformer model) {
             this.model = model;
@@ -359,6 +361,18 @@ public final class JlensServer implements AutoCloseable {
         /** The model's name as the UI and reports show it (default: the model's own name). */
         public Builder modelName(String name) {
             this.modelName = name;
+            return this;
+        }
+
+        /**
+         * Host names the server answers besides the loopback ones (and, off loopback, its address literals): the names
+         * other machines reach it by. Each is a bare name, e.g. {@code jlens.lab.example}.
+         */
+        public Builder allowHosts(List<String> names) {
+            for (String n : names) {
+                if (!AllowedHosts.isHostName(n)) throw new IllegalArgumentException("not a host name: " + n);
+            }
+            this.allowHosts = List.copyOf(names);
             return this;
         }
 

@@ -452,7 +452,12 @@ class ServerApiTest {
     }
 
     static String rawWithHeaders(String requestLine, String... headers) throws IOException {
-        try (Socket s = new Socket(server.uri().getHost(), server.port())) {
+        return rawRequest(server.port(), requestLine, headers);
+    }
+
+    /** A request written as it is to 127.0.0.1 at {@code port}, and its whole answer. */
+    static String rawRequest(int port, String requestLine, String... headers) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
             StringBuilder req = new StringBuilder(requestLine).append("\r\n");
             for (String h : headers) req.append(h).append("\r\n");
