@@ -167,9 +167,14 @@ public final class PatchEngine {
         return (int) Math.max((long) batch * pos, WORKSPACE_FLOATS / Workspace.floatsPerRow(cfg));
     }
 
-    /** The most floats an engine's workspace takes for {@code batch} prompts of {@code pos} tokens (for memory estimates). */
-    public static long workspaceFloats(ModelConfig cfg, int batch, int pos) {
-        return rowBudget(cfg, batch, pos) * Workspace.floatsPerRow(cfg);
+    /**
+     * The most floats an engine's workspace takes for {@code batch} prompts of {@code pos} tokens when no call runs
+     * more than {@code maxJobs} jobs (for memory estimates): it grows to the rows of a chunk of jobs, at least four
+     * jobs' worth, at most the row budget.
+     */
+    public static long workspaceFloats(ModelConfig cfg, int batch, int pos, long maxJobs) {
+        long rows = (long) batch * pos;
+        return Math.min(rowBudget(cfg, batch, pos), Math.max(4 * rows, maxJobs * rows)) * Workspace.floatsPerRow(cfg);
     }
 
     private int rowsOf(Job j) {
