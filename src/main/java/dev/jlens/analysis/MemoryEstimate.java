@@ -9,11 +9,24 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What an experiment's analysis holds in memory at once, estimated from the model's sizes before anything runs,
- * so that a request too large for the heap is refused up front with the estimate instead of failing half-way
- * with an out-of-memory error: the clean run's whole activation cache (every hook point of every layer, the
- * attention patterns [batch, head, pos, pos] among them) and its logits [batch, pos, d_vocab], the corrupted
- * run's logits, and for patching the corrupted activations the sweeps read, their outputs and the batched jobs.
+ * An upper bound of the heap an experiment's analysis needs beyond what the loaded model already holds, computed from
+ * the model's sizes before anything runs, so that a request too large for the heap is refused up front with the
+ * estimate instead of failing half-way with an out-of-memory error. It adds up, in floats of 4 bytes:
+ * <ul>
+ * <li>the clean run's activation cache: every hook point of every layer (resid_pre, ln1's normalized and scale, q, k,
+ *     v, z, attn_out, resid_mid, ln2's, mlp pre and post, mlp_out, resid_post; the attention scores and pattern
+ *     [batch, head, pos, pos]), embed, pos_embed, ln_final's, and unembed's input and output: the cache keeps its
+ *     own copy of the logits [batch, pos, d_vocab]</li>
+ * <li>the run's logits themselves, and one layer's temporaries while the forward pass runs</li>
+ * <li>with corrupted prompts, their logits; with patching, the engine's corrupted run (resid_pre, resid_mid,
+ *     resid_post, k, v per layer and the one extra site a sweep reads), a batch of jobs (each its patched copy of
+ *     the site, its residual state and its last position's logits [batch, 1, d_vocab]; the largest of any sweep),
+ *     the engine's workspace (it grows to a chunk of jobs: at most a sweep's runs, at most its row budget), each thread's keys,
+ *     values and scores, and each sweep's result</li>
+ * </ul>
+ * plus {@link #FIXED_BYTES} for what does not grow with the request's shape (the report's page and the result's JSON
+ * of small requests, the run's bookkeeping). {@code MemoryEstimateMeasuredTest} checks it against the heap measured in a JVM
+ * of its own (at or above the most heap held live at once, by at most about 3 times).
  *
  * @param bytes        the estimate
  * @param largestTensor the number of values of the largest single tensor (a Java array holds at most 2^31 - 1)
@@ -22,8 +35,10 @@ import java.util.Locale;
  * @param positions    tokens per prompt
  */
 public record MemoryEstimate(long bytes, long largestTensor, String largestName, int prompts, int positions) {
-    /** Patched runs batched together by the patching sweep (its own constant). */
+    /** Patched runs batched together by the patching sweep (FastSweep's own constant). */
     private static final long JOB_BATCH = 256;
+    /** What any analysis needs whatever its shape: the report's page and result's JSON of a small request, the run's bookkeeping. */
+    static final long FIXED_BYTES = 20L << 20;
 
     /** An analysis that would not fit: the message says the estimate and the heap. */
     public static final class TooLarge extends JlensException {
@@ -39,18 +54,28 @@ public record MemoryEstimate(long bytes, long largestTensor, String largestName,
         double rows = b * p;
         double attention = rows * h * p;                      // one layer's attention scores or pattern, [batch, head, pos, pos]
         double logits = rows * v;
-        // The clean cache: per layer resid_pre, ln1 normalized, q, k, v, z, attn_out, resid_mid, ln2 normalized, mlp_out,
-        // resid_post (11 d), mlp pre and post (2 d_mlp), the two layer-norm scales, scores and pattern; plus embed,
-        // pos_embed and ln_final.
-        double floats = l * (rows * (11 * d + 2 * m + 2) + 2 * attention) + rows * (3 * d + 1);
-        floats += logits;                                    // the clean logits
+        // The clean cache: per layer 11 d-wide hook points, mlp pre and post (2 d_mlp), the two layer-norm scales,
+        // scores and pattern; embed, pos_embed, ln_final normalized and scale, unembed's input; unembed's output.
+        double floats = l * (rows * (11 * d + 2 * m + 2) + 2 * attention) + rows * (4 * d + 1) + logits;
+        floats += logits;                                    // the run's logits
         floats += rows * (2 * m + 4 * d) + 2 * attention;    // one layer's temporaries while the forward pass runs
         if (corrupted) floats += logits;                     // the corrupted run's logits (its average logit difference)
         if (corrupted && !patching.isEmpty()) {
             // The engine's corrupted run: resid_pre, resid_mid, resid_post, k, v per layer and the one extra site a
             // sweep reads (attention patterns the largest), its copies of keys and values, and the batched jobs.
             floats += l * (rows * 7 * d + Math.max(rows * d, attention)) + b * v;
-            floats += JOB_BATCH * rows * d + PatchEngine.workspaceFloats(cfg, prompts, positions)
+            // The largest batch of jobs of any sweep: each job its patched copy of the site (an attention pattern, or
+            // rows x d), its residual state, and its last position's normalized row and logits.
+            long maxRuns = 0;
+            double batch = 0;
+            for (PatchKind k : patching) {
+                long runs = k.runs(cfg.nLayers(), positions, cfg.nHeads()) / sweeps(k);
+                maxRuns = Math.max(maxRuns, runs);
+                double site = patchesPatterns(k) ? Math.max(rows * d, attention) : rows * d;
+                batch = Math.max(batch, Math.min(JOB_BATCH, runs) * (site + rows * d + b * (d + v)));
+            }
+            floats += batch;
+            floats += PatchEngine.workspaceFloats(cfg, prompts, positions, maxRuns)
                     + Parallel.threads() * (2 * p * d + p * p);   // each thread's keys, values and scores
             for (PatchKind k : patching) floats += k.runs(cfg.nLayers(), positions, cfg.nHeads());  // its result
         }
@@ -60,7 +85,23 @@ public record MemoryEstimate(long bytes, long largestTensor, String largestName,
             largest = attention;
             largestName = "an attention pattern [" + prompts + ", " + cfg.nHeads() + ", " + positions + ", " + positions + "]";
         }
-        return new MemoryEstimate(toLong(4 * floats), toLong(largest), largestName, prompts, positions);
+        return new MemoryEstimate(toLong(4 * floats + FIXED_BYTES), toLong(largest), largestName, prompts, positions);
+    }
+
+    /** The sweeps a kind runs one after another (the "every" kinds: one per activation), each with its share of the runs. */
+    private static int sweeps(PatchKind k) {
+        return switch (k) {
+            case BLOCK_EVERY -> 3;
+            case ATTN_HEAD_ALL_POS_EVERY, ATTN_HEAD_BY_POS_EVERY -> 5;
+            default -> 1;
+        };
+    }
+
+    private static boolean patchesPatterns(PatchKind k) {
+        return switch (k) {
+            case ATTN_HEAD_PATTERN_ALL_POS, ATTN_HEAD_PATTERN_BY_POS, ATTN_HEAD_PATTERN_DEST_SRC_POS, ATTN_HEAD_ALL_POS_EVERY, ATTN_HEAD_BY_POS_EVERY -> true;
+            default -> false;
+        };
     }
 
     private static long toLong(double x) {
@@ -96,7 +137,7 @@ public record MemoryEstimate(long bytes, long largestTensor, String largestName,
     }
 
     /** Bytes in binary units, e.g. {@code 8.1 GB}. */
-    static String size(long bytes) {
+    public static String size(long bytes) {
         if (bytes == Long.MAX_VALUE) return "more than 8 EB";
         String[] units = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
         double value = bytes;

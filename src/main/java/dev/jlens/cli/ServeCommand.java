@@ -12,6 +12,8 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code jlens serve}: the local web UI on one loaded model, until interrupted. */
@@ -28,6 +30,11 @@ final class ServeCommand implements Runnable {
             description = "Address to listen on (default: ${DEFAULT-VALUE}, this machine only).")
     String host;
 
+    @Option(names = "--allow-host", paramLabel = "NAME",
+            description = "A host name the web UI answers besides localhost (and, off loopback, this machine's addresses): "
+                    + "the name other machines reach it by. Repeatable. Requests for any other name are refused (DNS rebinding).")
+    List<String> allowHosts = new ArrayList<>();
+
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "7860", description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;
 
@@ -35,8 +42,13 @@ final class ServeCommand implements Runnable {
     public void run() {
         if (port < 0 || port > 65535) throw new JlensException("--port must be between 0 and 65535 (0 picks a free one), got " + port);
         InetAddress address = ownAddress(host);
+        for (String name : allowHosts) {
+            if (!JlensServer.isHostName(name)) {
+                throw new JlensException("--allow-host '" + name + "' is not a host name; give a bare name such as jlens.lab.example (no scheme, port or path)");
+            }
+        }
         HookedTransformer m = model.load(parent.streams);
-        JlensServer server = JlensServer.builder(m).host(host).port(port).modelName(model.model).start();
+        JlensServer server = JlensServer.builder(m).host(host).allowHosts(allowHosts).port(port).modelName(model.model).start();
         // Warned once listening, so that a server that could not start answers with its one line only.
         if (!address.isLoopbackAddress()) {
             parent.streams.err().println("jlens: warning: listening on " + host + " makes the web UI (which has no login) reachable from other machines");

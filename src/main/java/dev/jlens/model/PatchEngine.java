@@ -165,9 +165,14 @@ public final class PatchEngine {
         return cfg.dModel() + Buffers.floatsPerRow(cfg);
     }
 
-    /** The most floats an engine's buffers take for {@code batch} prompts of {@code pos} tokens (for memory estimates). */
-    public static long workspaceFloats(ModelConfig cfg, int batch, int pos) {
-        return rowBudget(cfg, batch, pos) * floatsPerRow(cfg);
+    /**
+     * The most floats an engine's buffers take for {@code batch} prompts of {@code pos} tokens when no call runs
+     * more than {@code maxJobs} jobs (for memory estimates): they grow to the rows of a chunk of jobs, at most the
+     * row budget (counted here as at least four jobs' worth, for a margin).
+     */
+    public static long workspaceFloats(ModelConfig cfg, int batch, int pos, long maxJobs) {
+        long rows = (long) batch * pos;
+        return Math.min(rowBudget(cfg, batch, pos), Math.max(4 * rows, maxJobs * rows)) * floatsPerRow(cfg);
     }
 
     private int rowsOf(Job j) {

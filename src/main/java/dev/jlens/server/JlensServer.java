@@ -3,6 +3,7 @@ package dev.jlens.server;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.jlens.JlensException;
+import dev.jlens.OutOfMemory;
 import dev.jlens.analysis.Experiment;
 import dev.jlens.analysis.ExperimentAnalysis;
 import dev.jlens.analysis.MemoryEstimate;
@@ -20,8 +21,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -45,8 +47,8 @@ import java.util.concurrent.Executors;
  *     {@code result} (the JSON of {@code jlens analyze})</li>
  * <li>{@code DELETE /api/jobs/{id}}: cancels the job (it stops at its next patching run)</li>
  * </ul>
- * Bound to 127.0.0.1 by default. Requests whose Host is not this server (DNS rebinding) or whose Origin is
- * another site are refused; bodies above {@link Builder#maxBodyBytes} get 413, and so does an analysis whose estimated
+ * Bound to 127.0.0.1 by default. Requests whose Host is not a name of this server ({@link AllowedHosts}: against DNS
+ * rebinding, on every address) or whose Origin is another site are refused; bodies above {@link Builder#maxBodyBytes} get 413, and so does an analysis whose estimated
  * memory ({@link MemoryEstimate}) exceeds what the heap has free; a prompt longer than the model's context gets 400.
  */
 public final class JlensServer implements AutoCloseable {
@@ -54,6 +56,9 @@ public final class JlensServer implements AutoCloseable {
     static final int MAX_PROMPTS = 64;
     /** Most of a refused body read (and discarded) before the 413 goes out. */
     private static final long MAX_DRAIN = 64L << 20;
+    /** Finished jobs' answers kept together: at most this fraction of the heap. */
+    private static final int KEPT_HEAP_FRACTION = 8;
+    static final int MAX_READING = 16;
     private static final JsonMapper JSON = JsonMapper.shared();
     private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
             + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -65,7 +70,9 @@ public final class JlensServer implements AutoCloseable {
     private final HookedTransformer model;
     private final String modelName;
     private final int maxBody;
-    private final boolean loopback;
+    private final AllowedHosts allowedHosts;
+    /** Analysis requests being read and checked at once; more get 503 at once, so that bodies cannot pile up in the heap. */
+    private final Semaphore reading = new Semaphore(MAX_READING);
     private final URI uri;
 
     private JlensServer(Builder b) throws IOException {
@@ -73,8 +80,8 @@ public final class JlensServer implements AutoCloseable {
         this.modelName = b.modelName != null ? b.modelName : model.cfg().modelName();
         this.maxBody = b.maxBody;
         InetAddress address = InetAddress.getByName(b.host);
-        this.loopback = address.isLoopbackAddress();
-        this.jobs = new Jobs(model, modelName, b.observer);
+        this.allowedHosts = new AllowedHosts(address.isLoopbackAddress(), b.allowHosts);
+        this.jobs = new Jobs(model, modelName, b.observer, Runtime.getRuntime().maxMemory() / KEPT_HEAP_FRACTION);
         this.http = HttpServer.create(new InetSocketAddress(address, b.port), 64);
         this.requests = Executors.newVirtualThreadPerTaskExecutor();
         http.setExecutor(requests);
@@ -83,6 +90,11 @@ public final class JlensServer implements AutoCloseable {
         int port = http.getAddress().getPort();
         String host = address.getHostAddress().contains(":") ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
         this.uri = URI.create("http://" + host + ":" + port + "/");
+    }
+
+    /** Whether {@code name} is a bare host name or address, as {@link Builder#allowHosts} takes. */
+    public static boolean isHostName(String name) {
+        return AllowedHosts.isHostName(name);
     }
 
     public static Builder builder(HookedTransformer model) {
@@ -114,8 +126,9 @@ public final class JlensServer implements AutoCloseable {
                 route(ex);
             } catch (HttpError e) {
                 sendError(ex, e.status, e.getMessage());
-            } catch (RuntimeException e) {
-                sendError(ex, 500, "internal error: " + e.getClass().getSimpleName() + ": " + Jobs.oneLine(e.getMessage()));
+            } catch (Throwable e) {
+                // Any error (out of memory among them) ends this request only; the server goes on serving.
+                sendError(ex, OutOfMemory.isOrCausedBy(e) ? 503 : 500, Jobs.failure(e));
             }
         }
     }
@@ -136,10 +149,10 @@ public final class JlensServer implements AutoCloseable {
                 Job job = jobs.get(path.substring(10));
                 if (job == null) throw new HttpError(404, "no job " + path.substring(10) + " (finished jobs are kept for a while only)");
                 if (method.equals("GET")) {
-                    sendJson(ex, 200, job.toJson(JSON));
+                    sendJson(ex, 200, job.json());
                 } else if (method.equals("DELETE")) {
-                    job.cancel();
-                    sendJson(ex, 202, job.toJson(JSON));
+                    jobs.cancel(job);
+                    sendJson(ex, 202, job.json());
                 } else {
                     throw new HttpError(405, "use GET or DELETE on a job");
                 }
@@ -186,6 +199,20 @@ public final class JlensServer implements AutoCloseable {
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new HttpError(415, "send the analysis request as JSON (Content-Type: application/json)");
         }
+        if (!reading.tryAcquire()) {
+            try (InputStream in = ex.getRequestBody()) {
+                drain(in);
+            }
+            throw new HttpError(503, "the server is reading " + MAX_READING + " analysis requests already; try again in a moment");
+        }
+        try {
+            submit(ex);
+        } finally {
+            reading.release();
+        }
+    }
+
+    private void submit(HttpExchange ex) throws IOException {
         byte[] body = readBody(ex);
         Experiment experiment;
         try {
@@ -209,7 +236,7 @@ public final class JlensServer implements AutoCloseable {
             throw new HttpError(503, e.getMessage());
         }
         ex.getResponseHeaders().set("Location", "/api/jobs/" + job.id);
-        sendJson(ex, 202, job.toJson(JSON));
+        sendJson(ex, 202, job.json());
     }
 
     private static String prettyRequest(String body) {
@@ -253,15 +280,11 @@ public final class JlensServer implements AutoCloseable {
         while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) left -= n;
     }
 
-    /** Against DNS rebinding: a loopback server answers only requests addressed to a loopback name. */
+    /** Against DNS rebinding, on whatever address the server listens: see {@link AllowedHosts}. */
     private void checkHost(HttpExchange ex) {
-        if (!loopback) return;
         String host = ex.getRequestHeaders().getFirst("Host");
         if (host == null) throw new HttpError(400, "missing Host header");
-        String name = host.startsWith("[") ? host.substring(0, host.indexOf(']') + 1) : host.replaceFirst(":\\d+$", "");
-        if (!Set.of("127.0.0.1", "localhost", "[::1]").contains(name.toLowerCase(Locale.ROOT))) {
-            throw new HttpError(403, "this server answers requests for 127.0.0.1 or localhost only, not " + host);
-        }
+        if (!allowedHosts.allows(host)) throw new HttpError(403, allowedHosts.refusal(host));
     }
 
     /** A browser's cross-site request carries another Origin; only this server's own pages may call the API. */
@@ -277,7 +300,10 @@ public final class JlensServer implements AutoCloseable {
     }
 
     private static void sendJson(HttpExchange ex, int status, ObjectNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
+        sendJson(ex, status, JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void sendJson(HttpExchange ex, int status, byte[] bytes) throws IOException {
         ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
@@ -314,6 +340,7 @@ public final class JlensServer implements AutoCloseable {
         private String modelName;
         private int maxBody = DEFAULT_MAX_BODY;
         private Progress observer = Progress.NONE;
+        private List<String> allowHosts = List.of();
 
         private Builder(HookedTransformer model) {
             this.model = model;
@@ -334,6 +361,18 @@ public final class JlensServer implements AutoCloseable {
         /** The model's name as the UI and reports show it (default: the model's own name). */
         public Builder modelName(String name) {
             this.modelName = name;
+            return this;
+        }
+
+        /**
+         * Host names the server answers besides the loopback ones (and, off loopback, its address literals): the names
+         * other machines reach it by. Each is a bare name, e.g. {@code jlens.lab.example}.
+         */
+        public Builder allowHosts(List<String> names) {
+            for (String n : names) {
+                if (!AllowedHosts.isHostName(n)) throw new IllegalArgumentException("not a host name: " + n);
+            }
+            this.allowHosts = List.copyOf(names);
             return this;
         }
 

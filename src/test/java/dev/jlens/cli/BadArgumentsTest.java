@@ -243,6 +243,15 @@ class BadArgumentsTest {
                 .isEqualTo("jlens: --host 192.0.2.1 is not an address of this machine; give one of its own, 127.0.0.1 (the default) or 0.0.0.0 (all)\n");
     }
 
+    /** --allow-host takes a bare name; a URL or a name with a port would never equal a Host header's name. Said before the model loads. */
+    @Test
+    void allowHostThatIsNotAName() {
+        for (String bad : new String[] {"http://jlens.lab.example", "jlens.lab.example:7860", "*.example", "", "a b"}) {
+            assertThat(Refused.run("serve", "--model", "/nonexistent/model", "--allow-host", bad, "--port", "0").err()).as(bad)
+                    .isEqualTo("jlens: --allow-host '" + bad + "' is not a host name; give a bare name such as jlens.lab.example (no scheme, port or path)\n");
+        }
+    }
+
     @Test
     void hostThatDoesNotResolve() {
         // .invalid never resolves (RFC 6761)

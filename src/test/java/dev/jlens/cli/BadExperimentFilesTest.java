@@ -243,7 +243,7 @@ class BadExperimentFilesTest {
         for (int i = 0; i < 20_000; i++) json.append(i == 0 ? "" : ",").append("[\" a\", \" b\"]");
         json.append("]}");
         assertThat(refused(json.toString()))
-                .matches("(?s)jlens: \\S+E\\.json: the analysis of 20000 prompts of 2 tokens needs about 8\\.\\d GB of memory but only "
+                .matches("(?s)jlens: \\S+E\\.json: the analysis of 20000 prompts of 2 tokens needs about 15\\.9 GB of memory but only "
                         + "\\d+\\.\\d [MG]B of the \\d+\\.\\d GB heap is free; use fewer or shorter prompts, or give the JVM more "
                         + "\\(JLENS_JAVA_OPTS=-Xmx<size>\\)\n");
     }
