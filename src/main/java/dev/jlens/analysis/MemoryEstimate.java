@@ -22,9 +22,6 @@ import java.util.Locale;
  * @param positions    tokens per prompt
  */
 public record MemoryEstimate(long bytes, long largestTensor, String largestName, int prompts, int positions) {
-    /** Patched runs batched together by the patching sweep (its own constant). */
-    private static final long JOB_BATCH = 256;
-
     /** An analysis that would not fit: the message says the estimate and the heap. */
     public static final class TooLarge extends JlensException {
         TooLarge(String message) {
@@ -50,9 +47,9 @@ public record MemoryEstimate(long bytes, long largestTensor, String largestName,
             // The engine's corrupted run: resid_pre, resid_mid, resid_post, k, v per layer and the one extra site a
             // sweep reads (attention patterns the largest), its copies of keys and values, and the batched jobs.
             floats += l * (rows * 7 * d + Math.max(rows * d, attention)) + b * v;
-            floats += JOB_BATCH * rows * d + PatchEngine.workspaceFloats(cfg, prompts, positions)
+            floats += (double) FastSweep.BATCH * rows * d + PatchEngine.workspaceFloats(cfg, prompts, positions)
                     + Parallel.threads() * (2 * p * d + p * p);   // each thread's keys, values and scores
-            for (PatchKind k : patching) floats += k.runs(cfg.nLayers(), positions, cfg.nHeads());  // its result
+            for (PatchKind k : patching) floats += k.runs(cfg, positions);  // its result
         }
         double largest = logits;
         String largestName = "the logits [" + prompts + ", " + positions + ", " + cfg.dVocabOut() + "]";
