@@ -9,7 +9,6 @@ import dev.jlens.util.Progress;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A patching sweep through the {@link PatchEngine}: for each index the clean activation is pasted into a
@@ -18,7 +17,8 @@ import java.util.Set;
  * that changes nothing (clean and corrupted agree there, as on a shared prefix) costs no run at all.
  */
 final class FastSweep {
-    private static final Set<String> SITES = Set.of("resid_pre", "resid_mid", "attn_out", "mlp_out", "z", "q", "k", "v", "pattern");
+    /** Patched runs handed to the engine at once, so job inputs do not pile up for very large sweeps. */
+    static final int BATCH = 256;
 
     private final PatchEngine engine;
     private final ActivationCache clean;
@@ -32,20 +32,7 @@ final class FastSweep {
         this.progress = progress;
     }
 
-    static boolean supports(String activationName) {
-        return SITES.contains(activationName);
-    }
-
-    /** The corrupted activations a sweep over {@code activationName} reads besides the residual stream, keys and values. */
-    static Set<String> sitesFor(String activationName) {
-        return switch (activationName) {
-            case "attn_out", "mlp_out", "z", "pattern" -> Set.of(activationName);
-            case "q", "k", "v" -> Set.of("q");
-            default -> Set.of();
-        };
-    }
-
-    Tensor run(String name, Patching.PatchSetter setter, int[] shape) {
+    Tensor run(PatchSite site, Patching.PatchSetter setter, int[] shape) {
         Tensor out = Tensor.zeros(shape);
         int total = out.size();
         float unchanged = metric.apply(engine.corruptedLogits());
@@ -54,7 +41,7 @@ final class FastSweep {
         int[] index = new int[shape.length];
         int done = 0;
         for (int i = 0; i < total; i++) {
-            PatchEngine.Job job = job(name, setter, index.clone());
+            PatchEngine.Job job = job(site, setter, index.clone());
             if (job == null) {
                 out.data()[i] = unchanged;
                 progress.update(++done, total);
@@ -63,8 +50,7 @@ final class FastSweep {
                 slots.add(i);
             }
             for (int d = shape.length - 1; d >= 0 && ++index[d] == shape[d]; d--) index[d] = 0;
-            // Run in batches so job inputs do not pile up for very large sweeps.
-            if (jobs.size() >= 256 || (i == total - 1 && !jobs.isEmpty())) {
+            if (jobs.size() >= BATCH || (i == total - 1 && !jobs.isEmpty())) {
                 int base = done;
                 List<Tensor> logits = engine.run(jobs, j -> progress.update(base + j + 1, total));
                 for (int j = 0; j < jobs.size(); j++) out.data()[slots.get(j)] = metric.apply(logits.get(j));
@@ -77,31 +63,56 @@ final class FastSweep {
     }
 
     /** The patched run of one index, or null when the patch changes nothing. */
-    private PatchEngine.Job job(String name, Patching.PatchSetter setter, int[] index) {
+    private PatchEngine.Job job(PatchSite site, Patching.PatchSetter setter, int[] index) {
         int l = index[0];
-        String hook = ActName.get(name, l);
+        String hook = ActName.get(site.actName(), l);
         Tensor corrupted = engine.corrupted().get(hook);
         Tensor patched = corrupted.copy();
         setter.patch(patched, index, clean.get(hook));
-        int posDim = name.equals("pattern") ? 2 : 1;
-        int from = firstChange(corrupted, patched, posDim);
-        if (from < 0) return null;
-        int pos = engine.positions();
-        return switch (name) {
-            case "resid_pre" -> new PatchEngine.Job(l, from, suffix(patched, from));
-            case "resid_mid" -> afterMid(l, from, suffix(patched, from));
-            case "attn_out" -> afterMid(l, from, suffix(engine.residPre(l), from).add(suffix(patched, from)));
-            case "mlp_out" -> new PatchEngine.Job(l + 1, from, suffix(engine.corrupted().get("resid_mid", l), from).add(suffix(patched, from)));
-            case "z" -> afterZ(l, from, suffix(patched, from));
-            case "q", "k", "v" -> {
-                Tensor q = name.equals("q") ? patched : engine.corrupted().get("q", l);
-                Tensor k = name.equals("k") ? patched : engine.corrupted().get("k", l);
-                Tensor v = name.equals("v") ? patched : engine.corrupted().get("v", l);
-                yield afterZ(l, from, engine.zFrom(l, q, k, v, from));
-            }
-            case "pattern" -> afterZ(l, from, engine.zFromPattern(l, patched, from));
-            default -> throw new IllegalStateException("no fast path for " + name + " at " + pos);
-        };
+        int from = firstChange(corrupted, patched, site.positionDim());
+        return from < 0 ? null : site.recompute().from(this, l, from, patched);
+    }
+
+    // ---- the recomputation from each site, for PatchSite ------------------------------------------------
+
+    PatchEngine.Job fromResidPre(int l, int from, Tensor patched) {
+        return new PatchEngine.Job(l, from, suffix(patched, from));
+    }
+
+    PatchEngine.Job fromResidMid(int l, int from, Tensor patched) {
+        return afterMid(l, from, suffix(patched, from));
+    }
+
+    PatchEngine.Job fromAttnOut(int l, int from, Tensor patched) {
+        return afterMid(l, from, suffix(engine.residPre(l), from).add(suffix(patched, from)));
+    }
+
+    PatchEngine.Job fromMlpOut(int l, int from, Tensor patched) {
+        return new PatchEngine.Job(l + 1, from, suffix(corrupted("resid_mid", l), from).add(suffix(patched, from)));
+    }
+
+    PatchEngine.Job fromZ(int l, int from, Tensor patched) {
+        return afterZ(l, from, suffix(patched, from));
+    }
+
+    PatchEngine.Job fromQ(int l, int from, Tensor patched) {
+        return afterZ(l, from, engine.zFrom(l, patched, corrupted("k", l), corrupted("v", l), from));
+    }
+
+    PatchEngine.Job fromK(int l, int from, Tensor patched) {
+        return afterZ(l, from, engine.zFrom(l, corrupted("q", l), patched, corrupted("v", l), from));
+    }
+
+    PatchEngine.Job fromV(int l, int from, Tensor patched) {
+        return afterZ(l, from, engine.zFrom(l, corrupted("q", l), corrupted("k", l), patched, from));
+    }
+
+    PatchEngine.Job fromPattern(int l, int from, Tensor patched) {
+        return afterZ(l, from, engine.zFromPattern(l, patched, from));
+    }
+
+    private Tensor corrupted(String name, int l) {
+        return engine.corrupted().get(name, l);
     }
 
     private PatchEngine.Job afterZ(int l, int from, Tensor z) {

@@ -35,8 +35,6 @@ import java.util.Locale;
  * @param positions    tokens per prompt
  */
 public record MemoryEstimate(long bytes, long largestTensor, String largestName, int prompts, int positions) {
-    /** Patched runs batched together by the patching sweep (FastSweep's own constant). */
-    private static final long JOB_BATCH = 256;
     /** What any analysis needs whatever its shape: the report's page and result's JSON of a small request, the run's bookkeeping. */
     static final long FIXED_BYTES = 20L << 20;
 
@@ -69,15 +67,15 @@ public record MemoryEstimate(long bytes, long largestTensor, String largestName,
             long maxRuns = 0;
             double batch = 0;
             for (PatchKind k : patching) {
-                long runs = k.runs(cfg.nLayers(), positions, cfg.nHeads()) / sweeps(k);
+                long runs = k.runs(cfg, positions) / sweeps(k);
                 maxRuns = Math.max(maxRuns, runs);
                 double site = patchesPatterns(k) ? Math.max(rows * d, attention) : rows * d;
-                batch = Math.max(batch, Math.min(JOB_BATCH, runs) * (site + rows * d + b * (d + v)));
+                batch = Math.max(batch, Math.min(FastSweep.BATCH, runs) * (site + rows * d + b * (d + v)));
             }
             floats += batch;
             floats += PatchEngine.workspaceFloats(cfg, prompts, positions, maxRuns)
                     + Parallel.threads() * (2 * p * d + p * p);   // each thread's keys, values and scores
-            for (PatchKind k : patching) floats += k.runs(cfg.nLayers(), positions, cfg.nHeads());  // its result
+            for (PatchKind k : patching) floats += k.runs(cfg, positions);  // its result
         }
         double largest = logits;
         String largestName = "the logits [" + prompts + ", " + positions + ", " + cfg.dVocabOut() + "]";
@@ -88,20 +86,15 @@ public record MemoryEstimate(long bytes, long largestTensor, String largestName,
         return new MemoryEstimate(toLong(4 * floats + FIXED_BYTES), toLong(largest), largestName, prompts, positions);
     }
 
-    /** The sweeps a kind runs one after another (the "every" kinds: one per activation), each with its share of the runs. */
+    /** The sweeps a kind runs one after another (the "every" kinds: one per part), each with its share of the runs. */
     private static int sweeps(PatchKind k) {
-        return switch (k) {
-            case BLOCK_EVERY -> 3;
-            case ATTN_HEAD_ALL_POS_EVERY, ATTN_HEAD_BY_POS_EVERY -> 5;
-            default -> 1;
-        };
+        return k.parts().isEmpty() ? 1 : k.parts().size();
     }
 
+    /** Whether a sweep of the kind patches attention patterns (the largest site). */
     private static boolean patchesPatterns(PatchKind k) {
-        return switch (k) {
-            case ATTN_HEAD_PATTERN_ALL_POS, ATTN_HEAD_PATTERN_BY_POS, ATTN_HEAD_PATTERN_DEST_SRC_POS, ATTN_HEAD_ALL_POS_EVERY, ATTN_HEAD_BY_POS_EVERY -> true;
-            default -> false;
-        };
+        java.util.stream.Stream<PatchKind> singles = k.parts().isEmpty() ? java.util.stream.Stream.of(k) : k.parts().stream().map(PatchKind.Part::kind);
+        return singles.anyMatch(s -> s.sweep().map(w -> w.site() == PatchSite.PATTERN).orElse(false));
     }
 
     private static long toLong(double x) {

@@ -6,18 +6,20 @@ import dev.jlens.hooks.ActName;
 import dev.jlens.hooks.Hook;
 import dev.jlens.model.ForwardOptions;
 import dev.jlens.model.HookedTransformer;
+import dev.jlens.model.ModelConfig;
 import dev.jlens.model.PatchEngine;
 import dev.jlens.tensor.IntTensor;
 import dev.jlens.tensor.Tensor;
 import dev.jlens.util.Progress;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * TransformerLens' {@code patching} module: run the corrupted tokens once per index with one clean
  * activation pasted in, and record the metric. The four arguments every TransformerLens helper takes are
- * held here once; each helper is a method with TransformerLens' output shape and index order:
+ * held here once; each helper is a method with TransformerLens' output shape and index order (what each one
+ * patches, and how, is its {@link PatchKind}):
  *
  * <pre>{@code
  * Patching p = new Patching(model, corruptedTokens, cleanCache, LogitDiff.normalized(answers, clean, corrupted));
@@ -27,7 +29,38 @@ import java.util.List;
  */
 public final class Patching {
     /** Index axes of a sweep (TransformerLens' AxisNames); their ranges come from the model and the tokens. */
-    public enum Axis { LAYER, POS, HEAD_INDEX, HEAD, SRC_POS, DEST_POS }
+    public enum Axis {
+        LAYER("Layer"), POS("Position"), HEAD_INDEX("Head"), HEAD("Head"), SRC_POS("Source position"), DEST_POS("Destination position");
+
+        private final String title;
+
+        Axis(String title) {
+            this.title = title;
+        }
+
+        /** TransformerLens' name, e.g. {@code head_index}. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The axis' title on a figure. */
+        public String title() {
+            return title;
+        }
+
+        public boolean isPosition() {
+            return this == POS || this == SRC_POS || this == DEST_POS;
+        }
+
+        /** Its size: n_layers, the number of positions, or n_heads. */
+        public int size(ModelConfig cfg, int positions) {
+            return switch (this) {
+                case LAYER -> cfg.nLayers();
+                case POS, SRC_POS, DEST_POS -> positions;
+                case HEAD_INDEX, HEAD -> cfg.nHeads();
+            };
+        }
+    }
 
     /** Pastes the clean value into the corrupted activation, in place, at one index (its first entry is the layer). */
     @FunctionalInterface
@@ -96,11 +129,7 @@ public final class Patching {
 
     /** The size of an axis: n_layers, the token length, or n_heads. */
     public int range(Axis axis) {
-        return switch (axis) {
-            case LAYER -> model.cfg().nLayers();
-            case POS, SRC_POS, DEST_POS -> corruptedTokens.shape(-1);
-            case HEAD_INDEX, HEAD -> model.cfg().nHeads();
-        };
+        return axis.size(model.cfg(), corruptedTokens.shape(-1));
     }
 
     /**
@@ -110,9 +139,10 @@ public final class Patching {
      */
     public Tensor generic(String activationName, PatchSetter setter, List<Axis> axes) {
         // A model with hooks or spliced modules is patched one forward pass per index: the engine would bypass them.
-        if (reuse && !model.hasInterventions() && metric.readsFinalPositionOnly() && FastSweep.supports(activationName)) {
-            return new FastSweep(corruptedRun.forSites(model, corruptedTokens, FastSweep.sitesFor(activationName)), cleanCache, metric, progress)
-                    .run(activationName, setter, axes.stream().mapToInt(this::range).toArray());
+        PatchSite site = PatchSite.byActName(activationName).filter(PatchSite::hasFastPath).orElse(null);
+        if (reuse && !model.hasInterventions() && metric.readsFinalPositionOnly() && site != null) {
+            return new FastSweep(corruptedRun.forSites(model, corruptedTokens, site.engineSites()), cleanCache, metric, progress)
+                    .run(site, setter, axes.stream().mapToInt(this::range).toArray());
         }
         int[] shape = axes.stream().mapToInt(this::range).toArray();
         Tensor out = Tensor.zeros(shape);
@@ -170,89 +200,95 @@ public final class Patching {
         }
     }
 
-    // ---- the helpers of TransformerLens' patching module ---------------------------------------------
+    // ---- the helpers of TransformerLens' patching module (each kind's sweep is described by PatchKind) ----
 
     /** [n_layers, pos]. */
     public Tensor residPre() {
-        return generic("resid_pre", LAYER_POS, List.of(Axis.LAYER, Axis.POS));
+        return PatchKind.RESID_PRE.run(this);
     }
 
+    /** [n_layers, pos]. */
     public Tensor residMid() {
-        return generic("resid_mid", LAYER_POS, List.of(Axis.LAYER, Axis.POS));
+        return PatchKind.RESID_MID.run(this);
     }
 
+    /** [n_layers, pos]. */
     public Tensor attnOut() {
-        return generic("attn_out", LAYER_POS, List.of(Axis.LAYER, Axis.POS));
+        return PatchKind.ATTN_OUT.run(this);
     }
 
+    /** [n_layers, pos]. */
     public Tensor mlpOut() {
-        return generic("mlp_out", LAYER_POS, List.of(Axis.LAYER, Axis.POS));
+        return PatchKind.MLP_OUT.run(this);
     }
 
     /** Each head's output (z, before W_O) at each position: [n_layers, pos, n_heads]. */
     public Tensor attnHeadOutByPos() {
-        return generic("z", LAYER_POS_HEAD_VECTOR, List.of(Axis.LAYER, Axis.POS, Axis.HEAD));
+        return PatchKind.ATTN_HEAD_OUT_BY_POS.run(this);
     }
 
+    /** [n_layers, pos, n_heads]. */
     public Tensor attnHeadQByPos() {
-        return generic("q", LAYER_POS_HEAD_VECTOR, List.of(Axis.LAYER, Axis.POS, Axis.HEAD));
+        return PatchKind.ATTN_HEAD_Q_BY_POS.run(this);
     }
 
+    /** [n_layers, pos, n_heads]. */
     public Tensor attnHeadKByPos() {
-        return generic("k", LAYER_POS_HEAD_VECTOR, List.of(Axis.LAYER, Axis.POS, Axis.HEAD));
+        return PatchKind.ATTN_HEAD_K_BY_POS.run(this);
     }
 
+    /** [n_layers, pos, n_heads]. */
     public Tensor attnHeadVByPos() {
-        return generic("v", LAYER_POS_HEAD_VECTOR, List.of(Axis.LAYER, Axis.POS, Axis.HEAD));
+        return PatchKind.ATTN_HEAD_V_BY_POS.run(this);
     }
 
     /** [n_layers, n_heads, dest_pos]. */
     public Tensor attnHeadPatternByPos() {
-        return generic("pattern", LAYER_HEAD_POS_PATTERN, List.of(Axis.LAYER, Axis.HEAD_INDEX, Axis.DEST_POS));
+        return PatchKind.ATTN_HEAD_PATTERN_BY_POS.run(this);
     }
 
     /** [n_layers, n_heads, dest_pos, src_pos]. */
     public Tensor attnHeadPatternDestSrcPos() {
-        return generic("pattern", LAYER_HEAD_DEST_SRC_POS_PATTERN, List.of(Axis.LAYER, Axis.HEAD_INDEX, Axis.DEST_POS, Axis.SRC_POS));
+        return PatchKind.ATTN_HEAD_PATTERN_DEST_SRC_POS.run(this);
     }
 
     /** Each head's output (z) at all positions: [n_layers, n_heads]. */
     public Tensor attnHeadOutAllPos() {
-        return generic("z", LAYER_HEAD_VECTOR, List.of(Axis.LAYER, Axis.HEAD));
+        return PatchKind.ATTN_HEAD_OUT_ALL_POS.run(this);
     }
 
+    /** [n_layers, n_heads]. */
     public Tensor attnHeadQAllPos() {
-        return generic("q", LAYER_HEAD_VECTOR, List.of(Axis.LAYER, Axis.HEAD));
+        return PatchKind.ATTN_HEAD_Q_ALL_POS.run(this);
     }
 
+    /** [n_layers, n_heads]. */
     public Tensor attnHeadKAllPos() {
-        return generic("k", LAYER_HEAD_VECTOR, List.of(Axis.LAYER, Axis.HEAD));
+        return PatchKind.ATTN_HEAD_K_ALL_POS.run(this);
     }
 
+    /** [n_layers, n_heads]. */
     public Tensor attnHeadVAllPos() {
-        return generic("v", LAYER_HEAD_VECTOR, List.of(Axis.LAYER, Axis.HEAD));
+        return PatchKind.ATTN_HEAD_V_ALL_POS.run(this);
     }
 
     /** [n_layers, n_heads]. */
     public Tensor attnHeadPatternAllPos() {
-        return generic("pattern", LAYER_HEAD_PATTERN, List.of(Axis.LAYER, Axis.HEAD_INDEX));
-    }
-
-    /** resid_pre, attn_out and mlp_out stacked: [3, n_layers, pos]. */
-    public Tensor blockEvery() {
-        return Tensor.stack(List.of(residPre(), attnOut(), mlpOut()), 0);
+        return PatchKind.ATTN_HEAD_PATTERN_ALL_POS.run(this);
     }
 
     /** Head output, q, k, v and pattern, all positions: [5, n_layers, n_heads]. */
     public Tensor attnHeadAllPosEvery() {
-        return Tensor.stack(List.of(attnHeadOutAllPos(), attnHeadQAllPos(), attnHeadKAllPos(), attnHeadVAllPos(),
-                attnHeadPatternAllPos()), 0);
+        return PatchKind.ATTN_HEAD_ALL_POS_EVERY.run(this);
     }
 
     /** Head output, q, k, v by position, and pattern by destination position: [5, n_layers, pos, n_heads]. */
     public Tensor attnHeadByPosEvery() {
-        List<Tensor> parts = new ArrayList<>(List.of(attnHeadOutByPos(), attnHeadQByPos(), attnHeadKByPos(), attnHeadVByPos()));
-        parts.add(attnHeadPatternByPos().permute(0, 2, 1));
-        return Tensor.stack(parts, 0);
+        return PatchKind.ATTN_HEAD_BY_POS_EVERY.run(this);
+    }
+
+    /** resid_pre, attn_out and mlp_out stacked: [3, n_layers, pos]. */
+    public Tensor blockEvery() {
+        return PatchKind.BLOCK_EVERY.run(this);
     }
 }

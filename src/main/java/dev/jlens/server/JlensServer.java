@@ -7,7 +7,6 @@ import dev.jlens.OutOfMemory;
 import dev.jlens.analysis.Experiment;
 import dev.jlens.analysis.ExperimentAnalysis;
 import dev.jlens.analysis.MemoryEstimate;
-import dev.jlens.analysis.PatchKind;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.util.Progress;
 import tools.jackson.databind.json.JsonMapper;
@@ -39,7 +38,7 @@ import java.util.concurrent.Executors;
  *
  * API (JSON; errors are {@code {"error": "..."}} with a 4xx/5xx status):
  * <ul>
- * <li>{@code GET /api/model}: the model's name and shape, the patching kinds</li>
+ * <li>{@code GET /api/model}: the model's name and shape, the patching kinds ({@link PatchKindChoices})</li>
  * <li>{@code POST /api/analyze} with an experiment file's fields ({@code prompts}, {@code answers},
  *     {@code corrupted_prompts}, {@code patching}, {@code prepend_bos}): 202 and {@code {"id": ...}}</li>
  * <li>{@code GET /api/jobs/{id}}: state ({@code queued, running, done, failed, cancelled}), progress
@@ -188,7 +187,7 @@ public final class JlensServer implements AutoCloseable {
         n.put("n_heads", model.cfg().nHeads());
         n.put("d_model", model.cfg().dModel());
         n.put("n_ctx", model.cfg().nCtx());
-        n.set("patching_kinds", JSON.valueToTree(Arrays.stream(PatchKind.values()).map(PatchKind::id).toList()));
+        n.set("patching_kinds", PatchKindChoices.json(JSON));
         n.put("max_body_bytes", maxBody);
         n.put("max_prompts", MAX_PROMPTS);
         return n;

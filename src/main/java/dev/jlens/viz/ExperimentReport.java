@@ -3,6 +3,7 @@ package dev.jlens.viz;
 import dev.jlens.analysis.AnalysisResult;
 import dev.jlens.analysis.Experiment;
 import dev.jlens.analysis.LogitDiff;
+import dev.jlens.analysis.PatchKind;
 import dev.jlens.analysis.TopTokens;
 import dev.jlens.model.ForwardOptions;
 import dev.jlens.model.HookedTransformer;
@@ -97,7 +98,7 @@ public final class ExperimentReport {
             p.paragraph("Normalised logit difference (patched - corrupted) / (clean - corrupted): 0 = no change from the corrupted run, "
                     + "1 = clean performance recovered. Positions are labelled {token}_{index} from the first prompt.");
             for (var sweep : r.patching().entrySet()) {
-                PatchingFigures.add(p, sweep.getKey(), sweep.getValue(), tokens0);
+                PatchingFigures.add(p, PatchKind.byId(sweep.getKey()).orElseThrow(), sweep.getValue(), tokens0);
             }
         }
         return p.build();

@@ -1,76 +1,123 @@
 package dev.jlens.viz;
 
+import dev.jlens.analysis.PatchKind;
+import dev.jlens.analysis.Patching.Axis;
 import dev.jlens.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Heatmaps of a patching sweep, by its TransformerLens shape and index order. */
+/**
+ * Heatmaps of a patching sweep as its {@link PatchKind} lays it out: per part of a stacked kind, one heatmap
+ * per index of the layout's figure axes, its cells read from the result by the kind's axes (so a figure cannot
+ * show an axis for another, even when two have the same size). Ids: {@code patching-KIND-heatmap} for a single
+ * heatmap, else {@code patching-KIND[-PART][-LxHy]}.
+ */
 final class PatchingFigures {
-    private static final List<String> BLOCK_PARTS = List.of("resid_pre", "attn_out", "mlp_out");
-    private static final List<String> HEAD_PARTS = List.of("output", "query", "key", "value", "pattern");
-
     private PatchingFigures() {}
 
-    static void add(Page.Builder p, String kind, Tensor t, List<String> tokens) {
+    static void add(Page.Builder p, PatchKind kind, Tensor t, List<String> tokens) {
         List<String> positions = new ArrayList<>();
         for (int i = 0; i < tokens.size(); i++) positions.add(tokens.get(i) + "_" + i);
-        p.group("patching-" + kind, "jlens-patching");
-        p.subheading(kind + "  " + Arrays.toString(t.shape()));
-        String base = "patching-" + kind;
-        switch (kind) {
-            case "resid_pre", "resid_mid", "attn_out", "mlp_out" -> p.figure(layerPos(base + "-heatmap", kind, t, positions));
-            case "attn_head_out_all_pos", "attn_head_q_all_pos", "attn_head_k_all_pos", "attn_head_v_all_pos", "attn_head_pattern_all_pos" ->
-                    p.figure(layerHead(base + "-heatmap", kind, t));
-            case "attn_head_out_by_pos", "attn_head_q_by_pos", "attn_head_k_by_pos", "attn_head_v_by_pos", "attn_head_pattern_by_pos" ->
-                    p.figure(headPos(base + "-heatmap", kind, t, positions));
-            case "block_every" -> {
-                for (int i = 0; i < t.shape(0); i++) p.figure(layerPos(base + "-" + BLOCK_PARTS.get(i), kind + ": " + BLOCK_PARTS.get(i), t.get(i), positions));
+        String base = "patching-" + kind.id();
+        p.group(base, "jlens-patching");
+        p.subheading(kind.id() + "  " + Arrays.toString(t.shape()));
+        if (kind.parts().isEmpty()) {
+            figures(p, kind, t, base, "Patching " + kind.id(), false, positions);
+        } else {
+            for (int i = 0; i < kind.parts().size(); i++) {
+                String part = kind.parts().get(i).label();
+                figures(p, kind, t.get(i), base + "-" + part, "Patching " + kind.id() + ": " + part, true, positions);
             }
-            case "attn_head_all_pos_every" -> {
-                for (int i = 0; i < t.shape(0); i++) p.figure(layerHead(base + "-" + HEAD_PARTS.get(i), kind + ": " + HEAD_PARTS.get(i), t.get(i)));
-            }
-            case "attn_head_by_pos_every" -> {
-                for (int i = 0; i < t.shape(0); i++) p.figure(headPos(base + "-" + HEAD_PARTS.get(i), kind + ": " + HEAD_PARTS.get(i), t.get(i), positions));
-            }
-            case "attn_head_pattern_dest_src_pos" -> {
-                for (int l = 0; l < t.shape(0); l++) {
-                    for (int h = 0; h < t.shape(1); h++) {
-                        p.figure(Heatmap.builder(t.get(l, h)).id(base + "-L" + l + "H" + h).title(kind + ": L" + l + "H" + h)
-                                .xTitle("Source position").yTitle("Destination position").xLabels(positions).yLabels(positions).build());
-                    }
-                }
-            }
-            default -> p.figure(generic(base + "-heatmap", kind, t));
         }
         p.endGroup();
     }
 
-    private static Heatmap layerPos(String id, String title, Tensor t, List<String> positions) {
-        return Heatmap.builder(t).id(id).title("Patching " + title).xTitle("Position").yTitle("Layer").xLabels(positions).build();
-    }
-
-    private static Heatmap layerHead(String id, String title, Tensor t) {
-        return Heatmap.builder(t).id(id).title("Patching " + title).xTitle("Head").yTitle("Layer").cellNames((l, h) -> "L" + l + "H" + h).build();
-    }
-
-    /** [layer, pos, head] shown as rows L{l}H{h} by position columns. */
-    private static Heatmap headPos(String id, String title, Tensor t, List<String> positions) {
-        int layers = t.shape(0), pos = t.shape(1), heads = t.shape(2);
-        float[][] rows = new float[layers * heads][pos];
-        List<String> labels = new ArrayList<>();
-        for (int l = 0; l < layers; l++) {
-            for (int h = 0; h < heads; h++) {
-                labels.add("L" + l + "H" + h);
-                for (int q = 0; q < pos; q++) rows[l * heads + h][q] = t.item(l, q, h);
+    private static void figures(Page.Builder p, PatchKind kind, Tensor t, String id, String title, boolean isPart, List<String> positions) {
+        PatchKind.Layout layout = kind.layout();
+        Axes figures = new Axes(kind.axes(), layout.figures(), t), rows = new Axes(kind.axes(), layout.rows(), t),
+                columns = new Axes(kind.axes(), layout.columns(), t);
+        boolean single = figures.count() == 1;
+        for (int f = 0; f < figures.count(); f++) {
+            int[] index = new int[t.rank()];
+            figures.set(index, f);
+            float[][] values = new float[rows.count()][columns.count()];
+            for (int r = 0; r < rows.count(); r++) {
+                rows.set(index, r);
+                for (int c = 0; c < columns.count(); c++) {
+                    columns.set(index, c);
+                    values[r][c] = t.item(index);
+                }
             }
+            String which = single ? "" : figures.label(f, positions);
+            Heatmap.Builder h = Heatmap.builder(values)
+                    .id(!single ? id + "-" + which : isPart ? id : id + "-heatmap")
+                    .title(single ? title : title + ": " + which)
+                    .xTitle(columns.title()).yTitle(rows.title()).xLabels(columns.labels(positions)).yLabels(rows.labels(positions));
+            if (rows.isLayerOnly() && columns.isHeadOnly()) h.cellNames((l, head) -> "L" + l + "H" + head);
+            p.figure(h.build());
         }
-        return Heatmap.builder(rows).id(id).title("Patching " + title).xTitle("Position").yTitle("Head").xLabels(positions).yLabels(labels).build();
     }
 
-    private static Heatmap generic(String id, String title, Tensor t) {
-        Tensor m = t.rank() == 1 ? t.reshape(1, t.size()) : t.reshape(t.size() / t.shape(t.rank() - 1), t.shape(t.rank() - 1));
-        return Heatmap.builder(m).id(id).title("Patching " + title).build();
+    /** Some of a result's axes, walked together in row-major order (the last fastest). */
+    private static final class Axes {
+        private final List<Axis> axes;
+        private final int[] dims, sizes;
+
+        Axes(List<Axis> all, List<Axis> these, Tensor t) {
+            this.axes = these;
+            this.dims = these.stream().mapToInt(all::indexOf).toArray();
+            this.sizes = Arrays.stream(dims).map(t::shape).toArray();
+        }
+
+        int count() {
+            return Arrays.stream(sizes).reduce(1, (a, b) -> a * b);
+        }
+
+        /** Sets these axes' entries of {@code index} to the {@code flat}-th combination. */
+        void set(int[] index, int flat) {
+            int[] at = unflatten(flat);
+            for (int i = 0; i < dims.length; i++) index[dims[i]] = at[i];
+        }
+
+        private int[] unflatten(int flat) {
+            int[] at = new int[dims.length];
+            for (int i = dims.length - 1; i >= 0; i--) {
+                at[i] = flat % sizes[i];
+                flat /= sizes[i];
+            }
+            return at;
+        }
+
+        boolean isLayerOnly() {
+            return axes.equals(List.of(Axis.LAYER));
+        }
+
+        boolean isHeadOnly() {
+            return axes.size() == 1 && !axes.getFirst().isPosition() && axes.getFirst() != Axis.LAYER;
+        }
+
+        String title() {
+            return axes.getLast().title();
+        }
+
+        List<String> labels(List<String> positions) {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < count(); i++) out.add(label(i, positions));
+            return out;
+        }
+
+        /** A layer and a head as {@code L3H2}, a position as {@code token_7}, anything else as its number. */
+        String label(int flat, List<String> positions) {
+            int[] index = unflatten(flat);
+            if (axes.size() == 2 && axes.getFirst() == Axis.LAYER && !axes.getLast().isPosition()) return "L" + index[0] + "H" + index[1];
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < axes.size(); i++) {
+                if (i > 0) b.append(", ");
+                b.append(axes.get(i).isPosition() ? positions.get(index[i]) : Integer.toString(index[i]));
+            }
+            return b.toString();
+        }
     }
 }

@@ -2,9 +2,6 @@
 (function () {
   'use strict';
 
-  var DEFAULT_KINDS = ['resid_pre', 'attn_head_out_all_pos'];
-  var SHOWN_KINDS = ['resid_pre', 'resid_mid', 'attn_out', 'mlp_out', 'attn_head_out_all_pos', 'attn_head_pattern_all_pos',
-    'attn_head_out_by_pos', 'block_every', 'attn_head_all_pos_every'];
   var rows = document.getElementById('rows');
   var kinds = document.getElementById('kinds');
   var runButton = document.getElementById('run');
@@ -148,15 +145,17 @@
   fetch('/api/model').then(json).then(function (info) {
     document.getElementById('model-name').textContent = info.model;
     document.getElementById('model-shape').textContent = '(' + info.n_layers + ' layers, ' + info.n_heads + ' heads)';
-    info.patching_kinds.filter(function (k) { return SHOWN_KINDS.indexOf(k) >= 0; }).forEach(function (k) {
+    // The server lists the kinds (id, TransformerLens function, result axes, ticked at first).
+    info.patching_kinds.forEach(function (k) {
       var label = document.createElement('label');
       var box = document.createElement('input');
       box.type = 'checkbox';
-      box.value = k;
-      box.id = 'kind-' + k;
-      box.checked = DEFAULT_KINDS.indexOf(k) >= 0;
+      box.value = k.id;
+      box.id = 'kind-' + k.id;
+      box.checked = k.ticked;
+      label.title = k.function + ' \u2192 [' + k.axes.join(', ') + ']';
       label.appendChild(box);
-      label.appendChild(document.createTextNode(' ' + k));
+      label.appendChild(document.createTextNode(' ' + k.id));
       kinds.appendChild(label);
     });
   }).catch(function (e) { setStatus(e.message, 'error'); });

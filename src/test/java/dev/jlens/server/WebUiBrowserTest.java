@@ -2,13 +2,19 @@ package dev.jlens.server;
 
 import dev.jlens.Fixtures;
 import dev.jlens.testing.Browser;
+import dev.jlens.testing.TransformerLensPatching;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -123,5 +129,39 @@ class WebUiBrowserTest {
         } finally {
             delay.set(0);
         }
+    }
+
+    /**
+     * The page offers the kinds the server lists, all of TransformerLens' helpers in its order with the seed's two
+     * ticked, and each chosen one comes back drawn in TransformerLens' index order (checked on the job's figures
+     * against its result) and rendered.
+     */
+    @Test
+    void offersEveryPatchingKindAndDrawsEach() throws Exception {
+        open();
+        List<WebElement> boxes = browser.driver.findElements(By.cssSelector("#kinds input"));
+        assertThat(boxes.stream().map(b -> b.getAttribute("value")).toList()).containsExactlyElementsOf(TransformerLensPatching.HELPERS.keySet());
+        assertThat(boxes.stream().filter(WebElement::isSelected).map(b -> b.getAttribute("value")).toList())
+                .containsExactly("resid_pre", "attn_head_out_all_pos");
+        assertThat(browser.driver.findElement(By.id("kind-attn_head_pattern_by_pos")).findElement(By.xpath("..")).getAttribute("title"))
+                .isEqualTo("get_act_patch_attn_head_pattern_by_pos \u2192 [layer, head_index, dest_pos]");
+        type("prompt-0", "1 2 3 4");
+        type("correct-0", " 5");
+        type("incorrect-0", " 6");
+        type("corrupted-0", "7 2 3 4");
+        for (String kind : TransformerLensPatching.HELPERS.keySet()) choose(kind, true);
+        browser.driver.findElement(By.id("run")).click();
+        waiting(120).until(d -> d.findElement(By.id("status")).getText().matches("Done\\.|.*rror.*|Cancelled.*"));
+        assertThat(browser.driver.findElement(By.id("status")).getText()).isEqualTo("Done.");
+        String id = browser.driver.findElement(By.id("results")).getAttribute("data-job");
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.uri().resolve("/api/jobs/" + id)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode job = JsonMapper.shared().readTree(r.body());
+        for (TransformerLensPatching.Helper h : TransformerLensPatching.HELPERS.values()) {
+            TransformerLensPatching.checkFigures(h, job.get("result").get("patching").get(h.id()), job.get("html").asString());
+        }
+        waiting(30).until(d -> d.findElements(By.cssSelector("#results figure.jlens-figure")).stream()
+                .allMatch(f -> "true".equals(f.getAttribute("data-rendered"))));
+        assertThat(browser.severeLogs()).isEmpty();
     }
 }
