@@ -150,6 +150,8 @@ public final class HubCache {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
+        // the caller forced the file; forcing the folder makes the rename itself survive a power cut
+        dev.jlens.io.AtomicFile.forceFolder(to.toAbsolutePath().getParent());
     }
 
     /** An ETag names a file in {@code blobs/}: it must not be able to name anything else. */

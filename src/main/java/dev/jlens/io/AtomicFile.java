@@ -116,7 +116,7 @@ public final class AtomicFile {
     }
 
     /** Makes a rename in {@code folder} durable: fsync on the folder itself (possible on Linux and the BSDs). */
-    private static void forceFolder(Path folder) throws IOException {
+    public static void forceFolder(Path folder) throws IOException {
         FileChannel channel;
         try {
             channel = FileChannel.open(folder, StandardOpenOption.READ);
