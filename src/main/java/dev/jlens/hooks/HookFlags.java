@@ -26,14 +26,28 @@ public record HookFlags(boolean useAttnResult, boolean useSplitQkvInput, boolean
         return new HookFlags(useAttnResult, useSplitQkvInput, useAttnIn, on);
     }
 
-    /** Whether this switch is on (by TransformerLens' config name). */
-    boolean isOn(String flag) {
-        return switch (flag) {
-            case "use_attn_result" -> useAttnResult;
-            case "use_split_qkv_input" -> useSplitQkvInput;
-            case "use_attn_in" -> useAttnIn;
-            case "use_hook_mlp_in" -> useHookMlpIn;
-            default -> throw new IllegalArgumentException(flag);
+    /** One of the switches, by TransformerLens' config name and the model method that turns it on. */
+    public enum Switch {
+        USE_ATTN_RESULT("use_attn_result", "withUseAttnResult"),
+        USE_SPLIT_QKV_INPUT("use_split_qkv_input", "withUseSplitQkvInput"),
+        USE_ATTN_IN("use_attn_in", "withUseAttnIn"),
+        USE_HOOK_MLP_IN("use_hook_mlp_in", "withUseHookMlpIn");
+
+        public final String configName, method;
+
+        Switch(String configName, String method) {
+            this.configName = configName;
+            this.method = method;
+        }
+    }
+
+    /** Whether this switch is on. */
+    boolean isOn(Switch s) {
+        return switch (s) {
+            case USE_ATTN_RESULT -> useAttnResult;
+            case USE_SPLIT_QKV_INPUT -> useSplitQkvInput;
+            case USE_ATTN_IN -> useAttnIn;
+            case USE_HOOK_MLP_IN -> useHookMlpIn;
         };
     }
 }

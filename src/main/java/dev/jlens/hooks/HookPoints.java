@@ -30,22 +30,23 @@ public final class HookPoints {
         LN1_SCALE("ln1.hook_scale"), LN1_NORMALIZED("ln1.hook_normalized"),
         LN2_SCALE("ln2.hook_scale"), LN2_NORMALIZED("ln2.hook_normalized"),
         K("attn.hook_k"), Q("attn.hook_q"), V("attn.hook_v"), Z("attn.hook_z"),
-        ATTN_SCORES("attn.hook_attn_scores"), PATTERN("attn.hook_pattern"), RESULT("attn.hook_result", "use_attn_result"),
+        ATTN_SCORES("attn.hook_attn_scores"), PATTERN("attn.hook_pattern"), RESULT("attn.hook_result", HookFlags.Switch.USE_ATTN_RESULT),
         MLP_PRE("mlp.hook_pre"), MLP_POST("mlp.hook_post"),
-        ATTN_IN("hook_attn_in", "use_attn_in"), Q_INPUT("hook_q_input", "use_split_qkv_input"),
-        K_INPUT("hook_k_input", "use_split_qkv_input"), V_INPUT("hook_v_input", "use_split_qkv_input"), MLP_IN("hook_mlp_in", "use_hook_mlp_in"),
+        ATTN_IN("hook_attn_in", HookFlags.Switch.USE_ATTN_IN), Q_INPUT("hook_q_input", HookFlags.Switch.USE_SPLIT_QKV_INPUT),
+        K_INPUT("hook_k_input", HookFlags.Switch.USE_SPLIT_QKV_INPUT), V_INPUT("hook_v_input", HookFlags.Switch.USE_SPLIT_QKV_INPUT),
+        MLP_IN("hook_mlp_in", HookFlags.Switch.USE_HOOK_MLP_IN),
         ATTN_OUT("hook_attn_out"), MLP_OUT("hook_mlp_out"),
         RESID_PRE("hook_resid_pre"), RESID_MID("hook_resid_mid"), RESID_POST("hook_resid_post");
 
         public final String suffix;
-        /** The {@link HookFlags} switch (TransformerLens' config name) without which this point never fires, or null. */
-        public final String flag;
+        /** The {@link HookFlags} switch without which this point never fires, or null. */
+        public final HookFlags.Switch flag;
 
         Site(String suffix) {
             this(suffix, null);
         }
 
-        Site(String suffix, String flag) {
+        Site(String suffix, HookFlags.Switch flag) {
             this.suffix = suffix;
             this.flag = flag;
         }
@@ -126,12 +127,12 @@ public final class HookPoints {
     }
 
     /**
-     * The switch that is off for the point {@code id} (TransformerLens' config name), or null when the point
-     * fires: a hook named for such a point would never run.
+     * The switch that is off for the point {@code id}, or null when the point fires: a hook named for such a point
+     * would never run.
      */
-    public String switchedOff(int id) {
+    public HookFlags.Switch switchedOff(int id) {
         if (id < GLOBALS || id >= GLOBALS + nLayers * SITES) return null;
-        String flag = Site.values()[(id - GLOBALS) % SITES].flag;
+        HookFlags.Switch flag = Site.values()[(id - GLOBALS) % SITES].flag;
         return flag != null && !flags.isOn(flag) ? flag : null;
     }
 

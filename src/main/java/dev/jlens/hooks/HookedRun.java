@@ -35,9 +35,9 @@ public final class HookedRun {
             if (h.name() != null) {
                 int id = points.idOf(h.name());
                 if (id < 0) throw new JlensException("no hook point named '" + h.name() + "' (e.g. blocks.0.attn.hook_pattern, blocks.0.hook_resid_pre, hook_embed)");
-                String off = points.switchedOff(id);
+                HookFlags.Switch off = points.switchedOff(id);
                 if (off != null) {
-                    throw new JlensException(h.name() + " fires only with " + off + " on; use model." + javaName(off) + "(true)");
+                    throw new JlensException(h.name() + " fires only with " + off.configName + " on; use model." + off.method + "(true)");
                 }
                 add(byPoint, id, h.function());
             } else {
@@ -60,13 +60,6 @@ public final class HookedRun {
             functions[i] = fs == null ? NONE : fs.toArray(HookFunction[]::new);
             if (fs != null) hookPoints[i] = new HookPoint(points.name(i));
         }
-    }
-
-    /** {@code use_split_qkv_input} -> {@code withUseSplitQkvInput}. */
-    private static String javaName(String flag) {
-        StringBuilder out = new StringBuilder("with");
-        for (String word : flag.split("_")) out.append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
-        return out.toString();
     }
 
     public static HookedRun none(HookPoints points) {
