@@ -1,4 +1,4 @@
-import dev.jlens.analysis.Patching;
+import dev.jlens.patching.Patching;
 import dev.jlens.analysis.TestPrompt;
 import dev.jlens.cache.ActivationCache;
 import dev.jlens.cache.ResidualStack;

@@ -1,7 +1,7 @@
 package dev.jlens.bench;
 
 import dev.jlens.analysis.LogitDiff;
-import dev.jlens.analysis.Patching;
+import dev.jlens.patching.Patching;
 import dev.jlens.cache.ActivationCache;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.tensor.IntTensor;

@@ -1,9 +1,9 @@
 package dev.jlens.cli;
 
 import dev.jlens.JlensException;
-import dev.jlens.analysis.AnalysisResult;
-import dev.jlens.analysis.Experiment;
-import dev.jlens.analysis.ExperimentAnalysis;
+import dev.jlens.experiment.AnalysisResult;
+import dev.jlens.experiment.Experiment;
+import dev.jlens.experiment.ExperimentAnalysis;
 import dev.jlens.io.AtomicFile;
 import dev.jlens.model.HookedTransformer;
 import picocli.CommandLine.Command;

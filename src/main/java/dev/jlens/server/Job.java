@@ -1,6 +1,6 @@
 package dev.jlens.server;
 
-import dev.jlens.analysis.Experiment;
+import dev.jlens.experiment.Experiment;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.util.RawValue;

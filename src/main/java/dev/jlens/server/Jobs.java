@@ -2,10 +2,10 @@ package dev.jlens.server;
 
 import dev.jlens.JlensException;
 import dev.jlens.OutOfMemory;
-import dev.jlens.analysis.AnalysisResult;
-import dev.jlens.analysis.Experiment;
-import dev.jlens.analysis.ExperimentAnalysis;
-import dev.jlens.analysis.MemoryEstimate;
+import dev.jlens.experiment.AnalysisResult;
+import dev.jlens.experiment.Experiment;
+import dev.jlens.experiment.ExperimentAnalysis;
+import dev.jlens.experiment.MemoryEstimate;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.util.Progress;
 import dev.jlens.viz.ExperimentReport;

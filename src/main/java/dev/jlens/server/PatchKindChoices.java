@@ -1,6 +1,6 @@
 package dev.jlens.server;
 
-import dev.jlens.analysis.PatchKind;
+import dev.jlens.patching.PatchKind;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;

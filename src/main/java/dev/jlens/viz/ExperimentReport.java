@@ -1,9 +1,9 @@
 package dev.jlens.viz;
 
-import dev.jlens.analysis.AnalysisResult;
-import dev.jlens.analysis.Experiment;
+import dev.jlens.experiment.AnalysisResult;
+import dev.jlens.experiment.Experiment;
 import dev.jlens.analysis.LogitDiff;
-import dev.jlens.analysis.PatchKind;
+import dev.jlens.patching.PatchKind;
 import dev.jlens.analysis.TopTokens;
 import dev.jlens.model.ForwardOptions;
 import dev.jlens.model.HookedTransformer;

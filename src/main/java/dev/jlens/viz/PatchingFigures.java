@@ -1,7 +1,7 @@
 package dev.jlens.viz;
 
-import dev.jlens.analysis.PatchKind;
-import dev.jlens.analysis.Patching.Axis;
+import dev.jlens.patching.PatchKind;
+import dev.jlens.patching.Patching.Axis;
 import dev.jlens.tensor.Tensor;
 
 import java.util.ArrayList;

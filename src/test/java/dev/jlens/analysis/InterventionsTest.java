@@ -1,5 +1,7 @@
 package dev.jlens.analysis;
 
+import dev.jlens.patching.Patching;
+
 import dev.jlens.Fixtures;
 import dev.jlens.cache.ActivationCache;
 import dev.jlens.hooks.ActName;

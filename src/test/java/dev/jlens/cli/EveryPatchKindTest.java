@@ -1,7 +1,7 @@
 package dev.jlens.cli;
 
 import dev.jlens.Fixtures;
-import dev.jlens.analysis.PatchKind;
+import dev.jlens.patching.PatchKind;
 import dev.jlens.cache.ActivationCache;
 import dev.jlens.hooks.Hook;
 import dev.jlens.model.ForwardOptions;

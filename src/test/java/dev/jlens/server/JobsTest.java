@@ -1,7 +1,7 @@
 package dev.jlens.server;
 
 import dev.jlens.Fixtures;
-import dev.jlens.analysis.Experiment;
+import dev.jlens.experiment.Experiment;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

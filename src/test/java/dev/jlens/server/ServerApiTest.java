@@ -373,8 +373,8 @@ class ServerApiTest {
         }
         start.countDown();
         for (int i = 0; i < bodies.size(); i++) {
-            String alone = new dev.jlens.analysis.ExperimentAnalysis(Fixtures.model("a"))
-                    .run(dev.jlens.analysis.Experiment.parse("request", bodies.get(i))).toJson().toString();
+            String alone = new dev.jlens.experiment.ExperimentAnalysis(Fixtures.model("a"))
+                    .run(dev.jlens.experiment.Experiment.parse("request", bodies.get(i))).toJson().toString();
             // compared as JSON text: the same numbers, bit for bit
             assertThat(results.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS).toString()).as("request " + i)
                     .isEqualTo(JsonMapper.shared().readTree(alone).toString());

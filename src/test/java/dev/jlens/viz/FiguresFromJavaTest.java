@@ -1,9 +1,9 @@
 package dev.jlens.viz;
 
 import dev.jlens.Fixtures;
-import dev.jlens.analysis.AnalysisResult;
-import dev.jlens.analysis.Experiment;
-import dev.jlens.analysis.ExperimentAnalysis;
+import dev.jlens.experiment.AnalysisResult;
+import dev.jlens.experiment.Experiment;
+import dev.jlens.experiment.ExperimentAnalysis;
 import dev.jlens.model.HookedTransformer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package dev.jlens.analysis;
+package dev.jlens.experiment;
 
 import dev.jlens.testing.Fuzz;
 import dev.jlens.testing.RandomCases;

@@ -1,4 +1,4 @@
-package dev.jlens.analysis;
+package dev.jlens.experiment;
 
 import dev.jlens.Fixtures;
 import dev.jlens.bench.RandomGpt2;

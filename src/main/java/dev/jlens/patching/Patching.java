@@ -1,4 +1,6 @@
-package dev.jlens.analysis;
+package dev.jlens.patching;
+
+import dev.jlens.analysis.PatchingMetric;
 
 import dev.jlens.JlensException;
 import dev.jlens.cache.ActivationCache;
@@ -28,6 +30,9 @@ import java.util.Locale;
  * }</pre>
  */
 public final class Patching {
+    /** Patched runs the fast engine takes at once, so job inputs do not pile up for very large sweeps. */
+    public static final int JOBS_PER_BATCH = 256;
+
     /** Index axes of a sweep (TransformerLens' AxisNames); their ranges come from the model and the tokens. */
     public enum Axis {
         LAYER("Layer"), POS("Position"), HEAD_INDEX("Head"), HEAD("Head"), SRC_POS("Source position"), DEST_POS("Destination position");

@@ -1,4 +1,6 @@
-package dev.jlens.analysis;
+package dev.jlens.experiment;
+
+import dev.jlens.patching.PatchKind;
 
 import dev.jlens.Fixtures;
 import dev.jlens.model.ActivationFunction;

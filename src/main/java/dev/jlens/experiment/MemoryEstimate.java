@@ -1,4 +1,8 @@
-package dev.jlens.analysis;
+package dev.jlens.experiment;
+
+import dev.jlens.patching.PatchKind;
+import dev.jlens.patching.PatchSite;
+import dev.jlens.patching.Patching;
 
 import dev.jlens.JlensException;
 import dev.jlens.model.ModelConfig;
@@ -70,7 +74,7 @@ public record MemoryEstimate(long bytes, long largestTensor, String largestName,
                 long runs = k.runs(cfg, positions) / sweeps(k);
                 maxRuns = Math.max(maxRuns, runs);
                 double site = patchesPatterns(k) ? Math.max(rows * d, attention) : rows * d;
-                batch = Math.max(batch, Math.min(FastSweep.BATCH, runs) * (site + rows * d + b * (d + v)));
+                batch = Math.max(batch, Math.min(Patching.JOBS_PER_BATCH, runs) * (site + rows * d + b * (d + v)));
             }
             floats += batch;
             floats += PatchEngine.workspaceFloats(cfg, prompts, positions, maxRuns)

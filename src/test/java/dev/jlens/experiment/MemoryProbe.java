@@ -1,4 +1,4 @@
-package dev.jlens.analysis;
+package dev.jlens.experiment;
 
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.viz.ExperimentReport;

@@ -1,4 +1,6 @@
-package dev.jlens.analysis;
+package dev.jlens.patching;
+
+import dev.jlens.analysis.PatchingMetric;
 
 import dev.jlens.cache.ActivationCache;
 import dev.jlens.hooks.ActName;
@@ -17,9 +19,6 @@ import java.util.List;
  * that changes nothing (clean and corrupted agree there, as on a shared prefix) costs no run at all.
  */
 final class FastSweep {
-    /** Patched runs handed to the engine at once, so job inputs do not pile up for very large sweeps. */
-    static final int BATCH = 256;
-
     private final PatchEngine engine;
     private final ActivationCache clean;
     private final PatchingMetric metric;
@@ -50,7 +49,7 @@ final class FastSweep {
                 slots.add(i);
             }
             for (int d = shape.length - 1; d >= 0 && ++index[d] == shape[d]; d--) index[d] = 0;
-            if (jobs.size() >= BATCH || (i == total - 1 && !jobs.isEmpty())) {
+            if (jobs.size() >= Patching.JOBS_PER_BATCH || (i == total - 1 && !jobs.isEmpty())) {
                 int base = done;
                 List<Tensor> logits = engine.run(jobs, j -> progress.update(base + j + 1, total));
                 for (int j = 0; j < jobs.size(); j++) out.data()[slots.get(j)] = metric.apply(logits.get(j));

@@ -1,4 +1,4 @@
-package dev.jlens.analysis;
+package dev.jlens.experiment;
 
 import dev.jlens.cache.ActivationCache;
 import dev.jlens.io.Json;

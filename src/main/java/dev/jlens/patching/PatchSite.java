@@ -1,4 +1,4 @@
-package dev.jlens.analysis;
+package dev.jlens.patching;
 
 import dev.jlens.model.PatchEngine;
 import dev.jlens.tensor.Tensor;

@@ -1,4 +1,9 @@
-package dev.jlens.analysis;
+package dev.jlens.experiment;
+
+import dev.jlens.analysis.LogitDiff;
+import dev.jlens.analysis.PatchingMetric;
+import dev.jlens.patching.PatchKind;
+import dev.jlens.patching.Patching;
 
 import dev.jlens.JlensException;
 import dev.jlens.cache.ActivationCache;

@@ -1,7 +1,7 @@
-package dev.jlens.analysis;
+package dev.jlens.patching;
 
-import dev.jlens.analysis.Patching.Axis;
-import dev.jlens.analysis.Patching.PatchSetter;
+import dev.jlens.patching.Patching.Axis;
+import dev.jlens.patching.Patching.PatchSetter;
 import dev.jlens.model.ModelConfig;
 import dev.jlens.tensor.Tensor;
 
@@ -13,12 +13,12 @@ import java.util.Optional;
 import java.util.function.ToIntFunction;
 import java.util.stream.IntStream;
 
-import static dev.jlens.analysis.Patching.Axis.DEST_POS;
-import static dev.jlens.analysis.Patching.Axis.HEAD;
-import static dev.jlens.analysis.Patching.Axis.HEAD_INDEX;
-import static dev.jlens.analysis.Patching.Axis.LAYER;
-import static dev.jlens.analysis.Patching.Axis.POS;
-import static dev.jlens.analysis.Patching.Axis.SRC_POS;
+import static dev.jlens.patching.Patching.Axis.DEST_POS;
+import static dev.jlens.patching.Patching.Axis.HEAD;
+import static dev.jlens.patching.Patching.Axis.HEAD_INDEX;
+import static dev.jlens.patching.Patching.Axis.LAYER;
+import static dev.jlens.patching.Patching.Axis.POS;
+import static dev.jlens.patching.Patching.Axis.SRC_POS;
 
 /**
  * TransformerLens' 18 patching helpers ({@code get_act_patch_<id>}), in the order of its {@code patching.py},

@@ -1,4 +1,6 @@
-package dev.jlens.analysis;
+package dev.jlens.patching;
+
+import dev.jlens.analysis.LogitDiff;
 
 import dev.jlens.Fixtures;
 import dev.jlens.cache.ActivationCache;
