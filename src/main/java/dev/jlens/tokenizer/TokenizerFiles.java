@@ -3,6 +3,7 @@ package dev.jlens.tokenizer;
 import dev.jlens.JlensException;
 import dev.jlens.io.SmallFiles;
 import dev.jlens.tokenizer.AddedTokens.AddedToken;
+import dev.jlens.util.Text;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -354,7 +355,7 @@ final class TokenizerFiles {
     private static JlensException badJson(Path file, JacksonException e) {
         TokenStreamLocation where = e.getLocation();
         String at = where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
-        return new JlensException(file + ": bad JSON" + at + ": " + oneLine(e.getOriginalMessage()), e);
+        return new JlensException(file + ": bad JSON" + at + ": " + Text.oneLine(e.getOriginalMessage()), e);
     }
 
     private static JlensException problem(Path file, JsonParser parser, String what) {
@@ -405,9 +406,5 @@ final class TokenizerFiles {
             }
         });
         return out.append('"').toString();
-    }
-
-    private static String oneLine(String message) {
-        return message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 }
