@@ -1,5 +1,7 @@
 package dev.jlens.io;
 
+import dev.jlens.util.Text;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -24,6 +26,20 @@ public sealed interface Json permits Json.Obj, Json.Arr, Json.Str, Json.Num, Jso
 
     /** The value as compact JSON text. */
     String toString();
+
+    /**
+     * A value's JSON text for a one-line message: control characters and line separators escaped, cut after 80
+     * characters; a missing value ({@code null}) is {@code null}.
+     */
+    static String brief(Json value) {
+        String s = Text.escapeControls(String.valueOf(value));
+        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+    }
+
+    /** A string as {@link #brief(Json)} shows it: in double quotes with JSON's escapes. */
+    static String brief(String s) {
+        return brief(new Str(s));
+    }
 
     /** An object: fields in the order read or put. */
     final class Obj implements Json {
