@@ -8,9 +8,6 @@ import dev.jlens.io.SmallFiles;
 import dev.jlens.tokenizer.Gpt2Tokenizer;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -70,28 +67,14 @@ public record Experiment(String source, String model, boolean prependBos, List<S
         }
     }
 
-    /**
-     * An experiment from the bytes of a file or a request. They must be UTF-8: a lenient decoding would put U+FFFD
-     * into the prompts unseen. A leading byte order mark, as some Windows editors write, is skipped.
-     */
+    /** An experiment from the bytes of a file or a request, UTF-8 as {@link SmallFiles#utf8} reads them. */
     public static Experiment parse(String source, byte[] bytes) {
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new JlensException(source + ": not valid UTF-8 text");
-        }
-        return parse(source, text.startsWith("\uFEFF") ? text.substring(1) : text);
+        return parse(source, SmallFiles.utf8(source, bytes));
     }
 
     public static Experiment parse(String source, String json) {
         if (json.isBlank()) throw new JlensException(source + ": must be a JSON object with \"prompts\" and \"answers\"");
-        Json parsed;
-        try {
-            parsed = Json.parse(json, 32);
-        } catch (Json.SyntaxError e) {
-            throw new JlensException(source + ": not valid JSON (" + e.getMessage() + ")");
-        }
+        Json parsed = Json.parse(source, json, 32);
         if (!(parsed instanceof Json.Obj root)) throw new JlensException(source + ": must be a JSON object with \"prompts\" and \"answers\"");
         for (String field : root.names()) {
             if (!FIELDS.contains(field)) throw new JlensException(source + ": unknown field \"" + field + "\" (known: model, prepend_bos, prompts, answers, corrupted_prompts, patching)");

@@ -1,5 +1,6 @@
 package dev.jlens.io;
 
+import dev.jlens.JlensException;
 import dev.jlens.util.Text;
 
 import java.util.ArrayList;
@@ -22,6 +23,15 @@ public sealed interface Json permits Json.Obj, Json.Arr, Json.Str, Json.Num, Jso
     /** Parses a whole text; throws {@link SyntaxError} at the first thing that is not strict JSON. */
     static Json parse(String text, int maxDepth) {
         return new Reader(text, maxDepth).document();
+    }
+
+    /** Parses the text of a file or request named {@code source}, refusing what is not strict JSON with one line. */
+    static Json parse(String source, String text, int maxDepth) {
+        try {
+            return parse(text, maxDepth);
+        } catch (SyntaxError e) {
+            throw new JlensException(source + ": not valid JSON (" + e.getMessage() + ")");
+        }
     }
 
     /** The value as compact JSON text. */

@@ -110,6 +110,15 @@ class JsonTest {
         assertThat(Json.brief(exactly + "y")).isEqualTo("\"" + exactly + "y...");
     }
 
+    @Test
+    void parsingTheTextOfANamedSourceRefusesBadJsonWithOneLineNamingIt() {
+        assertThat(Json.parse("E.json", "{\"a\": [1]}", 8).toString()).isEqualTo("{\"a\":[1]}");
+        assertThatThrownBy(() -> Json.parse("E.json", "{\"a\": [1}", 8)).isInstanceOf(dev.jlens.JlensException.class)
+                .hasMessage("E.json: not valid JSON (Unexpected character ('}'): expected ',' or ']' at line 1, column 10)");
+        assertThatThrownBy(() -> Json.parse("E.json", "[[[1]]]", 2)).hasMessageStartingWith("E.json: not valid JSON (Document nesting depth (3)");
+        assertThatThrownBy(() -> Json.parse("E.json", "", 2)).hasMessageStartingWith("E.json: not valid JSON (");
+    }
+
     private static String mangle(String base, String alphabet, Random r) {
         StringBuilder b = new StringBuilder(base);
         for (int edits = 1 + r.nextInt(3); edits > 0 && !b.isEmpty(); edits--) {
