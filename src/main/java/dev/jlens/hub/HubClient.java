@@ -101,7 +101,7 @@ public final class HubClient implements AutoCloseable {
     /** {@code {endpoint}/{org}/{name}/resolve/{revision}/{file}}, the revision quoted whole, the file by segment. */
     public URI resolveUrl(RepoId repo, String revision, String file) {
         return URI.create(settings.endpoint() + "/" + repo.org() + "/" + repo.name() + "/resolve/"
-                + quote(revision, false) + "/" + quote(file, true));
+                + percentEncode(revision, false) + "/" + percentEncode(file, true));
     }
 
     /** The metadata of a file at a revision; a {@link HubException} names what is missing or wrong. */
@@ -482,7 +482,7 @@ public final class HubClient implements AutoCloseable {
     }
 
     /** Percent-encodes as Python's {@code quote}: letters, digits and {@code _.-~} stay (and {@code /} if asked). */
-    static String quote(String s, boolean keepSlash) {
+    static String percentEncode(String s, boolean keepSlash) {
         StringBuilder sb = new StringBuilder();
         for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;
