@@ -81,4 +81,17 @@ class SmallFilesTest {
             assertThatThrownBy(() -> SmallFiles.utf8("E.json", bad)).isInstanceOf(JlensException.class).hasMessage("E.json: not valid UTF-8 text");
         }
     }
+
+    @Test
+    void aConfigJsonWithAByteOrderMarkReadsAsWithout() throws IOException {
+        byte[] plain = Files.readAllBytes(dev.jlens.Fixtures.modelDir("a").resolve("config.json"));
+        byte[] marked = new byte[plain.length + 3];
+        marked[0] = (byte) 0xEF;
+        marked[1] = (byte) 0xBB;
+        marked[2] = (byte) 0xBF;
+        System.arraycopy(plain, 0, marked, 3, plain.length);
+        Path withMark = Files.write(Files.createDirectories(dir.resolve("marked")).resolve("config.json"), marked);
+        Path without = Files.write(Files.createDirectories(dir.resolve("plain")).resolve("config.json"), plain);
+        assertThat(ModelConfig.fromHuggingFace(withMark, "m", false)).isEqualTo(ModelConfig.fromHuggingFace(without, "m", false));
+    }
 }
