@@ -3,6 +3,7 @@ package dev.jlens.cli;
 import dev.jlens.hub.HubSettings;
 import dev.jlens.hub.ModelDownloader;
 import dev.jlens.hub.ModelSources;
+import dev.jlens.util.Text;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -29,7 +30,7 @@ final class DownloadCommand implements Runnable {
         try (ModelDownloader downloader = new ModelDownloader(hub); ProgressBar bar = ProgressBar.forStreams(streams, m.repo().id())) {
             ModelDownloader.Snapshot s = downloader.download(m.repo(), m.revisionOr(hub.revision()), bar);
             bar.finish();
-            s.warning().ifPresent(w -> streams.err().println("jlens: warning: " + Main.oneLine(w)));
+            s.warning().ifPresent(w -> streams.err().println("jlens: warning: " + Text.oneLine(w)));
             streams.out().println(s.folder());
         }
     }

@@ -2,6 +2,7 @@ package dev.jlens.cli;
 
 import dev.jlens.JlensException;
 import dev.jlens.OutOfMemory;
+import dev.jlens.util.Text;
 import picocli.CommandLine;
 
 import java.io.FileDescriptor;
@@ -33,7 +34,7 @@ public final class Main {
             args = RawArguments.utf8(jvmArgs);
         } catch (RawArguments.NotUtf8 e) {
             CommandLine.Model.CommandSpec spec = new CommandLine(new JlensCommand(streams)).getCommandSpec();
-            streams.err().println("jlens: " + oneLine(RawArguments.message(e, jvmArgs, spec)));
+            streams.err().println("jlens: " + Text.oneLine(RawArguments.message(e, jvmArgs, spec)));
             System.exit(2);
             return;
         }
@@ -57,7 +58,7 @@ public final class Main {
         cli.setOut(new PrintWriter(streams.out(), true));
         cli.setErr(new PrintWriter(streams.err(), true));
         cli.setParameterExceptionHandler((e, a) -> {
-            streams.err().println("jlens: " + oneLine(e.getMessage()) + " (see: jlens " + commandPath(e.getCommandLine()) + " --help)");
+            streams.err().println("jlens: " + Text.oneLine(e.getMessage()) + " (see: jlens " + commandPath(e.getCommandLine()) + " --help)");
             return 2;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> report(e, debug(args), streams));
@@ -76,12 +77,12 @@ public final class Main {
     static int report(Throwable e, boolean debug, Streams streams) {
         PrintStream err = streams.err();
         if (e instanceof JlensException) {
-            err.println("jlens: " + oneLine(e.getMessage()));
+            err.println("jlens: " + Text.oneLine(e.getMessage()));
         } else if (OutOfMemory.isOrCausedBy(e)) {
             err.println("jlens: out of memory (" + Runtime.getRuntime().maxMemory() / (1 << 20)
                     + " MB heap); give the JVM more with JLENS_JAVA_OPTS=-Xmx<size>");
         } else {
-            err.println("jlens: internal error: " + e.getClass().getSimpleName() + ": " + oneLine(String.valueOf(e.getMessage()))
+            err.println("jlens: internal error: " + e.getClass().getSimpleName() + ": " + Text.oneLine(String.valueOf(e.getMessage()))
                     + (debug ? "" : " (run with --debug for the stack trace)"));
         }
         if (debug) e.printStackTrace(err);
@@ -99,11 +100,6 @@ public final class Main {
     private static String commandPath(CommandLine cl) {
         String path = cl.getCommandSpec().qualifiedName(" ");
         return path.startsWith("jlens ") ? path.substring(6) : "";
-    }
-
-    static String oneLine(String message) {
-        if (message == null) return "unknown error";
-        return message.replace("\r", "").replace('\n', ' ').strip();
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.jlens.model.HookedTransformer;
 import dev.jlens.hub.ModelSources;
 import dev.jlens.model.ModelResolver;
 import dev.jlens.model.WeightProcessing;
+import dev.jlens.util.Text;
 import picocli.CommandLine.Option;
 
 /** The {@code --model} option every model command shares, and {@code --revision} for a model from the Hub. */
@@ -30,7 +31,7 @@ final class ModelOption {
     static HookedTransformer load(Main.Streams streams, String model, String revision) {
         try (ProgressBar bar = ProgressBar.forStreams(streams, model)) {
             return ModelSources.load(model, WeightProcessing.Options.DEFAULT, hub(streams, model, revision), bar,
-                    CacheSettings.fromEnvironment(streams.env()).withNotices(line -> streams.err().println("jlens: note: " + Main.oneLine(line))));
+                    CacheSettings.fromEnvironment(streams.env()).withNotices(line -> streams.err().println("jlens: note: " + Text.oneLine(line))));
         }
     }
 

@@ -3,11 +3,11 @@ package dev.jlens.cli;
 import dev.jlens.JlensException;
 import dev.jlens.experiment.AnalysisResult;
 import dev.jlens.experiment.Experiment;
-import dev.jlens.experiment.ExperimentAnalysis;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.viz.ExperimentReport;
 import dev.jlens.viz.Page;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -21,14 +21,8 @@ final class ReportCommand implements Runnable {
     @ParentCommand
     JlensCommand parent;
 
-    @Option(names = "--spec", required = true, paramLabel = "E.json", description = "The experiment file.")
-    Path spec;
-
-    @Option(names = "--model", paramLabel = "M", description = "The model (overrides the experiment file's \"model\").")
-    String model;
-
-    @Option(names = "--revision", paramLabel = "R", description = "Branch, tag or commit of a model from the Hub (default: main).")
-    String revision;
+    @Mixin
+    ExperimentOptions experimentOptions;
 
     @Option(names = "--out", required = true, paramLabel = "R.html",
             description = "The page (written whole or not at all); - writes the HTML to standard output.")
@@ -41,16 +35,14 @@ final class ReportCommand implements Runnable {
     public void run() {
         if (topK < 1 || topK > 1000) throw new JlensException("--top-k must be between 1 and 1000, got " + topK);
         // read once: the spec may be a pipe, which a second read would find empty
+        Path spec = experimentOptions.spec;
         byte[] bytes = Experiment.readBytes(spec);
         Experiment experiment = Experiment.parse(spec.toString(), bytes);
         String text = new String(bytes, StandardCharsets.UTF_8);
-        AnalyzeCommand.checkOutput(out, spec, experiment, model, parent.streams);
-        HookedTransformer m = AnalyzeCommand.load(experiment, model, revision, parent.streams);
-        AnalysisResult result;
-        try (ProgressBar bar = ProgressBar.counting(parent.streams, "patching runs")) {
-            result = new ExperimentAnalysis(m, bar).run(experiment);
-        }
-        String modelArgument = model != null ? model : experiment.model();
+        experimentOptions.checkOutput(out, experiment, parent.streams);
+        HookedTransformer m = experimentOptions.load(experiment, parent.streams);
+        AnalysisResult result = ExperimentOptions.analyze(m, experiment, parent.streams);
+        String modelArgument = experimentOptions.modelName(experiment);
         Page page = new ExperimentReport(m).topK(topK).build(result, new ExperimentReport.Provenance(spec.toString(), text, modelArgument));
         if (Inputs.toStandardOutput(out)) {
             parent.streams.out().print(page.toHtml());

@@ -8,9 +8,6 @@ import dev.jlens.io.SmallFiles;
 import dev.jlens.tokenizer.Gpt2Tokenizer;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -70,28 +67,14 @@ public record Experiment(String source, String model, boolean prependBos, List<S
         }
     }
 
-    /**
-     * An experiment from the bytes of a file or a request. They must be UTF-8: a lenient decoding would put U+FFFD
-     * into the prompts unseen. A leading byte order mark, as some Windows editors write, is skipped.
-     */
+    /** An experiment from the bytes of a file or a request, UTF-8 as {@link SmallFiles#utf8} reads them. */
     public static Experiment parse(String source, byte[] bytes) {
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new JlensException(source + ": not valid UTF-8 text");
-        }
-        return parse(source, text.startsWith("\uFEFF") ? text.substring(1) : text);
+        return parse(source, SmallFiles.utf8(source, bytes));
     }
 
     public static Experiment parse(String source, String json) {
         if (json.isBlank()) throw new JlensException(source + ": must be a JSON object with \"prompts\" and \"answers\"");
-        Json parsed;
-        try {
-            parsed = Json.parse(json, 32);
-        } catch (Json.SyntaxError e) {
-            throw new JlensException(source + ": not valid JSON (" + e.getMessage() + ")");
-        }
+        Json parsed = Json.parse(source, json, 32);
         if (!(parsed instanceof Json.Obj root)) throw new JlensException(source + ": must be a JSON object with \"prompts\" and \"answers\"");
         for (String field : root.names()) {
             if (!FIELDS.contains(field)) throw new JlensException(source + ": unknown field \"" + field + "\" (known: model, prepend_bos, prompts, answers, corrupted_prompts, patching)");
@@ -124,8 +107,8 @@ public record Experiment(String source, String model, boolean prependBos, List<S
             for (int i = 0; i < kinds.size(); i++) {
                 String k = kinds.get(i);
                 PatchKind kind = PatchKind.byId(k).orElseThrow(() -> new JlensException(
-                        source + ": unknown patching kind " + quote(k) + " (known: " + PatchKind.allIds() + ")"));
-                if (patching.contains(kind)) throw new JlensException(source + ": patching[" + i + "] " + quote(k) + " is listed twice");
+                        source + ": unknown patching kind " + Json.brief(k) + " (known: " + PatchKind.allIds() + ")"));
+                if (patching.contains(kind)) throw new JlensException(source + ": patching[" + i + "] " + Json.brief(k) + " is listed twice");
                 patching.add(kind);
             }
             if (!patching.isEmpty() && corrupted == null) {
@@ -150,7 +133,7 @@ public record Experiment(String source, String model, boolean prependBos, List<S
         if (!(n instanceof Json.Arr list)) throw new JlensException(source + ": \"" + field + "\" must be a list of strings");
         List<String> out = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
-            if (!(list.get(i) instanceof Json.Str str)) throw new JlensException(source + ": " + field + "[" + i + "] must be a string, got " + shortJson(list.get(i)));
+            if (!(list.get(i) instanceof Json.Str str)) throw new JlensException(source + ": " + field + "[" + i + "] must be a string, got " + Json.brief(list.get(i)));
             out.add(wellFormed(source, field + "[" + i + "]", str.value()));
         }
         return out;
@@ -164,7 +147,7 @@ public record Experiment(String source, String model, boolean prependBos, List<S
         for (int i = 0; i < list.size(); i++) {
             Json pair = list.get(i);
             if (!(pair instanceof Json.Arr p) || p.size() != 2 || !(p.get(0) instanceof Json.Str correct) || !(p.get(1) instanceof Json.Str incorrect)) {
-                throw new JlensException(source + ": answers[" + i + "] must be a pair of strings [correct, incorrect], got " + shortJson(pair));
+                throw new JlensException(source + ": answers[" + i + "] must be a pair of strings [correct, incorrect], got " + Json.brief(pair));
             }
             out.add(new AnswerPair(wellFormed(source, "answers[" + i + "][0]", correct.value()),
                     wellFormed(source, "answers[" + i + "][1]", incorrect.value())));
@@ -189,15 +172,5 @@ public record Experiment(String source, String model, boolean prependBos, List<S
                     source, field, (int) text.charAt(at), at));
         }
         return text;
-    }
-
-    /** A string as JSON writes it, cut short: safe to put in a one-line message. */
-    private static String quote(String s) {
-        return shortJson(new Json.Str(s));
-    }
-
-    private static String shortJson(Json n) {
-        String s = n.toString();
-        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
     }
 }

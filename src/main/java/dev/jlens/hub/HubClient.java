@@ -1,6 +1,7 @@
 package dev.jlens.hub;
 
 import dev.jlens.hub.HubException.Kind;
+import dev.jlens.util.Text;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -100,7 +101,7 @@ public final class HubClient implements AutoCloseable {
     /** {@code {endpoint}/{org}/{name}/resolve/{revision}/{file}}, the revision quoted whole, the file by segment. */
     public URI resolveUrl(RepoId repo, String revision, String file) {
         return URI.create(settings.endpoint() + "/" + repo.org() + "/" + repo.name() + "/resolve/"
-                + quote(revision, false) + "/" + quote(file, true));
+                + percentEncode(revision, false) + "/" + percentEncode(file, true));
     }
 
     /** The metadata of a file at a revision; a {@link HubException} names what is missing or wrong. */
@@ -428,7 +429,7 @@ public final class HubClient implements AutoCloseable {
 
     /** A server's own text as a message may repeat it: one line, short, without the token (a hostile hub may echo it). */
     private String serverText(String text) {
-        String t = oneLine(Redaction.without(text, settings.token()));
+        String t = Text.oneLine(Redaction.without(text, settings.token()));
         return t.length() <= MAX_SERVER_TEXT ? t : t.substring(0, MAX_SERVER_TEXT) + "...";
     }
 
@@ -481,7 +482,7 @@ public final class HubClient implements AutoCloseable {
     }
 
     /** Percent-encodes as Python's {@code quote}: letters, digits and {@code _.-~} stay (and {@code /} if asked). */
-    static String quote(String s, boolean keepSlash) {
+    static String percentEncode(String s, boolean keepSlash) {
         StringBuilder sb = new StringBuilder();
         for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;
@@ -503,19 +504,15 @@ public final class HubClient implements AutoCloseable {
             if (t instanceof ConnectException) return "connection refused";
             if (t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) return "unknown host";
             if (t instanceof HttpTimeoutException) return "no answer in time";
-            if (t instanceof javax.net.ssl.SSLException) return "TLS error: " + oneLine(t.getMessage());
+            if (t instanceof javax.net.ssl.SSLException) return "TLS error: " + Text.oneLine(t.getMessage());
             if (t instanceof java.nio.file.AccessDeniedException a) return "permission denied: " + a.getFile();
             if (t instanceof java.nio.file.NoSuchFileException n) return "no such file: " + n.getFile();
-            if (t instanceof java.nio.file.FileSystemException f) return oneLine(f.getMessage());
+            if (t instanceof java.nio.file.FileSystemException f) return Text.oneLine(f.getMessage());
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && !t.getMessage().isBlank()) return oneLine(t.getMessage());
+            if (t.getMessage() != null && !t.getMessage().isBlank()) return Text.oneLine(t.getMessage());
         }
         return e.getClass().getSimpleName().replaceAll("(Exception|Error)$", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
-    }
-
-    private static String oneLine(String s) {
-        return s == null ? "" : s.replace('\r', ' ').replace('\n', ' ').strip();
     }
 
     private static String version() {

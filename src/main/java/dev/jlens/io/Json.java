@@ -1,5 +1,8 @@
 package dev.jlens.io;
 
+import dev.jlens.JlensException;
+import dev.jlens.util.Text;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -22,8 +25,31 @@ public sealed interface Json permits Json.Obj, Json.Arr, Json.Str, Json.Num, Jso
         return new Reader(text, maxDepth).document();
     }
 
+    /** Parses the text of a file or request named {@code source}, refusing what is not strict JSON with one line. */
+    static Json parse(String source, String text, int maxDepth) {
+        try {
+            return parse(text, maxDepth);
+        } catch (SyntaxError e) {
+            throw new JlensException(source + ": not valid JSON (" + e.getMessage() + ")");
+        }
+    }
+
     /** The value as compact JSON text. */
     String toString();
+
+    /**
+     * A value's JSON text for a one-line message: control characters and line separators escaped, cut after 80
+     * characters; a missing value ({@code null}) is {@code null}.
+     */
+    static String brief(Json value) {
+        String s = Text.escapeControls(String.valueOf(value));
+        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+    }
+
+    /** A string as {@link #brief(Json)} shows it: in double quotes with JSON's escapes. */
+    static String brief(String s) {
+        return brief(new Str(s));
+    }
 
     /** An object: fields in the order read or put. */
     final class Obj implements Json {

@@ -1,5 +1,7 @@
 package dev.jlens.io;
 
+import dev.jlens.util.Text;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;

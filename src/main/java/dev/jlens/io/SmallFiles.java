@@ -1,9 +1,14 @@
 package dev.jlens.io;
 
+import dev.jlens.util.Text;
+
 import dev.jlens.JlensException;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -24,6 +29,20 @@ public final class SmallFiles {
         try (InputStream in = open(file, maxBytes, kind)) {
             return in.readAllBytes();
         }
+    }
+
+    /**
+     * The bytes of a file or request named {@code source} as text. They must be UTF-8: a lenient decoding would put
+     * U+FFFD into the text unseen. A leading byte order mark, as some Windows editors write, is skipped.
+     */
+    public static String utf8(String source, byte[] bytes) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new JlensException(source + ": not valid UTF-8 text");
+        }
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
     /** As {@link #read}, as a stream: reading past {@code maxBytes} throws the same one-line refusal. */

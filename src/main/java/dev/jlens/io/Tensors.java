@@ -1,5 +1,7 @@
 package dev.jlens.io;
 
+import dev.jlens.util.Text;
+
 import dev.jlens.JlensException;
 
 /** Checks and messages that every checkpoint format shares. */

@@ -29,8 +29,8 @@ public final class ConfigFields {
     public int positiveInt(String field, int max) {
         Json n = root.get(field);
         if (n == null || n == Json.Null.NULL) throw error("field \"" + field + "\" is missing");
-        if (!(n instanceof Json.Num num) || !num.isIntegral()) throw error("field \"" + field + "\" must be an integer, got " + shortJson(n));
-        if (!num.fitsLong()) throw error("field \"" + field + "\" = " + shortJson(n) + " is out of range (1.." + max + ")");
+        if (!(n instanceof Json.Num num) || !num.isIntegral()) throw error("field \"" + field + "\" must be an integer, got " + Json.brief(n));
+        if (!num.fitsLong()) throw error("field \"" + field + "\" = " + Json.brief(n) + " is out of range (1.." + max + ")");
         long v = num.asLong();
         if (v <= 0 || v > max) throw error("field \"" + field + "\" = " + v + " is out of range (1.." + max + ")");
         return (int) v;
@@ -39,27 +39,27 @@ public final class ConfigFields {
     public double number(String field, double fallback) {
         Json n = root.get(field);
         if (n == null) return fallback;
-        if (!(n instanceof Json.Num num)) throw error("field \"" + field + "\" must be a number, got " + shortJson(n));
+        if (!(n instanceof Json.Num num)) throw error("field \"" + field + "\" must be a number, got " + Json.brief(n));
         return num.asDouble();
     }
 
     public String string(String field, String fallback) {
         Json n = root.get(field);
         if (n == null || n == Json.Null.NULL) return fallback;
-        if (!(n instanceof Json.Str str)) throw error("field \"" + field + "\" must be a string, got " + shortJson(n));
+        if (!(n instanceof Json.Str str)) throw error("field \"" + field + "\" must be a string, got " + Json.brief(n));
         return str.value();
     }
 
     public boolean bool(String field, boolean fallback) {
         Json n = root.get(field);
         if (n == null || n == Json.Null.NULL) return fallback;
-        if (!(n instanceof Json.Bool b)) throw error("field \"" + field + "\" must be true or false, got " + shortJson(n));
+        if (!(n instanceof Json.Bool b)) throw error("field \"" + field + "\" must be true or false, got " + Json.brief(n));
         return b.value();
     }
 
-    /** The field's JSON text for a message, at most 60 characters. */
+    /** The field's JSON text for a message, as {@link Json#brief(Json)} shows it. */
     public String shortJson(String field) {
-        return shortJson(root.get(field));
+        return Json.brief(root.get(field));
     }
 
     /** Refuses sizes whose tensor could not be one Java array (2^31 - 1 floats), before any weights are read. */
@@ -72,10 +72,5 @@ public final class ConfigFields {
     /** {@code <file>: <problem>}. */
     public JlensException error(String problem) {
         return new JlensException(source + ": " + problem);
-    }
-
-    private static String shortJson(Json n) {
-        String s = String.valueOf(n);
-        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
     }
 }

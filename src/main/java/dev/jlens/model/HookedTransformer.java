@@ -575,13 +575,6 @@ public final class HookedTransformer implements CacheModel {
         return CompositionScores.allCompositionScores(this, mode);
     }
 
-    /** ["L0H0", "L0H1", ...], layer-major. */
-    public List<String> allHeadLabels() {
-        List<String> labels = new ArrayList<>();
-        for (int l = 0; l < cfg.nLayers(); l++) for (int h = 0; h < cfg.nHeads(); h++) labels.add("L" + l + "H" + h);
-        return labels;
-    }
-
     private Tensor stack(java.util.function.IntFunction<Tensor> perLayer) {
         List<Tensor> layers = new ArrayList<>();
         for (int l = 0; l < cfg.nLayers(); l++) layers.add(perLayer.apply(l));

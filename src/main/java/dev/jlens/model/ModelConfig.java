@@ -6,9 +6,6 @@ import dev.jlens.io.Json;
 import dev.jlens.io.SmallFiles;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -101,16 +98,9 @@ public record ModelConfig(
         Json root;
         try {
             byte[] bytes = SmallFiles.read(configJson, MAX_CONFIG_BYTES, "a config.json");
-            String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
-            root = Json.parse(text, MAX_CONFIG_DEPTH);
-        } catch (CharacterCodingException e) {
-            throw new JlensException(configJson + ": not valid UTF-8 text; is this a config.json?");
+            root = Json.parse(configJson.toString(), SmallFiles.utf8(configJson.toString(), bytes), MAX_CONFIG_DEPTH);
         } catch (IOException e) {
             throw new JlensException(configJson + ": cannot read (" + e.getMessage() + ")");
-        } catch (JlensException e) {
-            throw e;
-        } catch (Json.SyntaxError e) {
-            throw new JlensException(configJson + ": not valid JSON (" + e.getMessage() + ")");
         }
         if (!(root instanceof Json.Obj object)) throw new JlensException(configJson + ": not a JSON object");
         return fromHuggingFace(object, configJson.toString(), modelName, foldLn);

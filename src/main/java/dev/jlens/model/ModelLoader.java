@@ -130,10 +130,6 @@ final class ModelLoader {
                 layers[task - firstBlock] = ModelWeights.Layer.pack(b);
             }
         });
-        return new ModelWeights(RowTable.of(p.wE), RowTable.of(p.wPos), wU[0], p.bU.toArray(), arr(p.lnfW), arr(p.lnfB), layers);
-    }
-
-    private static float[] arr(dev.jlens.tensor.Tensor t) {
-        return t == null ? null : t.toArray();
+        return new ModelWeights(RowTable.of(p.wE), RowTable.of(p.wPos), wU[0], p.bU.toArray(), ModelWeights.valuesOrNull(p.lnfW), ModelWeights.valuesOrNull(p.lnfB), layers);
     }
 }

@@ -24,7 +24,7 @@ public final class ModelWeights {
             return new Layer(PackedMatrix.pack(b.wQKV), b.bQKV.toArray(),
                     PackedMatrix.pack(b.wO), b.bO.toArray(),
                     PackedMatrix.pack(b.wIn), b.bIn.toArray(), PackedMatrix.pack(b.wOut), b.bOut.toArray(),
-                    arr(b.ln1w), arr(b.ln1b), arr(b.ln2w), arr(b.ln2b));
+                    valuesOrNull(b.ln1w), valuesOrNull(b.ln1b), valuesOrNull(b.ln2w), valuesOrNull(b.ln2b));
         }
 
         /** Query (part 0), key (1) or value (2) weights, [d_model, n_heads*d_head]. */
@@ -62,7 +62,8 @@ public final class ModelWeights {
         return layers[l];
     }
 
-    private static float[] arr(Tensor t) {
+    /** A tensor's values, or null for a parameter folded away (a layer norm's weight and bias under LNPre). */
+    static float[] valuesOrNull(Tensor t) {
         return t == null ? null : t.toArray();
     }
 

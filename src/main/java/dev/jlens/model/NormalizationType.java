@@ -18,10 +18,6 @@ public enum NormalizationType {
         };
     }
 
-    public boolean isFolded() {
-        return this == LN_PRE || this == RMS_PRE;
-    }
-
     /** TransformerLens' spelling: {@code LN}, {@code LNPre}, {@code RMS}, {@code RMSPre}. */
     @Override
     public String toString() {

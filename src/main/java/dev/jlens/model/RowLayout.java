@@ -44,10 +44,6 @@ final class RowLayout {
         return new RowLayout(sequence.clone(), firstPos.clone(), length.clone(), lastOnly);
     }
 
-    RowLayout withLastOnly(boolean on) {
-        return new RowLayout(sequence, firstPos, length, on);
-    }
-
     int segments() {
         return length.length;
     }

@@ -9,6 +9,7 @@ import dev.jlens.experiment.ExperimentAnalysis;
 import dev.jlens.experiment.MemoryEstimate;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.util.Progress;
+import dev.jlens.util.Text;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -217,16 +218,16 @@ public final class JlensServer implements AutoCloseable {
         try {
             experiment = Experiment.parse("request", body);
         } catch (JlensException e) {
-            throw new HttpError(400, Jobs.oneLine(e.getMessage()));
+            throw new HttpError(400, Text.oneLine(e.getMessage()));
         }
         if (experiment.prompts().size() > MAX_PROMPTS) throw new HttpError(400, "request: at most " + MAX_PROMPTS + " prompts per analysis");
         try {
             // Refused here, with the estimate, rather than failing in the worker with an out-of-memory error.
             new ExperimentAnalysis(model).estimate(experiment).requireFitsInHeap("request");
         } catch (MemoryEstimate.TooLarge e) {
-            throw new HttpError(413, Jobs.oneLine(e.getMessage()));
+            throw new HttpError(413, Text.oneLine(e.getMessage()));
         } catch (JlensException e) {
-            throw new HttpError(400, Jobs.oneLine(e.getMessage()));
+            throw new HttpError(400, Text.oneLine(e.getMessage()));
         }
         Job job;
         try {

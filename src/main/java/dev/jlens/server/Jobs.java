@@ -9,6 +9,7 @@ import dev.jlens.experiment.MemoryEstimate;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.util.Progress;
 import dev.jlens.viz.ExperimentReport;
+import dev.jlens.util.Text;
 
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -145,7 +146,7 @@ final class Jobs implements AutoCloseable {
         } catch (CancellationException e) {
             job.cancelled();
         } catch (JlensException e) {
-            job.fail(oneLine(e.getMessage()));
+            job.fail(Text.oneLine(e.getMessage()));
         } catch (Throwable e) {
             job.fail(failure(e));
         }
@@ -157,11 +158,7 @@ final class Jobs implements AutoCloseable {
             return "out of memory (the server's heap is " + MemoryEstimate.size(Runtime.getRuntime().maxMemory())
                     + "); give the server's JVM more (JLENS_JAVA_OPTS=-Xmx...) or use shorter prompts";
         }
-        return "internal error: " + e.getClass().getSimpleName() + ": " + oneLine(String.valueOf(e.getMessage()));
-    }
-
-    static String oneLine(String s) {
-        return s == null ? "unknown error" : s.replace("\r", "").replace('\n', ' ').strip();
+        return "internal error: " + e.getClass().getSimpleName() + ": " + Text.oneLine(String.valueOf(e.getMessage()));
     }
 
     @Override

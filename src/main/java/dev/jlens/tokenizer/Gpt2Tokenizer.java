@@ -1,6 +1,7 @@
 package dev.jlens.tokenizer;
 
 import dev.jlens.JlensException;
+import dev.jlens.io.Json;
 import dev.jlens.io.FileKind;
 import dev.jlens.tokenizer.AddedTokens.AddedToken;
 import dev.jlens.tokenizer.TokenizerFiles.Definition;
@@ -149,13 +150,13 @@ public final class Gpt2Tokenizer implements Tokenizer {
             String holder = tokenOfId[token.id()];
             if (holder != null && !holder.equals(token.content())) {
                 Integer inVocab = vocab.get(token.content());
-                throw new JlensException(vocabSource + ": added token " + TokenizerFiles.quote(token.content())
+                throw new JlensException(vocabSource + ": added token " + Json.brief(token.content())
                         + " has id " + token.id() + (inVocab != null ? " but the vocabulary gives it id " + inVocab
-                                : ", which token " + TokenizerFiles.quote(holder) + " already has"));
+                                : ", which token " + Json.brief(holder) + " already has"));
             }
             Integer before = idOfToken.put(token.content(), token.id());
             if (before != null && before != token.id()) {
-                throw new JlensException(vocabSource + ": added token " + TokenizerFiles.quote(token.content())
+                throw new JlensException(vocabSource + ": added token " + Json.brief(token.content())
                         + " has id " + token.id() + " but the vocabulary gives it id " + before);
             }
             tokenOfId[token.id()] = token.content();
@@ -197,8 +198,8 @@ public final class Gpt2Tokenizer implements Tokenizer {
     private static int requireInVocab(Map<String, Integer> vocab, String token, Merge merge, String what) {
         Integer id = vocab.get(token);
         if (id == null) {
-            throw new JlensException(merge.location() + ": " + what + " " + TokenizerFiles.quote(token)
-                    + " of merge " + TokenizerFiles.quote(merge.left() + " " + merge.right())
+            throw new JlensException(merge.location() + ": " + what + " " + Json.brief(token)
+                    + " of merge " + Json.brief(merge.left() + " " + merge.right())
                     + " is not in the vocabulary");
         }
         return id;

@@ -1,8 +1,10 @@
 package dev.jlens.tokenizer;
 
 import dev.jlens.JlensException;
+import dev.jlens.io.Json;
 import dev.jlens.io.SmallFiles;
 import dev.jlens.tokenizer.AddedTokens.AddedToken;
+import dev.jlens.util.Text;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -108,17 +110,17 @@ final class TokenizerFiles {
             String name = parser.currentName();
             JsonToken value = parser.nextToken();
             if (value != JsonToken.VALUE_NUMBER_INT) {
-                throw problem(file, parser, prefix + "token " + quote(name) + " has id " + describe(parser, value)
+                throw problem(file, parser, prefix + "token " + Json.brief(name) + " has id " + describe(parser, value)
                         + ", not an integer");
             }
             long id = parser.getLongValue();
             if (id < 0 || id > MAX_ID) {
-                throw problem(file, parser, prefix + "token " + quote(name) + " has id " + id
+                throw problem(file, parser, prefix + "token " + Json.brief(name) + " has id " + id
                         + ", outside 0.." + MAX_ID);
             }
             String previous = tokenOfId.putIfAbsent((int) id, name);
             if (previous != null) {
-                throw problem(file, parser, prefix + "tokens " + quote(previous) + " and " + quote(name)
+                throw problem(file, parser, prefix + "tokens " + Json.brief(previous) + " and " + Json.brief(name)
                         + " both have id " + id);
             }
             vocab.put(name, (int) id);
@@ -147,7 +149,7 @@ final class TokenizerFiles {
                 String location = file + ": line " + lineNumber;
                 if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
                     throw new JlensException(location + ": expected two tokens separated by one space, found "
-                            + quote(line));
+                            + Json.brief(line));
                 }
                 merges.add(new Merge(parts[0], parts[1], location));
             }
@@ -213,7 +215,7 @@ final class TokenizerFiles {
         }
         // Files from before model.type was written have none; their vocab + merges still make them BPE.
         if (modelType != null && !modelType.equals("BPE")) {
-            throw new JlensException(file + ": model.type is " + quote(modelType)
+            throw new JlensException(file + ": model.type is " + Json.brief(modelType)
                     + "; only BPE (the GPT-2 tokenizer) is supported");
         }
         if (vocab == null || merges == null) {
@@ -306,7 +308,7 @@ final class TokenizerFiles {
                 String[] parts = parser.getString().split(" ", -1);
                 if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
                     throw new JlensException(location + ": expected \"a b\", two tokens separated by one space,"
-                            + " found " + quote(parser.getString()));
+                            + " found " + Json.brief(parser.getString()));
                 }
                 left = parts[0];
                 right = parts[1];
@@ -354,7 +356,7 @@ final class TokenizerFiles {
     private static JlensException badJson(Path file, JacksonException e) {
         TokenStreamLocation where = e.getLocation();
         String at = where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
-        return new JlensException(file + ": bad JSON" + at + ": " + oneLine(e.getOriginalMessage()), e);
+        return new JlensException(file + ": bad JSON" + at + ": " + Text.oneLine(e.getOriginalMessage()), e);
     }
 
     private static JlensException problem(Path file, JsonParser parser, String what) {
@@ -367,7 +369,7 @@ final class TokenizerFiles {
 
     private static String describe(JsonParser parser, JsonToken token) {
         return switch (token) {
-            case VALUE_STRING -> quote(parser.getString());
+            case VALUE_STRING -> Json.brief(parser.getString());
             case VALUE_NUMBER_FLOAT, VALUE_NUMBER_INT, VALUE_TRUE, VALUE_FALSE -> parser.getText();
             case VALUE_NULL -> "null";
             case START_OBJECT -> "an object";
@@ -384,30 +386,4 @@ final class TokenizerFiles {
         return type == null ? "without a type" : type.toString();
     }
 
-    /** A token or line for a message: JSON-style quotes and escapes keep it on one line and show odd characters. */
-    static String quote(String s) {
-        StringBuilder out = new StringBuilder(s.length() + 2).append('"');
-        s.codePoints().forEach(c -> {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7F || Character.getType(c) == Character.LINE_SEPARATOR
-                            || Character.getType(c) == Character.PARAGRAPH_SEPARATOR) {
-                        out.append(String.format("\\u%04x", c));
-                    } else {
-                        out.appendCodePoint(c);
-                    }
-                }
-            }
-        });
-        return out.append('"').toString();
-    }
-
-    private static String oneLine(String message) {
-        return message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ").strip();
-    }
 }

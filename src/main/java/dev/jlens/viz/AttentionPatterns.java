@@ -18,7 +18,7 @@ import java.util.List;
  *                  .title("Top 3 Positive Logit Attribution Heads").build();
  * }</pre>
  */
-public final class AttentionPatterns implements Figure {
+public final class AttentionPatterns extends AbstractFigure implements Figure {
     /** One head's pattern, [query][key], rows summing to 1 over the keys a causal head sees. */
     public record Head(String label, float[][] pattern) {
         public Head {
@@ -28,16 +28,14 @@ public final class AttentionPatterns implements Figure {
 
     private static final double TICK = 10, TITLE = 15;
 
-    private final String id, title;
     private final List<String> tokens;
     private final List<Head> heads;
     private final Layout layout;
 
     private AttentionPatterns(Builder b) {
+        super(b.id, b.title);
         if (b.tokens == null) throw new IllegalArgumentException("attention patterns need the tokens");
         if (b.heads.isEmpty()) throw new IllegalArgumentException("attention patterns need at least one head");
-        this.id = b.id;
-        this.title = b.title;
         this.tokens = List.copyOf(b.tokens);
         this.heads = List.copyOf(b.heads);
         int n = tokens.size();
@@ -47,6 +45,7 @@ public final class AttentionPatterns implements Figure {
             }
         }
         this.layout = new Layout();
+        size(layout.width, layout.height);
     }
 
     public static Builder builder() {
@@ -69,26 +68,6 @@ public final class AttentionPatterns implements Figure {
             b.head("L" + layer + "H" + head, one);
         }
         return b;
-    }
-
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public String title() {
-        return title;
-    }
-
-    @Override
-    public int width() {
-        return layout.width;
-    }
-
-    @Override
-    public int height() {
-        return layout.height;
     }
 
     public List<String> tokens() {

@@ -17,10 +17,10 @@ import java.util.function.BiFunction;
  *        .cellNames((layer, head) -> "L" + layer + "H" + head).build();
  * }</pre>
  */
-public final class Heatmap implements Figure {
+public final class Heatmap extends AbstractFigure implements Figure {
     private static final double TITLE = 15, AXIS_TITLE = 13, TICK = 11;
 
-    private final String id, title, xTitle, yTitle, colorTitle;
+    private final String xTitle, yTitle, colorTitle;
     private final float[][] values;
     private final List<String> xLabels, yLabels;
     private final String[][] cellNames;
@@ -28,8 +28,7 @@ public final class Heatmap implements Figure {
     private final Layout layout;
 
     private Heatmap(Builder b) {
-        this.id = b.id;
-        this.title = b.title;
+        super(b.id, b.title);
         this.xTitle = b.xTitle;
         this.yTitle = b.yTitle;
         this.colorTitle = b.colorTitle;
@@ -53,6 +52,7 @@ public final class Heatmap implements Figure {
         }
         this.range = m;
         this.layout = new Layout(b.width, b.height);
+        size(layout.width, layout.height);
     }
 
     public static Builder builder(float[][] values) {
@@ -63,26 +63,6 @@ public final class Heatmap implements Figure {
     public static Builder builder(Tensor values) {
         if (values.rank() != 2) throw new IllegalArgumentException("a heatmap needs a [rows, cols] tensor, got shape " + java.util.Arrays.toString(values.shape()));
         return new Builder(values.toMatrix());
-    }
-
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public String title() {
-        return title;
-    }
-
-    @Override
-    public int width() {
-        return layout.width;
-    }
-
-    @Override
-    public int height() {
-        return layout.height;
     }
 
     public int rows() {
@@ -267,40 +247,20 @@ public final class Heatmap implements Figure {
     }
 
     /** Builds a {@link Heatmap}; values are copied. */
-    public static final class Builder {
+    public static final class Builder extends AxesBuilder<Builder> {
         private final float[][] values;
-        private String id, title, xTitle, yTitle, colorTitle;
+        private String colorTitle;
         private List<String> xLabels, yLabels;
         private BiFunction<Integer, Integer, String> cellNames;
         private double range = Double.NaN;
-        private int width, height;
 
         private Builder(float[][] values) {
+            super(50);
             if (values.length == 0 || values[0].length == 0) throw new IllegalArgumentException("a heatmap needs at least one row and one column");
             for (float[] row : values) {
                 if (row.length != values[0].length) throw new IllegalArgumentException("heatmap rows differ in length");
             }
             this.values = values;
-        }
-
-        public Builder id(String id) {
-            this.id = Figures.checkId(id);
-            return this;
-        }
-
-        public Builder title(String title) {
-            this.title = title;
-            return this;
-        }
-
-        public Builder xTitle(String t) {
-            this.xTitle = t;
-            return this;
-        }
-
-        public Builder yTitle(String t) {
-            this.yTitle = t;
-            return this;
         }
 
         /** A caption above the colour bar. */
@@ -330,14 +290,6 @@ public final class Heatmap implements Figure {
         public Builder range(double m) {
             if (!(m >= 0) || Double.isInfinite(m)) throw new IllegalArgumentException("range must be finite and >= 0, got " + m);
             this.range = m;
-            return this;
-        }
-
-        /** Overall size in pixels (default: from the number of rows and columns). */
-        public Builder size(int width, int height) {
-            if (width < 50 || height < 50 || width > 20000 || height > 20000) throw new IllegalArgumentException("size must be 50..20000 pixels, got " + width + "x" + height);
-            this.width = width;
-            this.height = height;
             return this;
         }
 

@@ -14,7 +14,7 @@ import java.util.List;
  *          .series("logit diff", xs, result.logitLens().toArray(), result.logitLensLabels()).build();
  * }</pre>
  */
-public final class LineChart implements Figure {
+public final class LineChart extends AbstractFigure implements Figure {
     /** One line: x and y of equal length, a hover label per point (null for none). */
     public record Series(String name, double[] x, float[] y, List<String> labels) {
         public Series {
@@ -34,20 +34,17 @@ public final class LineChart implements Figure {
         }
     }
 
-    private final String id, title, xTitle, yTitle;
+    private final String xTitle, yTitle;
     private final List<Series> series;
-    private final int width, height;
     private final XyAxes axes;
 
     private LineChart(Builder b) {
+        super(b.id, b.title);
         if (b.series.isEmpty()) throw new IllegalArgumentException("a line chart needs at least one series");
-        this.id = b.id;
-        this.title = b.title;
         this.xTitle = b.xTitle;
         this.yTitle = b.yTitle;
         this.series = List.copyOf(b.series);
-        this.width = b.width > 0 ? b.width : 720;
-        this.height = b.height > 0 ? b.height : 380;
+        size(b.width > 0 ? b.width : 720, b.height > 0 ? b.height : 380);
         double xMin = Double.POSITIVE_INFINITY, xMax = Double.NEGATIVE_INFINITY, yMin = Double.POSITIVE_INFINITY, yMax = Double.NEGATIVE_INFINITY;
         for (Series s : series) {
             for (int i = 0; i < s.x().length; i++) {
@@ -64,26 +61,6 @@ public final class LineChart implements Figure {
 
     public static Builder builder() {
         return new Builder();
-    }
-
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public String title() {
-        return title;
-    }
-
-    @Override
-    public int width() {
-        return width;
-    }
-
-    @Override
-    public int height() {
-        return height;
     }
 
     public List<Series> series() {
@@ -148,31 +125,11 @@ public final class LineChart implements Figure {
         return j.end().toString();
     }
 
-    public static final class Builder {
+    public static final class Builder extends AxesBuilder<Builder> {
         private final List<Series> series = new ArrayList<>();
-        private String id, title, xTitle, yTitle;
-        private int width, height;
 
-        private Builder() {}
-
-        public Builder id(String id) {
-            this.id = Figures.checkId(id);
-            return this;
-        }
-
-        public Builder title(String t) {
-            this.title = t;
-            return this;
-        }
-
-        public Builder xTitle(String t) {
-            this.xTitle = t;
-            return this;
-        }
-
-        public Builder yTitle(String t) {
-            this.yTitle = t;
-            return this;
+        private Builder() {
+            super(100);
         }
 
         public Builder series(String name, double[] x, float[] y, List<String> labels) {
@@ -190,13 +147,6 @@ public final class LineChart implements Figure {
         /** A series from a 1-d tensor at x = 0, 1, 2, ... */
         public Builder series(String name, Tensor y, List<String> labels) {
             return series(name, y.flatten().toArray(), labels);
-        }
-
-        public Builder size(int width, int height) {
-            if (width < 100 || height < 100 || width > 20000 || height > 20000) throw new IllegalArgumentException("size must be 100..20000 pixels, got " + width + "x" + height);
-            this.width = width;
-            this.height = height;
-            return this;
         }
 
         public LineChart build() {

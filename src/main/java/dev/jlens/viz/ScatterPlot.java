@@ -6,18 +6,16 @@ import java.util.List;
  * A scatter plot, as the seed's {@code scatter(x, y, xaxis=..., yaxis=..., caxis=...)}: points with hover
  * labels, optionally coloured by a third value in the diverging RdBu scale centred at 0.
  */
-public final class ScatterPlot implements Figure {
-    private final String id, title, xTitle, yTitle, colorTitle;
+public final class ScatterPlot extends AbstractFigure implements Figure {
+    private final String xTitle, yTitle, colorTitle;
     private final double[] x, y, color;
     private final List<String> labels;
-    private final int width, height;
     private final double colorRange;
     private final XyAxes axes;
 
     private ScatterPlot(Builder b) {
+        super(b.id, b.title);
         if (b.x == null) throw new IllegalArgumentException("a scatter plot needs points");
-        this.id = b.id;
-        this.title = b.title;
         this.xTitle = b.xTitle;
         this.yTitle = b.yTitle;
         this.colorTitle = b.colorTitle;
@@ -27,8 +25,7 @@ public final class ScatterPlot implements Figure {
         this.labels = b.labels == null ? null : List.copyOf(b.labels);
         if (labels != null && labels.size() != x.length) throw new IllegalArgumentException(labels.size() + " labels for " + x.length + " points");
         if (color != null && color.length != x.length) throw new IllegalArgumentException(color.length + " colour values for " + x.length + " points");
-        this.width = b.width > 0 ? b.width : 640;
-        this.height = b.height > 0 ? b.height : 480;
+        size(b.width > 0 ? b.width : 640, b.height > 0 ? b.height : 480);
         double m = 0;
         if (color != null) for (double c : color) if (Double.isFinite(c)) m = Math.max(m, Math.abs(c));
         this.colorRange = m;
@@ -47,26 +44,6 @@ public final class ScatterPlot implements Figure {
 
     public static Builder builder() {
         return new Builder();
-    }
-
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public String title() {
-        return title;
-    }
-
-    @Override
-    public int width() {
-        return width;
-    }
-
-    @Override
-    public int height() {
-        return height;
     }
 
     public int points() {
@@ -124,32 +101,13 @@ public final class ScatterPlot implements Figure {
         return j.end().toString();
     }
 
-    public static final class Builder {
-        private String id, title, xTitle, yTitle, colorTitle;
+    public static final class Builder extends AxesBuilder<Builder> {
+        private String colorTitle;
         private double[] x, y, color;
         private List<String> labels;
-        private int width, height;
 
-        private Builder() {}
-
-        public Builder id(String id) {
-            this.id = Figures.checkId(id);
-            return this;
-        }
-
-        public Builder title(String t) {
-            this.title = t;
-            return this;
-        }
-
-        public Builder xTitle(String t) {
-            this.xTitle = t;
-            return this;
-        }
-
-        public Builder yTitle(String t) {
-            this.yTitle = t;
-            return this;
+        private Builder() {
+            super(100);
         }
 
         public Builder points(double[] x, double[] y) {
@@ -175,13 +133,6 @@ public final class ScatterPlot implements Figure {
         public Builder color(double[] values, String title) {
             this.color = values;
             this.colorTitle = title;
-            return this;
-        }
-
-        public Builder size(int width, int height) {
-            if (width < 100 || height < 100 || width > 20000 || height > 20000) throw new IllegalArgumentException("size must be 100..20000 pixels, got " + width + "x" + height);
-            this.width = width;
-            this.height = height;
             return this;
         }
 

@@ -70,7 +70,7 @@ class HubNamesTest {
             assertThat(c.resolveUrl(RepoId.parse("a/b"), "refs/pr/1", "sub dir/model.safetensors").toString())
                     .isEqualTo("http://127.0.0.1:1/prefix/a/b/resolve/refs%2Fpr%2F1/sub%20dir/model.safetensors");
         }
-        assertThat(HubClient.quote("ü~_.-", false)).isEqualTo("%C3%BC~_.-");
+        assertThat(HubClient.percentEncode("ü~_.-", false)).isEqualTo("%C3%BC~_.-");
     }
 
     @Test

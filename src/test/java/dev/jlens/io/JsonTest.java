@@ -98,6 +98,27 @@ class JsonTest {
         });
     }
 
+    @Test
+    void briefShowsAValueAsJsonOnOneLineAndCutsItAt80Characters() {
+        assertThat(Json.brief("resid_post")).isEqualTo("\"resid_post\"");
+        assertThat(Json.brief("a\"b\\c\nd\u0001")).isEqualTo("\"a\\\"b\\\\c\\nd\\u0001\"");
+        assertThat(Json.brief("del\u007f sep\u2028 para\u2029")).isEqualTo("\"del\\u007f sep\\u2028 para\\u2029\"");
+        assertThat(Json.brief(Json.parse("[1, {\"a\": null}]", 8))).isEqualTo("[1,{\"a\":null}]");
+        assertThat(Json.brief((Json) null)).isEqualTo("null");
+        String exactly = "x".repeat(78);
+        assertThat(Json.brief(exactly)).isEqualTo("\"" + exactly + "\"");
+        assertThat(Json.brief(exactly + "y")).isEqualTo("\"" + exactly + "y...");
+    }
+
+    @Test
+    void parsingTheTextOfANamedSourceRefusesBadJsonWithOneLineNamingIt() {
+        assertThat(Json.parse("E.json", "{\"a\": [1]}", 8).toString()).isEqualTo("{\"a\":[1]}");
+        assertThatThrownBy(() -> Json.parse("E.json", "{\"a\": [1}", 8)).isInstanceOf(dev.jlens.JlensException.class)
+                .hasMessage("E.json: not valid JSON (Unexpected character ('}'): expected ',' or ']' at line 1, column 10)");
+        assertThatThrownBy(() -> Json.parse("E.json", "[[[1]]]", 2)).hasMessageStartingWith("E.json: not valid JSON (Document nesting depth (3)");
+        assertThatThrownBy(() -> Json.parse("E.json", "", 2)).hasMessageStartingWith("E.json: not valid JSON (");
+    }
+
     private static String mangle(String base, String alphabet, Random r) {
         StringBuilder b = new StringBuilder(base);
         for (int edits = 1 + r.nextInt(3); edits > 0 && !b.isEmpty(); edits--) {

@@ -69,4 +69,29 @@ class SmallFilesTest {
                     .hasMessage(config + ": more than the 16 MB a config.json may have; is this a config.json?");
         }
     }
+
+    @Test
+    void utf8TextIsDecodedStrictlyWithoutALeadingByteOrderMark() {
+        assertThat(SmallFiles.utf8("E.json", "{\"a\": \"é😀\"}".getBytes(StandardCharsets.UTF_8))).isEqualTo("{\"a\": \"é😀\"}");
+        assertThat(SmallFiles.utf8("E.json", new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, '{', '}'})).isEqualTo("{}");
+        assertThat(SmallFiles.utf8("E.json", new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF})).isEmpty();
+        assertThat(SmallFiles.utf8("E.json", new byte[0])).isEmpty();
+        assertThat(SmallFiles.utf8("E.json", "a\uFEFFb".getBytes(StandardCharsets.UTF_8))).isEqualTo("a\uFEFFb");
+        for (byte[] bad : new byte[][] {{'a', (byte) 0xFF}, {(byte) 0xC3}, {(byte) 0xC0, (byte) 0xAF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}}) {
+            assertThatThrownBy(() -> SmallFiles.utf8("E.json", bad)).isInstanceOf(JlensException.class).hasMessage("E.json: not valid UTF-8 text");
+        }
+    }
+
+    @Test
+    void aConfigJsonWithAByteOrderMarkReadsAsWithout() throws IOException {
+        byte[] plain = Files.readAllBytes(dev.jlens.Fixtures.modelDir("a").resolve("config.json"));
+        byte[] marked = new byte[plain.length + 3];
+        marked[0] = (byte) 0xEF;
+        marked[1] = (byte) 0xBB;
+        marked[2] = (byte) 0xBF;
+        System.arraycopy(plain, 0, marked, 3, plain.length);
+        Path withMark = Files.write(Files.createDirectories(dir.resolve("marked")).resolve("config.json"), marked);
+        Path without = Files.write(Files.createDirectories(dir.resolve("plain")).resolve("config.json"), plain);
+        assertThat(ModelConfig.fromHuggingFace(withMark, "m", false)).isEqualTo(ModelConfig.fromHuggingFace(without, "m", false));
+    }
 }

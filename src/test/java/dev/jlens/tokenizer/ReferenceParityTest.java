@@ -141,8 +141,8 @@ class ReferenceParityTest {
         for (JsonNode c : cases) {
             String text = c.get("text").stringValue();
             int[] ids = tokenizer.encode(text);
-            soft.assertThat(ids).as("ids of %s", TokenizerFiles.quote(text)).containsExactly(ints(c.get("ids")));
-            soft.assertThat(tokenizer.decode(ids)).as("decode of %s", TokenizerFiles.quote(text)).isEqualTo(text);
+            soft.assertThat(ids).as("ids of %s", dev.jlens.io.Json.brief(text)).containsExactly(ints(c.get("ids")));
+            soft.assertThat(tokenizer.decode(ids)).as("decode of %s", dev.jlens.io.Json.brief(text)).isEqualTo(text);
         }
         soft.assertAll();
     }

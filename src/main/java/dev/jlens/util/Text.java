@@ -1,32 +1,37 @@
-package dev.jlens.io;
+package dev.jlens.util;
 
-/** Keeps messages to one readable line, whatever strings a hostile file puts into them. */
-final class Text {
+/** Keeps messages to one readable line, whatever strings a hostile file or a library's exception puts into them. */
+public final class Text {
 
     private static final int MAX_QUOTED = 200;
 
     private Text() {
     }
 
-    /** {@code s} in single quotes, control characters escaped, cut short if very long. */
-    static String quote(String s) {
+    /** {@code s} in single quotes, control characters escaped, cut short if very long: a name read from a file. */
+    public static String quote(String s) {
         String shown = s.length() > MAX_QUOTED ? s.substring(0, MAX_QUOTED) + "..." : s;
         return "'" + escapeControls(shown) + "'";
     }
 
-    /** Replaces line breaks and other control characters so the message stays one line. */
-    static String oneLine(String s) {
-        return escapeControls(s);
+    /**
+     * A message on one line: each line break, with the blanks around it, becomes one space, other control
+     * characters are escaped, and blanks at either end go; a missing message ({@code null}) is "unknown error".
+     */
+    public static String oneLine(String s) {
+        if (s == null) return "unknown error";
+        return escapeControls(s.replaceAll("\\h*\\R\\h*", " ")).strip();
     }
 
     /** An exception as "SimpleName: message", on one line. */
-    static String describe(Throwable t) {
+    public static String describe(Throwable t) {
         String message = t.getMessage();
         String name = t.getClass().getSimpleName();
         return oneLine(message == null ? name : name + ": " + message);
     }
 
-    private static String escapeControls(String s) {
+    /** Control characters and the Unicode line and paragraph separators as backslash escapes, the rest as is. */
+    public static String escapeControls(String s) {
         StringBuilder out = null;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
