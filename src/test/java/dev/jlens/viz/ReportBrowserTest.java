@@ -32,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * figure of the seed's analysis, hovering a heatmap cell shows the number of {@code jlens analyze}'s JSON, and the
  * attention viewer enlarges the chosen head and highlights a hovered token's row and column.
  */
+@dev.jlens.testing.BrowserTest
 class ReportBrowserTest {
     @TempDir
     static Path dir;
