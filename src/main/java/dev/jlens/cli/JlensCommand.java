@@ -20,7 +20,8 @@ import java.util.concurrent.Callable;
         versionProvider = JlensCommand.Version.class,
         subcommands = {TokenizeCommand.class, TestPromptCommand.class, CacheCommand.class, GenerateCommand.class,
                 AnalyzeCommand.class, ReportCommand.class, ServeCommand.class, ModelsCommand.class, DownloadCommand.class,
-                BenchCommand.class, MakeRandomModelCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, MakeRandomModelCommand.class, LauncherCommands.Jshell.class, LauncherCommands.Run.class,
+                CommandLine.HelpCommand.class})
 public final class JlensCommand implements Callable<Integer> {
     final Main.Streams streams;
 

@@ -1,6 +1,8 @@
 package dev.jlens.cli;
 
 import dev.jlens.Fixtures;
+import dev.jlens.testing.LauncherCopy;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,7 +10,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
@@ -19,53 +20,26 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/**
- * The real {@code ./jlens} script as a process: what a signal to it does and what reaches its stderr. It runs from a
- * copy of the script beside a {@code target/jlens.jar} whose manifest points at this build's classes, so that
- * nothing is built during the test.
- */
+/** The real {@code ./jlens} script as a process ({@link LauncherCopy}): what a signal to it does and what reaches its stderr. */
 class LauncherProcessTest {
     @TempDir
     Path root;
 
-    /** A copy of the launcher and its scripts, with a jar that runs this build's classes. */
-    private Path launcher() throws IOException {
-        if (Files.exists(root.resolve("jlens"))) return root.resolve("jlens");
-        Path scripts = Files.createDirectories(root.resolve("scripts"));
-        for (String s : new String[] {"find-jdk25.sh", "utf8-locale.sh"}) Files.copy(Path.of("scripts", s), scripts.resolve(s));
-        Path jlens = Files.copy(Path.of("jlens"), root.resolve("jlens"));
-        assertThat(jlens.toFile().setExecutable(true)).isTrue();
-        Manifest manifest = new Manifest();
-        Attributes main = manifest.getMainAttributes();
-        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        main.put(Attributes.Name.MAIN_CLASS, Main.class.getName());
-        List<String> urls = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            urls.add(Path.of(entry).toAbsolutePath().toUri().toString());
-        }
-        main.put(Attributes.Name.CLASS_PATH, String.join(" ", urls));
-        Files.createDirectories(root.resolve("target"));
-        try (OutputStream out = Files.newOutputStream(root.resolve("target/jlens.jar")); JarOutputStream jar = new JarOutputStream(out, manifest)) {
-            jar.flush();
-        }
-        return jlens;
-    }
+    private LauncherCopy copy;
 
     private ProcessBuilder command(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(launcher().toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().put("JLENS_AOT", "off");
-        pb.environment().put("HF_HUB_OFFLINE", "1");
-        return pb;
+        if (copy == null) copy = LauncherCopy.make(root);
+        return copy.command(args);
+    }
+
+    @AfterEach
+    void removeLinks() throws IOException {
+        if (copy != null) copy.close();
     }
 
     /**

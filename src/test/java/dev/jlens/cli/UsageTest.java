@@ -89,4 +89,14 @@ class UsageTest {
     void theTopLevelHelpHintHasNoDoubleSpace() {
         assertThat(Refused.usage("--frobnicate").err()).isEqualTo("jlens: unknown option '--frobnicate' (see: jlens --help)\n");
     }
+
+    /** jshell and run start another program in the JVM's place, which only the launcher can do. */
+    @Test
+    void launcherCommandsReachedDirectlySayHowToRunThem() {
+        assertThat(Refused.run("jshell").err())
+                .isEqualTo("jlens: jshell: runs through the ./jlens launcher, which starts the JDK's jshell in its place; run ./jlens jshell\n");
+        assertThat(Refused.run("run", "examples/SeedNotebook.java").err())
+                .isEqualTo("jlens: run: runs through the ./jlens launcher, which starts the program's JVM in its place; run ./jlens run\n");
+        assertThat(CliRunner.run("help").out()).contains("jshell").contains("run ");
+    }
 }
