@@ -16,13 +16,13 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The seed notebook (shared/seed/analysis-notebook.txt), ported step by step: test prompts, logit
+ * The seed notebook (the analysis notebook jlens was built to answer, in TransformerLens), ported step by step: test prompts, logit
  * differences, the logit lens, direct logit attribution per layer and per head, the top heads' attention,
  * and activation patching of the residual stream, by the notebook's own loop and by the library's helper.
  *
- * <p>Run it on any GPT-2 (after {@code ./jlens --version} has built the jar):
+ * <p>Run it from the repository's root on the test model, or on any GPT-2 (a folder, or a name such as gpt2-small):
  * <pre>
- * java --add-modules jdk.incubator.vector -cp "target/jlens.jar:target/lib/*" examples/SeedNotebook.java gpt2-small
+ * ./jlens run examples/SeedNotebook.java src/test/resources/fixtures/tiny-gpt2-a
  * </pre>
  */
 public class SeedNotebook {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the README's speed table: random-weight GPT-2s of real shapes (made once under $BENCH_DIR),
 # `jlens bench` for each shape and prompt length, and, where Debian's python3-torch is installed, the
-# PyTorch yardstick of ../shared/bench (or $YARDSTICK) on the same shapes: its forward pass everywhere,
+# PyTorch yardstick scripts/pytorch_gpt2_yardstick.py (or $YARDSTICK) on the same shapes: its forward pass everywhere,
 # its patching sweep (a full forward per layer and position) for small at 38 tokens only, since on
 # bigger shapes it runs for many minutes.
 #   scripts/bench-table.sh [small medium large] [-- 38 128 512 1024]
@@ -15,7 +15,7 @@ if [ $# -gt 0 ]; then
   shapes=(); while [ $# -gt 0 ] && [ "$1" != "--" ]; do shapes+=("$1"); shift; done
   if [ "${1:-}" = "--" ]; then shift; lengths=("$@"); fi
 fi
-yardstick=${YARDSTICK:-$here/../shared/bench/pytorch_gpt2_yardstick.py}
+yardstick=${YARDSTICK:-$here/scripts/pytorch_gpt2_yardstick.py}
 torch=false
 if [ -f "$yardstick" ] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then torch=true; fi
 

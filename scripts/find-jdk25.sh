@@ -1,4 +1,4 @@
-# Sourced by ./jlens and ./mvnw-jdk25: sets JAVA_HOME to a JDK 25 or newer, or fails with one clear line.
+# Sourced by ./jlens and ./mvn-jdk25: sets JAVA_HOME to a JDK 25 or newer, or fails with one clear line.
 # Order: JAVA_HOME if it is 25+; else the newest 25+ JDK in the system's JVM folder.
 
 jlens_jdk_major() {  # prints the feature version of the JDK at $1, or nothing

@@ -36,6 +36,7 @@ final class AnalyzeCommand implements Runnable {
             parent.streams.out().flush();
         } else {
             AtomicFile.writeString(out, json);
+            Inputs.wrote(parent.streams, out, "");
         }
     }
 }

@@ -22,7 +22,7 @@ final class BenchCommand implements Runnable {
     @Option(names = "--tokens", paramLabel = "N", defaultValue = "38", description = "Positions of the random prompts (default ${DEFAULT-VALUE}).")
     int tokens;
 
-    @Option(names = "--runs", paramLabel = "R", defaultValue = "9", description = "Timed forward passes, after untimed ones (at least ten, and at least 2 s of them) (default ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", paramLabel = "RUNS", defaultValue = "9", description = "Timed forward passes, after untimed ones (at least ten, and at least 2 s of them) (default ${DEFAULT-VALUE}).")
     int runs;
 
     @Option(names = "--no-sweep", description = "Skip the patching sweep (its cost grows with layers^2 x tokens^2).")

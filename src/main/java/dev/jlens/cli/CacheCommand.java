@@ -27,8 +27,11 @@ final class CacheCommand implements Runnable {
     @Mixin
     ModelOption model;
 
-    @Option(names = "--prompt", required = true, paramLabel = "P", description = "The prompt (BOS is prepended).")
+    @Option(names = "--prompt", required = true, paramLabel = "P", description = "The prompt (BOS is prepended unless --no-bos).")
     String prompt;
+
+    @Option(names = "--no-bos", description = "Do not prepend the BOS token to the prompt.")
+    boolean noBos;
 
     @Option(names = "--out", required = true, paramLabel = "F.safetensors",
             description = "Output file (written whole or not at all); - streams the safetensors bytes to standard output.")
@@ -50,7 +53,7 @@ final class CacheCommand implements Runnable {
         Inputs.text("--prompt", prompt);
         Inputs.output(out, Inputs.modelFolder(parent.streams, model.model).stream().toList());
         HookedTransformer m = model.load(parent.streams);
-        dev.jlens.tensor.IntTensor tokens = m.toTokens(prompt);
+        dev.jlens.tensor.IntTensor tokens = m.toTokens(prompt, !noBos);
         Inputs.fitsContext(m, "--prompt", tokens.shape(1));
         ActivationCache cache = m.runWithCache(tokens, CacheOptions.ALL.withNamesFilter(filter).withRemoveBatchDim(true)).cache();
         if (cache.size() == 0) throw new JlensException("--names '" + names + "' matches no hook point (e.g. blocks\\.0\\.attn\\.hook_pattern)");
@@ -72,6 +75,7 @@ final class CacheCommand implements Runnable {
             parent.streams.out().flush();
         } else {
             SafetensorsWriter.write(out, tensors, metadata);
+            Inputs.wrote(parent.streams, out, tensors.size() + (tensors.size() == 1 ? " activation" : " activations"));
         }
     }
 }

@@ -16,10 +16,14 @@ final class GenerateCommand implements Runnable {
     @Mixin
     ModelOption model;
 
-    @Option(names = "--prompt", required = true, paramLabel = "P", description = "The prompt (BOS is prepended).")
+    @Option(names = "--prompt", required = true, paramLabel = "P", description = "The prompt (BOS is prepended unless --no-bos).")
     String prompt;
 
-    @Option(names = "--max-new-tokens", required = true, paramLabel = "N", description = "How many tokens to add at most.")
+    @Option(names = "--no-bos", description = "Do not prepend the BOS token to the prompt.")
+    boolean noBos;
+
+    // TransformerLens' generate(max_new_tokens=10)
+    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "10", description = "How many tokens to add at most (default ${DEFAULT-VALUE}, as TransformerLens).")
     int maxNewTokens;
 
     @Option(names = "--greedy", description = "Take the most likely token each step (do_sample=False).")
@@ -31,22 +35,22 @@ final class GenerateCommand implements Runnable {
     @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0", description = "Sampling temperature (default ${DEFAULT-VALUE}; 0 = greedy).")
     double temperature;
 
-    @Option(names = "--top-k", paramLabel = "K", description = "Sample only among the K most likely tokens.")
+    @Option(names = "--top-k", paramLabel = "K", description = "Sample only among the K most likely tokens (K >= 1; leave it out to sample among all).")
     Integer topK;
 
-    @Option(names = "--top-p", paramLabel = "P", description = "Sample only among the most likely tokens whose probabilities reach P.")
+    @Option(names = "--top-p", paramLabel = "PROB", description = "Sample only among the most likely tokens whose probabilities reach PROB.")
     Double topP;
 
     @Override
     public void run() {
         if (maxNewTokens < 0) throw new dev.jlens.JlensException("--max-new-tokens must be 0 or more, got " + maxNewTokens);
-        if (topK != null && topK < 1) throw new dev.jlens.JlensException("--top-k must be 1 or more, got " + topK);
+        if (topK != null && topK < 1) throw new dev.jlens.JlensException("--top-k must be 1 or more, got " + topK + " (leave it out to sample among all tokens)");
         if (topP != null && !(topP > 0 && topP <= 1)) throw new dev.jlens.JlensException("--top-p must be in (0, 1], got " + topP);
         if (!(temperature >= 0)) throw new dev.jlens.JlensException("--temperature must be 0 or more, got " + temperature);
         Inputs.text("--prompt", prompt);
         HookedTransformer m = model.load(parent.streams);
         if (topK != null) Inputs.topKWithinVocabulary(m, topK);
-        int promptTokens = m.toTokens(prompt).shape(1);
+        int promptTokens = m.toTokens(prompt, !noBos).shape(1);
         Inputs.fitsContext(m, "--prompt", promptTokens);
         int room = m.cfg().nCtx() - promptTokens;
         if (maxNewTokens > room) {
@@ -54,7 +58,7 @@ final class GenerateCommand implements Runnable {
                     + maxNewTokens + " new ones exceed the model's context of " + m.cfg().nCtx() + " tokens (n_ctx); at most " + room + " fit");
         }
         GenerateOptions options = GenerateOptions.sampling(maxNewTokens).withDoSample(!greedy).withSeed(seed)
-                .withTemperature(temperature).withTopK(topK).withTopP(topP);
+                .withTemperature(temperature).withTopK(topK).withTopP(topP).withPrependBos(!noBos);
         parent.streams.out().println(m.generate(prompt, options));
     }
 }

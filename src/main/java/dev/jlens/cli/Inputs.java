@@ -88,6 +88,18 @@ final class Inputs {
         return out;
     }
 
+    /** Says on stderr what a command wrote, so that a run that prints nothing else still tells where its result is. */
+    static void wrote(Main.Streams streams, Path out, String what) {
+        long size;
+        try {
+            size = Files.size(out);
+        } catch (IOException e) {
+            size = -1;
+        }
+        String details = (what.isEmpty() ? "" : what + ", ") + (size >= 0 ? ProgressBar.bytes(size) : "");
+        streams.err().println("jlens: wrote " + out + (details.isEmpty() ? "" : " (" + details + ")"));
+    }
+
     /** The folder {@code model} is loaded from, if it names a local folder or a model of the Hub cache. */
     static Optional<Input> modelFolder(Main.Streams streams, String model) {
         if (model == null || model.isEmpty()) return Optional.empty();

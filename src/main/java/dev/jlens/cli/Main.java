@@ -58,7 +58,7 @@ public final class Main {
         cli.setOut(new PrintWriter(streams.out(), true));
         cli.setErr(new PrintWriter(streams.err(), true));
         cli.setParameterExceptionHandler((e, a) -> {
-            streams.err().println("jlens: " + Text.oneLine(e.getMessage()) + " (see: jlens " + commandPath(e.getCommandLine()) + " --help)");
+            streams.err().println("jlens: " + UsageErrors.message(e));
             return 2;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> report(e, debug(args), streams));
@@ -95,11 +95,6 @@ public final class Main {
             if (a.equals("--debug")) return true;
         }
         return false;
-    }
-
-    private static String commandPath(CommandLine cl) {
-        String path = cl.getCommandSpec().qualifiedName(" ");
-        return path.startsWith("jlens ") ? path.substring(6) : "";
     }
 
     /**

@@ -14,10 +14,10 @@ final class MakeRandomModelCommand implements Runnable {
     @ParentCommand
     JlensCommand parent;
 
-    @Option(names = "--shape", required = true, paramLabel = "S", description = "small, medium, large or xl.")
+    @Option(names = "--shape", required = true, paramLabel = "SHAPE", description = "small, medium, large or xl.")
     String shape;
 
-    @Option(names = "--tokenizer-from", required = true, paramLabel = "DIR", description = "A folder with GPT-2's vocab.json and merges.txt (or tokenizer.json).")
+    @Option(names = "--tokenizer-from", required = true, paramLabel = "MODEL_DIR", description = "A folder with GPT-2's vocab.json and merges.txt (or tokenizer.json).")
     Path tokenizerFrom;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the weights (default ${DEFAULT-VALUE}).")

@@ -11,8 +11,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * The launcher starts the JVM with its stderr pointing at a temporary file (which swallows the JVM's
- * "Using incubator modules" warning) and the user's real stderr on file descriptor 3. This puts the
+ * The launcher starts the JVM with its stderr on a filter (which drops the JVM's "Using incubator
+ * modules" warning) and the user's real stderr on file descriptor 3. This puts the
  * real stderr back on descriptor 2 with {@code dup2}, so the same open file is shared as usual (no
  * second file description that could truncate or overwrite a redirected file).
  */

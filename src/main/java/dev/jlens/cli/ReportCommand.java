@@ -28,12 +28,12 @@ final class ReportCommand implements Runnable {
             description = "The page (written whole or not at all); - writes the HTML to standard output.")
     Path out;
 
-    @Option(names = "--top-k", paramLabel = "K", defaultValue = "10", description = "Rows of each prompt's top-token table (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "10", description = "Rows of each prompt's top-token table (default: ${DEFAULT-VALUE}; 0 lists only the answers' ranks, as test-prompt --top-k 0).")
     int topK;
 
     @Override
     public void run() {
-        if (topK < 1 || topK > 1000) throw new JlensException("--top-k must be between 1 and 1000, got " + topK);
+        if (topK < 0 || topK > 1000) throw new JlensException("--top-k must be between 0 and 1000, got " + topK);
         // read once: the spec may be a pipe, which a second read would find empty
         Path spec = experimentOptions.spec;
         byte[] bytes = Experiment.readBytes(spec);
@@ -49,6 +49,7 @@ final class ReportCommand implements Runnable {
             parent.streams.out().flush();
         } else {
             page.save(out);
+            Inputs.wrote(parent.streams, out, "");
         }
     }
 }

@@ -25,7 +25,7 @@ final class TestPromptCommand implements Runnable {
             description = "The answer; repeat for several (then only each one's first token is compared).")
     List<String> answers;
 
-    @Option(names = "--top-k", paramLabel = "K", defaultValue = "10", description = "Top tokens to list (default ${DEFAULT-VALUE}).")
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "10", description = "Top tokens to list (default ${DEFAULT-VALUE}; 0 lists none, only the answers' ranks).")
     int topK;
 
     @Option(names = "--no-bos", description = "Do not prepend the BOS token to the prompt.")

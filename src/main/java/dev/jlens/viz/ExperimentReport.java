@@ -41,9 +41,9 @@ public final class ExperimentReport {
         this.model = model;
     }
 
-    /** Rows of each test_prompt table (default 10). */
+    /** Rows of each test_prompt table (default 10; 0 shows only the answers' ranks). */
     public ExperimentReport topK(int k) {
-        if (k < 1 || k > 1000) throw new IllegalArgumentException("top-k must be 1..1000, got " + k);
+        if (k < 0 || k > 1000) throw new IllegalArgumentException("top-k must be 0..1000, got " + k);
         this.topK = k;
         return this;
     }

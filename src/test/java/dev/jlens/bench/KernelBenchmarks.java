@@ -18,7 +18,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * JMH benchmarks of the kernels on GPT-2-small shapes. Run (after {@code ./mvnw-jdk25 test-compile}):
+ * JMH benchmarks of the kernels on GPT-2-small shapes. Run (after {@code ./mvn-jdk25 test-compile}):
  * <pre>
  * java --add-modules jdk.incubator.vector -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
  *     org.openjdk.jmh.Main KernelBenchmarks

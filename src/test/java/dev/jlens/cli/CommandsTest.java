@@ -94,4 +94,70 @@ class CommandsTest {
         assertThat(first.exitCode()).as(first.err()).isZero();
         assertThat(first.out()).isEqualTo(second.out()).startsWith("1 2 3 4");
     }
+
+    // ---- options a newcomer reached for -----------------------------------------------------------------------
+
+    @Test
+    void cacheWithoutBosCachesOnlyThePromptsTokens(@TempDir Path dir) {
+        Path out = dir.resolve("nobos.safetensors");
+        CliRunner.Result r = CliRunner.run("cache", "--model", modelA, "--prompt", "1 2 3 4", "--no-bos", "--out", out.toString(), "--names", "hook_embed");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        dev.jlens.model.HookedTransformer m = dev.jlens.model.HookedTransformer.fromPretrained(modelA);
+        dev.jlens.tensor.IntTensor ids = m.toTokens("1 2 3 4", false);
+        try (Checkpoint saved = Checkpoint.open(out)) {
+            Tensor embed = Tensor.of(saved.readFloat32("hook_embed"), Arrays.stream(saved.info("hook_embed").shape()).mapToInt(Math::toIntExact).toArray());
+            assertThat(embed.shape()).containsExactly(ids.shape(1), m.cfg().dModel());
+            for (int p = 0; p < ids.shape(1); p++) {
+                assertClose("row " + p, embed.get(p + ""), m.W_E().get(ids.item(0, p) + ""));
+            }
+        }
+    }
+
+    /** TransformerLens' generate(max_new_tokens=10) */
+    @Test
+    void generateAddsTenTokensByDefault() {
+        CliRunner.Result r = CliRunner.run("generate", "--model", modelA, "--prompt", "1 2 3 4", "--greedy");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        dev.jlens.model.HookedTransformer m = dev.jlens.model.HookedTransformer.fromPretrained(modelA);
+        assertThat(m.toTokens(r.out().strip(), false).shape(1)).isEqualTo(m.toTokens("1 2 3 4", false).shape(1) + 10);
+    }
+
+    @Test
+    void generateWithoutBosContinuesFromThePromptAlone() {
+        CliRunner.Result r = CliRunner.run("generate", "--model", modelA, "--prompt", "1 2 3 4", "--greedy", "--no-bos", "--max-new-tokens", "6");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        dev.jlens.model.HookedTransformer m = dev.jlens.model.HookedTransformer.fromPretrained(modelA);
+        // greedy by hand: the argmax of the last position's logits, six times, from the prompt without BOS
+        int[] ids = m.toTokens("1 2 3 4", false).row(0);
+        for (int step = 0; step < 6; step++) {
+            Tensor logits = m.forward(dev.jlens.tensor.IntTensor.of(new int[][] {ids}));
+            float[] last = logits.get("0, -1").toArray();
+            int best = 0;
+            for (int v = 1; v < last.length; v++) if (last[v] > last[best]) best = v;
+            ids = Arrays.copyOf(ids, ids.length + 1);
+            ids[ids.length - 1] = best;
+        }
+        assertThat(r.out()).isEqualTo(m.tokenizer().decode(ids) + "\n");
+    }
+
+    @Test
+    void cacheSaysWhatItWrote(@TempDir Path dir) throws java.io.IOException {
+        Path out = dir.resolve("c.safetensors");
+        CliRunner.Result r = CliRunner.run("cache", "--model", modelA, "--prompt", "1 2", "--out", out.toString(), "--names", "hook_embed|hook_pos_embed");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).isEqualTo("jlens: wrote " + out + " (2 activations, " + ProgressBar.bytes(java.nio.file.Files.size(out)) + ")\n");
+        assertThat(r.out()).isEmpty();
+    }
+
+    /** --top-k K lists K top tokens wherever tokens are listed: 0 lists none, as test_prompt(top_k=0). */
+    @Test
+    void topKZeroListsNoTopTokensInTestPromptAndReport(@TempDir Path dir) throws java.io.IOException {
+        CliRunner.Result tp = CliRunner.run("test-prompt", "--model", modelA, "--prompt", "1 2 3 4", "--answer", " 5", "--top-k", "0");
+        assertThat(tp.exitCode()).as(tp.err()).isZero();
+        assertThat(tp.out()).contains("Rank: ").doesNotContain("Top 0th token");
+        Path out = dir.resolve("r.html");
+        CliRunner.Result report = CliRunner.run("report", "--spec", "examples/numbers.json", "--model", modelA, "--out", out.toString(), "--top-k", "0");
+        assertThat(report.exitCode()).as(report.err()).isZero();
+        assertThat(java.nio.file.Files.readString(out)).startsWith("<!DOCTYPE html>");
+    }
 }

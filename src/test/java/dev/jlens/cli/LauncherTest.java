@@ -10,7 +10,7 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** How ./jlens and ./mvnw-jdk25 find a JDK 25 (scripts/find-jdk25.sh), with fake JVM folders. */
+/** How ./jlens and ./mvn-jdk25 find a JDK 25 (scripts/find-jdk25.sh), with fake JVM folders. */
 class LauncherTest {
     private record Outcome(int exit, String stdout, String stderr) {}
 

@@ -27,7 +27,7 @@ class ReportCommandTest {
         Path out = dir.resolve("numbers.html");
         CliRunner.Result r = CliRunner.run("report", "--spec", "examples/numbers.json", "--model", modelA, "--out", out.toString(), "--top-k", "5");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.err()).isEmpty();
+        assertThat(r.err()).isEqualTo("jlens: wrote " + out + " (" + ProgressBar.bytes(Files.size(out)) + ")\n");
         assertThat(r.out()).isEmpty();
         String html = Files.readString(out);
         assertThat(html).startsWith("<!DOCTYPE html>").contains("id=\"per-head\"").contains("id=\"patching-block_every\"")
@@ -44,9 +44,9 @@ class ReportCommandTest {
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.errLines()).hasSize(1);
         assertThat(missing.err()).contains("no such experiment file");
-        CliRunner.Result topK = CliRunner.run("report", "--spec", "examples/numbers.json", "--model", modelA, "--out", out.toString(), "--top-k", "0");
+        CliRunner.Result topK = CliRunner.run("report", "--spec", "examples/numbers.json", "--model", modelA, "--out", out.toString(), "--top-k", "-1");
         assertThat(topK.errLines()).hasSize(1);
-        assertThat(topK.err()).contains("--top-k must be between 1 and 1000");
+        assertThat(topK.err()).contains("--top-k must be between 0 and 1000");
         CliRunner.Result noFolder = CliRunner.run("report", "--spec", "examples/numbers.json", "--model", modelA,
                 "--out", dir.resolve("no/such/folder/R.html").toString());
         assertThat(noFolder.errLines()).hasSize(1);

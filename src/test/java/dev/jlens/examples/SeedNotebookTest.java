@@ -58,6 +58,27 @@ class SeedNotebookTest {
         assertThat(number(printed, "Largest difference between the two: ")).isLessThan(1e-5f);
     }
 
+    /** The command in the example's own comment, run as written from a folder laid out as the repository. */
+    @Test
+    void theDocumentedCommandRunsAsWritten(@TempDir Path root) throws Exception {
+        String source = java.nio.file.Files.readString(Path.of("examples/SeedNotebook.java"));
+        Matcher documented = Pattern.compile("<pre>\\s*\\*\\s*(\\./jlens [^\\n]+)\\n").matcher(source);
+        assertThat(documented.find()).as("a ./jlens command in a <pre> block").isTrue();
+        String command = documented.group(1).strip();
+        Process p;
+        String printed;
+        try (dev.jlens.testing.LauncherCopy copy = dev.jlens.testing.LauncherCopy.make(root)) {
+            ProcessBuilder pb = copy.command().command("bash", "-c", command).redirectErrorStream(true);
+            p = pb.start();
+            p.getOutputStream().close();
+            printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(p.exitValue()).as(command + " printed:\n" + printed).isZero();
+        JsonNode pets = Fixtures.reference("a").get("cases").get("pets_sentence_swap");
+        assertThat(line(printed, "Top 3 positive logit attribution heads: ")).isEqualTo(Arrays.toString(Fixtures.ints(pets.get("top3_positive_heads"))));
+    }
+
     private static String line(String text, String prefix) {
         Matcher m = Pattern.compile("^" + Pattern.quote(prefix) + "(.*)$", Pattern.MULTILINE).matcher(text);
         assertThat(m.find()).as("a line starting with '" + prefix + "' in:\n" + text).isTrue();

@@ -21,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * fsync of the folder after it. The Hub cache's refs and snapshot copies are written the same way.
  */
 @Timeout(value = 120)
+@dev.jlens.testing.StraceTest
 class AtomicFileDurabilityTest {
     @TempDir
     Path dir;
@@ -80,8 +81,7 @@ class AtomicFileDurabilityTest {
             try {
                 p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             } catch (IOException e) {
-                Assumptions.abort("strace is not installed; the durability of writes is checked where it is (CI)");
-                return List.of();
+                throw new AssertionError("strace cannot be started (" + e.getMessage() + "); install it with `apt-get install -y strace`", e);
             }
             assertThat(p.waitFor(100, TimeUnit.SECONDS)).isTrue();
             List<String> lines = Files.readAllLines(log);

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The web UI in Debian's chromium: a typed prompt is answered with new figures, and a long sweep can be cancelled. */
+@dev.jlens.testing.BrowserTest
 class WebUiBrowserTest {
     static final AtomicLong delay = new AtomicLong();
     static JlensServer server;

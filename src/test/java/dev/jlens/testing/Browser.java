@@ -21,9 +21,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Debian's chromium, headless, driven by Selenium through Debian's chromedriver: explicit paths, so Selenium
- * Manager never downloads anything, and a fresh profile with networking features off. Browser tests fail (they
- * do not skip) when chromium is missing: install it with {@code apt-get install -y chromium chromium-driver},
- * as {@code .ci/run} does.
+ * Manager never downloads anything, and a fresh profile with networking features off. A class that starts one is a
+ * {@link BrowserTest}: skipped where chromium is missing, failing there when CI requires it ({@link ExternalProgram}).
  */
 public final class Browser implements AutoCloseable {
     public static final Path CHROMIUM = Path.of("/usr/bin/chromium");

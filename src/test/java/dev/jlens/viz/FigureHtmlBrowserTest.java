@@ -19,6 +19,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Each figure's own {@code toHtml()} page in chromium: drawn without errors, with hostile tokens shown as text, never run. */
+@dev.jlens.testing.BrowserTest
 class FigureHtmlBrowserTest {
     @TempDir
     static Path dir;

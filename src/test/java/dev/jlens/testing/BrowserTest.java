@@ -1,0 +1,19 @@
+package dev.jlens.testing;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * A test class that drives chromium ({@link Browser}): tagged {@code browser}, skipped with one line where chromium
+ * is missing, required by CI (see {@link ExternalProgram}).
+ */
+@Target({ElementType.TYPE, ElementType.METHOD})
+@Retention(RetentionPolicy.RUNTIME)
+@Tag("browser")
+@ExtendWith(ExternalProgram.NeedsChromium.class)
+public @interface BrowserTest {}
