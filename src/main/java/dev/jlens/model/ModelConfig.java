@@ -3,12 +3,7 @@ package dev.jlens.model;
 import dev.jlens.JlensException;
 import dev.jlens.hooks.HookFlags;
 import dev.jlens.io.Json;
-import dev.jlens.io.SmallFiles;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -98,22 +93,8 @@ public record ModelConfig(
 
     /** Reads a Hugging Face {@code config.json} by the rules of the architecture its {@code model_type} names. */
     public static ModelConfig fromHuggingFace(Path configJson, String modelName, boolean foldLn) {
-        Json root;
-        try {
-            byte[] bytes = SmallFiles.read(configJson, MAX_CONFIG_BYTES, "a config.json");
-            String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
-            root = Json.parse(text, MAX_CONFIG_DEPTH);
-        } catch (CharacterCodingException e) {
-            throw new JlensException(configJson + ": not valid UTF-8 text; is this a config.json?");
-        } catch (IOException e) {
-            throw new JlensException(configJson + ": cannot read (" + e.getMessage() + ")");
-        } catch (JlensException e) {
-            throw e;
-        } catch (Json.SyntaxError e) {
-            throw new JlensException(configJson + ": not valid JSON (" + e.getMessage() + ")");
-        }
-        if (!(root instanceof Json.Obj object)) throw new JlensException(configJson + ": not a JSON object");
-        return fromHuggingFace(object, configJson.toString(), modelName, foldLn);
+        ConfigFields fields = ConfigFields.read(configJson, MAX_CONFIG_BYTES, MAX_CONFIG_DEPTH, "a config.json");
+        return Architectures.forConfig(fields).config(fields, modelName, foldLn);
     }
 
     static ModelConfig fromHuggingFace(Json.Obj root, String source, String modelName, boolean foldLn) {
