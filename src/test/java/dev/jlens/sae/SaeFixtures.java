@@ -18,21 +18,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The SAE fixtures (src/test/resources/fixtures/saes/tiny-gpt2-a): random SAEs in SAELens' layout for fixture model A,
  * and what SAELens 6.18's semantics give when they are spliced in, computed in float64.
  */
-final class SaeFixtures {
+public final class SaeFixtures {
     private static JsonNode reference;
 
     private SaeFixtures() {
     }
 
-    static Path root() {
+    public static Path root() {
         return Fixtures.root().resolve("saes/tiny-gpt2-a");
     }
 
-    static Path folder(String sae) {
+    public static Path folder(String sae) {
         return root().resolve(sae);
     }
 
-    static synchronized JsonNode reference() {
+    public static synchronized JsonNode reference() {
         if (reference == null) {
             try {
                 reference = JsonMapper.builder().build().readTree(Files.readString(root().resolve("reference.json")));
@@ -44,7 +44,7 @@ final class SaeFixtures {
     }
 
     /** A tensor of {@code reference.safetensors} (or another file under the root). */
-    static Tensor tensor(String file, String key) {
+    public static Tensor tensor(String file, String key) {
         try (Checkpoint c = Checkpoint.open(root().resolve(file))) {
             int[] shape = Arrays.stream(c.info(key).shape()).mapToInt(Math::toIntExact).toArray();
             return Tensor.of(c.readFloat32(key), shape);
@@ -52,7 +52,7 @@ final class SaeFixtures {
     }
 
     /** The fixtures' tolerance: |a - b| <= 1e-4 max(1, max|b|) + 1e-3 |b|. */
-    static void assertClose(String what, Tensor actual, Tensor expected) {
+    public static void assertClose(String what, Tensor actual, Tensor expected) {
         assertThat(actual.shape()).as(what + ": shape").isEqualTo(expected.shape());
         float[] a = actual.toArray(), b = expected.toArray();
         double maxAbs = 0;
@@ -67,7 +67,7 @@ final class SaeFixtures {
     }
 
     /** Each row minus its mean (logits are compared so: TransformerLens centers the unembedding). */
-    static Tensor centered(Tensor rows) {
+    public static Tensor centered(Tensor rows) {
         return rows.sub(rows.mean(-1, true));
     }
 }
