@@ -70,8 +70,10 @@ class BadSaeInputsTest {
     @Test
     void saeForAHookPointTheModelLacks() throws IOException {
         Path sae = copy("standard", s -> s.replace("blocks.2.hook_mlp_out", "blocks.9.hook_mlp_out"));
-        assertThat(Refused.run("sae", "features", "--model", MODEL, "--prompt", "Hi", "--sae", sae.toString()).err())
+        Path out = tmp.resolve("c.safetensors");
+        assertThat(Refused.run("cache", "--model", MODEL, "--prompt", "Hi", "--out", out.toString(), "--sae", sae.toString()).err())
                 .contains("the SAE is for hook point blocks.9.hook_mlp_out, which tiny-gpt2-a does not have (4 layers, blocks.0 to blocks.3)");
+        Refused.nothingWritten(out);
     }
 
     @Test
@@ -84,6 +86,14 @@ class BadSaeInputsTest {
     @Test
     void saeFolderThatDoesNotExist() {
         assertThat(Refused.run("sae", "info", tmp.resolve("none").toString()).err()).contains("SAE folder " + tmp.resolve("none") + " does not exist");
+    }
+
+    @Test
+    void errorTermWithoutSae() {
+        Path out = tmp.resolve("c.safetensors");
+        assertThat(Refused.run("cache", "--model", MODEL, "--prompt", "Hi", "--out", out.toString(), "--use-error-term").err())
+                .contains("--use-error-term is for SAEs spliced in with --sae, and none is given");
+        Refused.nothingWritten(out);
     }
 
     @Test

@@ -71,6 +71,25 @@ class SaeCommandsTest {
         }
     }
 
+    @Test
+    void cacheWithAllSevenSaesHoldsTheirHookPointsBesideTheModelsOwn() {
+        for (boolean error : new boolean[]{false, true}) {
+            JsonNode run = run(error ? "all+error" : "all");
+            List<String> args = new ArrayList<>(List.of("cache", "--model", MODEL, "--prompt", Fixtures.PET_PROMPT, "--out", tmp.resolve("c" + error + ".safetensors").toString()));
+            for (JsonNode s : run.get("saes")) args.addAll(List.of("--sae", folder(s.asString())));
+            if (error) args.add("--use-error-term");
+            CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            try (Checkpoint c = Checkpoint.open(tmp.resolve("c" + error + ".safetensors"))) {
+                assertThat(c.names()).contains("blocks.0.hook_resid_pre", "blocks.3.attn.hook_pattern", "unembed.hook_out");
+                for (Map.Entry<String, JsonNode> e : run.get("expect").properties()) {
+                    int[] shape = Arrays.stream(c.info(e.getKey()).shape()).mapToInt(Math::toIntExact).toArray();
+                    SaeFixtures.assertClose(e.getKey(), Tensor.of(c.readFloat32(e.getKey()), shape), SaeFixtures.tensor("reference.safetensors", e.getValue().asString()));
+                }
+            }
+        }
+    }
+
     private static JsonNode run(String name) {
         for (JsonNode r : SaeFixtures.reference().get("runs")) if (r.get("name").asString().equals(name)) return r;
         throw new AssertionError(name);
