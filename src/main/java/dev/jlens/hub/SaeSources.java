@@ -7,6 +7,8 @@ import dev.jlens.util.Progress;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns what a user passes as {@code --sae} into a folder in SAELens' layout: an existing folder is used as is;
@@ -31,6 +33,31 @@ public final class SaeSources {
         }
         if (Files.isDirectory(asPath)) return asPath;
         if (Files.exists(asPath)) throw new JlensException("SAE path " + sae + " is a file, not a folder (an SAE folder holds cfg.json and sae_weights.safetensors)");
-        throw new JlensException("SAE folder " + sae + " does not exist");
+        Optional<HubSae> onHub = hubSae(sae);
+        if (onHub.isEmpty()) throw new JlensException("SAE folder " + sae + " does not exist");
+        HubSae h = onHub.get();
+        try (ModelDownloader downloader = new ModelDownloader(hub)) {
+            Path snapshot = downloader.resolveFolder(h.repo(), hub.revision(), h.folder(), List.of(Sae.CONFIG_FILE, Sae.WEIGHTS_FILE),
+                    List.of(Sae.SPARSITY_FILE), progress).folder();
+            return snapshot.resolve(h.folder());
+        }
+    }
+
+    /** An SAE on the Hub: a repository and the folder in it that holds the SAE's files. */
+    public record HubSae(RepoId repo, String folder) {}
+
+    /**
+     * {@code org/name/folder...} as an SAE on the Hub; empty when it is not of that form (no folder, or the first two
+     * parts are not a repo id, or a folder part is {@code .}, {@code ..} or empty).
+     */
+    public static Optional<HubSae> hubSae(String sae) {
+        String[] parts = sae.split("/", -1);
+        if (parts.length < 3 || sae.startsWith("/") || sae.startsWith(".")) return Optional.empty();
+        String repo = parts[0] + "/" + parts[1];
+        if (!RepoId.isRepoId(repo)) return Optional.empty();
+        for (int i = 2; i < parts.length; i++) {
+            if (parts[i].isEmpty() || parts[i].equals(".") || parts[i].equals("..") || parts[i].contains("\\")) return Optional.empty();
+        }
+        return Optional.of(new HubSae(RepoId.parse(repo), sae.substring(repo.length() + 1)));
     }
 }
