@@ -13,7 +13,8 @@ import java.util.Optional;
 /**
  * Turns what a user passes as {@code --sae} into a folder in SAELens' layout: an existing folder is used as is;
  * {@code REPO_ID/SUBFOLDER} (e.g. {@code jbloom/GPT2-Small-SAEs-Reformatted/blocks.8.hook_resid_pre}) names the
- * SAE's folder in a repository on the Hub, taken from the Hugging Face cache, downloaded into it when missing.
+ * SAE's folder in a repository on the Hub, and {@code RELEASE/SAE_ID} an SAE of one of SAELens' releases (see
+ * {@link SaeRegistry}); both are taken from the Hugging Face cache, downloaded into it when missing.
  */
 public final class SaeSources {
     private SaeSources() {
@@ -47,10 +48,12 @@ public final class SaeSources {
     public record HubSae(RepoId repo, String folder) {}
 
     /**
-     * {@code org/name/folder...} as an SAE on the Hub; empty when it is not of that form (no folder, or the first two
+     * {@code release/id} of a known release, or {@code org/name/folder...}, as an SAE on the Hub; empty when it is not of that form (no folder, or the first two
      * parts are not a repo id, or a folder part is {@code .}, {@code ..} or empty).
      */
     public static Optional<HubSae> hubSae(String sae) {
+        Optional<SaeRegistry.KnownSae> known = SaeRegistry.lookup(sae);
+        if (known.isPresent()) return Optional.of(new HubSae(RepoId.parse(known.get().repoId()), known.get().folder()));
         String[] parts = sae.split("/", -1);
         if (parts.length < 3 || sae.startsWith("/") || sae.startsWith(".")) return Optional.empty();
         String repo = parts[0] + "/" + parts[1];

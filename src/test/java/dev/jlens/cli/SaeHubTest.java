@@ -65,4 +65,18 @@ class SaeHubTest {
         CliRunner.Result r = Refused.runWithEnv(env, "sae", "info", REPO + "/blocks.99.hook_resid_pre");
         assertThat(r.err()).contains(REPO + "@main on " + hub.endpoint() + " has no blocks.99.hook_resid_pre/cfg.json");
     }
+
+    @Test
+    void aReleaseNameOfSaeLensNamesItsRepositoryAndFolder() throws java.io.IOException {
+        Path repo = Files.createDirectories(tmp.resolve("repo/blocks.1.hook_resid_pre"));
+        for (String f : new String[]{"cfg.json", "sae_weights.safetensors", "sparsity.safetensors"}) {
+            Files.copy(SaeFixtures.folder("standard-legacy").resolve(f), repo.resolve(f));
+        }
+        String commit = hub.repo(REPO, tmp.resolve("repo")).commit();
+        CliRunner.Result r = CliRunner.runWithEnv(env, "sae", "info", "gpt2-small-res-jb/blocks.1.hook_resid_pre");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("sae: " + cache.resolve("models--jbloom--GPT2-Small-SAEs-Reformatted/snapshots").resolve(commit).resolve("blocks.1.hook_resid_pre") + "\n");
+        assertThat(Refused.runWithEnv(env, "sae", "info", "gpt2-small-res-jb/blocks.99.hook_resid_pre").err())
+                .contains("SAE release gpt2-small-res-jb has no SAE 'blocks.99.hook_resid_pre'; it has 13: blocks.0.hook_resid_pre, blocks.1.hook_resid_pre,");
+    }
 }
