@@ -50,13 +50,23 @@ public final class SaeSplice implements Splice {
     public Tensor apply(Tensor activation, ChildHooks hooks) {
         int[] shape = activation.shape();
         Tensor x = flattened(activation);
-        Tensor out = run(x.copy(), hooks);  // a copy: a hook on hook_sae_input may write into it; the error term needs x
-        if (useErrorTerm) {
-            Tensor clean = run(x.copy(), NO_HOOKS);
-            Tensor error = hooks.fire(ERROR, activation.sub(clean.reshape(shape)));
-            out = out.reshape(shape).add(error);
+        if (!useErrorTerm) return hooks.fire(OUTPUT, run(x.copy(), hooks, null).reshape(shape));
+        Pass clean = Pass.of(sae, x);
+        Tensor out = run(x.copy(), hooks, clean);
+        Tensor error = hooks.fire(ERROR, activation.sub(clean.out().reshape(shape)));
+        return hooks.fire(OUTPUT, out.reshape(shape).add(error));
+    }
+
+    /** Every step of one pass without hooks, kept so a hooked pass whose hooks change nothing need not compute it again. */
+    private record Pass(Tensor input, Sae.Normalized normalized, Tensor s, Tensor pre, Tensor post, Tensor recons, Tensor out) {
+        static Pass of(Sae sae, Tensor x) {
+            Sae.Normalized normalized = sae.normalize(x);
+            Tensor s = sae.centered(normalized.values());
+            Tensor pre = sae.preActivations(s);
+            Tensor post = sae.activations(pre, s);
+            Tensor recons = sae.reconstruction(post);
+            return new Pass(x, normalized, s, pre, post, recons, sae.denormalize(recons.copy(), normalized));
         }
-        return hooks.fire(OUTPUT, out.reshape(shape));
     }
 
     /** The rows the SAE reads: the activation, heads flattened into one vector for a {@code hook_z} SAE. */
@@ -78,14 +88,26 @@ public final class SaeSplice implements Splice {
         return s;
     }
 
-    /** SAELens' {@code forward} without the error term, firing the hook points as it goes. */
-    private Tensor run(Tensor x, ChildHooks hooks) {
+    /**
+     * SAELens' {@code forward} without the error term, firing the hook points as it goes. With the error term the
+     * same SAE also runs without hooks ({@code clean}); while every hook so far left its value as it was (bit for
+     * bit), the clean pass's next step is that of this pass too and is copied instead of computed again.
+     */
+    private Tensor run(Tensor x, ChildHooks hooks, Pass clean) {
         Tensor input = hooks.fire(INPUT, x);
-        Sae.Normalized normalized = sae.normalize(input);
-        Tensor s = sae.centered(normalized.values());
-        Tensor pre = hooks.fire(ACTS_PRE, sae.preActivations(s));
-        Tensor post = hooks.fire(ACTS_POST, sae.activations(pre, s));
-        Tensor recons = hooks.fire(RECONS, sae.reconstruction(post));
-        return sae.denormalize(recons.copy(), normalized);
+        boolean same = clean != null && sameBits(input, clean.input());
+        Sae.Normalized normalized = same ? clean.normalized() : sae.normalize(input);
+        Tensor s = same ? clean.s() : sae.centered(normalized.values());
+        Tensor pre = hooks.fire(ACTS_PRE, same ? clean.pre().copy() : sae.preActivations(s));
+        same = same && sameBits(pre, clean.pre());
+        Tensor post = hooks.fire(ACTS_POST, same ? clean.post().copy() : sae.activations(pre, s));
+        same = same && sameBits(post, clean.post());
+        Tensor recons = hooks.fire(RECONS, same ? clean.recons().copy() : sae.reconstruction(post));
+        same = same && sameBits(recons, clean.recons());
+        return same ? clean.out().copy() : sae.denormalize(recons.copy(), normalized);
+    }
+
+    private static boolean sameBits(Tensor a, Tensor b) {
+        return a.size() == b.size() && java.util.Arrays.equals(a.data(), a.offset(), a.offset() + a.size(), b.data(), b.offset(), b.offset() + b.size());
     }
 }

@@ -59,6 +59,29 @@ class SaeSplicingTest {
     }
 
     @Test
+    void aHookThatReplacesTheSaeInputIsSeenDownstreamWhileTheErrorTermKeepsTheCleanInput() {
+        String hook = "blocks.2.hook_mlp_out";
+        HookedTransformer zeroed = Saes.withSaes(plain, true, Sae.load(SaeFixtures.folder("standard")))
+                .withHooks(Hook.of(hook + ".hook_sae_input", (a, h) -> Tensor.zeros(a.shape())));
+        ActivationCache cache = zeroed.runWithCache(tokens).cache();
+        // the SAE of a zero input, in float64 loops from the file: s = -b_dec, post = ReLU(s W_enc + b_enc), out = post W_dec + b_dec
+        Tensor wEnc = SaeFixtures.tensor("standard/sae_weights.safetensors", "W_enc"), wDec = SaeFixtures.tensor("standard/sae_weights.safetensors", "W_dec");
+        float[] bEnc = SaeFixtures.tensor("standard/sae_weights.safetensors", "b_enc").toArray(), bDec = SaeFixtures.tensor("standard/sae_weights.safetensors", "b_dec").toArray();
+        int dIn = bDec.length, dSae = bEnc.length;
+        double[] decoded = new double[dIn];
+        for (int j = 0; j < dSae; j++) {
+            double pre = bEnc[j];
+            for (int c = 0; c < dIn; c++) pre += -bDec[c] * wEnc.item(c, j);
+            if (pre > 0) for (int c = 0; c < dIn; c++) decoded[c] += pre * wDec.item(j, c);
+        }
+        Tensor error = SaeFixtures.tensor("reference.safetensors", "standard+error/" + hook + ".hook_sae_error");
+        Tensor expected = error.copy();
+        for (int p = 0; p < error.shape(0); p++) for (int c = 0; c < dIn; c++) expected.put((float) (decoded[c] + bDec[c] + error.item(p, c)), p, c);
+        SaeFixtures.assertClose("output with a zero SAE input", cache.get(hook + ".hook_sae_output").squeeze(0), expected);
+        SaeFixtures.assertClose("error", cache.get(hook + ".hook_sae_error").squeeze(0), error);
+    }
+
+    @Test
     void anSaeAtAHookThatHasOneReplacesItAndItsHookPointsFollowTheHost() {
         Sae standard = Sae.load(SaeFixtures.folder("standard"));
         Sae other = Sae.load(SaeFixtures.folder("gated"));
