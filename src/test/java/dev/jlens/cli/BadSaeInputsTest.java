@@ -112,4 +112,10 @@ class BadSaeInputsTest {
         dev.jlens.io.SafetensorsWriter.write(weights, t, java.util.Map.of());
         assertThat(Refused.run("sae", "info", sae.toString()).err()).contains("tensor \"scaling_factor\" is not all ones");
     }
+
+    @Test
+    void featureOutOfRange() {
+        assertThat(Refused.run("sae", "logit-effects", "--model", MODEL, "--sae", SaeFixtures.folder("standard").toString(), "--feature", "256").err())
+                .contains("feature 256 is out of range: the SAE has 256 features (0..255)");
+    }
 }

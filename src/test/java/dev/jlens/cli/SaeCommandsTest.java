@@ -90,6 +90,47 @@ class SaeCommandsTest {
         }
     }
 
+    @Test
+    void logitEffectsAreTheDecoderRowThroughTheUnembeddingAsTransformerLensProcessesIt() {
+        int feature = 17, k = 4;
+        CliRunner.Result r = CliRunner.run("sae", "logit-effects", "--model", MODEL, "--sae", folder("standard"), "--feature", String.valueOf(feature), "--top-k", String.valueOf(k));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        // independently: W_U = wte^T with ln_f's weight folded in and centered over d_model (fold_ln with
+        // center_weights), then over the vocabulary (center_unembed)
+        double[] effect;
+        try (Checkpoint m = Checkpoint.open(Fixtures.modelDir("a").resolve("model.safetensors"))) {
+            float[] wte = m.readFloat32("transformer.wte.weight"), lnf = m.readFloat32("transformer.ln_f.weight");
+            float[] row = SaeFixtures.tensor("standard/sae_weights.safetensors", "W_dec").get(feature).toArray();
+            int d = lnf.length, vocab = wte.length / d;
+            double[][] wU = new double[d][vocab];
+            for (int t = 0; t < vocab; t++) {
+                double mean = 0;
+                for (int c = 0; c < d; c++) mean += lnf[c] * wte[t * d + c] / d;
+                for (int c = 0; c < d; c++) wU[c][t] = lnf[c] * wte[t * d + c] - mean;
+            }
+            effect = new double[vocab];
+            for (int c = 0; c < d; c++) {
+                double mean = 0;
+                for (int t = 0; t < vocab; t++) mean += wU[c][t] / vocab;
+                for (int t = 0; t < vocab; t++) effect[t] += row[c] * (wU[c][t] - mean);
+            }
+        }
+        Integer[] order = new Integer[effect.length];
+        for (int t = 0; t < order.length; t++) order[t] = t;
+        double[] e = effect;
+        Arrays.sort(order, (a, b) -> Double.compare(e[b], e[a]));
+        String[] lines = r.out().split("\n");
+        assertThat(lines[0]).isEqualTo("feature 17 (blocks.2.hook_mlp_out)");
+        for (int i = 0; i < k; i++) {
+            String[] top = lines[1 + i].trim().split("\t"), bottom = lines[1 + k + i].trim().split("\t");
+            assertThat(top[0]).isEqualTo("top");
+            assertThat(Integer.parseInt(top[2])).isEqualTo(order[i]);
+            assertThat(Double.parseDouble(top[1])).isCloseTo(effect[order[i]], org.assertj.core.data.Offset.offset(1e-3));
+            assertThat(bottom[0]).isEqualTo("bottom");
+            assertThat(Integer.parseInt(bottom[2])).isEqualTo(order[order.length - 1 - i]);
+        }
+    }
+
     private static JsonNode run(String name) {
         for (JsonNode r : SaeFixtures.reference().get("runs")) if (r.get("name").asString().equals(name)) return r;
         throw new AssertionError(name);
