@@ -40,6 +40,13 @@ final class CacheCommand implements Runnable {
     @Option(names = "--names", paramLabel = "REGEX", description = "Keep only hook names the regular expression matches in full.")
     String names;
 
+    @Option(names = "--sae", paramLabel = "SAE", description = "Splice in an SAE (a folder in SAELens' layout, or REPO_ID/SUBFOLDER on the Hub); "
+            + "its hook points are cached as <hook>.hook_sae_*. Repeatable.")
+    java.util.List<String> saes = new java.util.ArrayList<>();
+
+    @Option(names = "--use-error-term", description = "Run the SAEs with their error term: the model's activations stay as without them.")
+    boolean useErrorTerm;
+
     @Override
     public void run() {
         java.util.function.Predicate<String> filter = name -> true;
@@ -51,8 +58,12 @@ final class CacheCommand implements Runnable {
             }
         }
         Inputs.text("--prompt", prompt);
-        Inputs.output(out, Inputs.modelFolder(parent.streams, model.model).stream().toList());
+        if (useErrorTerm && saes.isEmpty()) throw new JlensException("--use-error-term is for SAEs spliced in with --sae, and none is given");
+        java.util.List<Inputs.Input> inputs = new java.util.ArrayList<>(Inputs.modelFolder(parent.streams, model.model).stream().toList());
+        for (String sae : saes) SaeOption.folder(sae).ifPresent(inputs::add);
+        Inputs.output(out, inputs);
         HookedTransformer m = model.load(parent.streams);
+        if (!saes.isEmpty()) m = dev.jlens.sae.Saes.withSaes(m, useErrorTerm, SaeOption.loadAll(parent.streams, saes));
         dev.jlens.tensor.IntTensor tokens = m.toTokens(prompt, !noBos);
         Inputs.fitsContext(m, "--prompt", tokens.shape(1));
         ActivationCache cache = m.runWithCache(tokens, CacheOptions.ALL.withNamesFilter(filter).withRemoveBatchDim(true)).cache();

@@ -49,9 +49,85 @@ public final class ModelDownloader implements AutoCloseable {
 
     /** The complete snapshot a revision stands for in the cache, if there is one; makes no request. */
     public Optional<Snapshot> cached(RepoId repo, String revision) {
+        return cached(repo, revision, modelPlan());
+    }
+
+    private Optional<Snapshot> cached(RepoId repo, String revision, Plan plan) {
         return cache.commitOf(repo, revision).map(commit -> cache.snapshotDir(repo, commit))
-                .filter(ModelFiles::complete)
-                .map(dir -> new Snapshot(repo, revision, dir.getFileName().toString(), dir, ModelFiles.present(dir), 0, Optional.empty()));
+                .filter(plan::complete)
+                .map(dir -> new Snapshot(repo, revision, dir.getFileName().toString(), dir, plan.present(dir), 0, Optional.empty()));
+    }
+
+    /**
+     * Which files of a repository a download takes: {@link #files} asks the Hub (the first file's commit is the one
+     * all are taken at); {@link #complete} says whether a snapshot folder has them all.
+     */
+    private interface Plan {
+        List<FileMetadata> files(HubClient c, RepoId repo, String revision);
+
+        boolean complete(Path snapshot);
+
+        List<String> present(Path snapshot);
+    }
+
+    private Plan modelPlan() {
+        return new Plan() {
+            @Override
+            public List<FileMetadata> files(HubClient c, RepoId repo, String revision) {
+                return plan(c, repo, revision);
+            }
+
+            @Override
+            public boolean complete(Path snapshot) {
+                return ModelFiles.complete(snapshot);
+            }
+
+            @Override
+            public List<String> present(Path snapshot) {
+                return ModelFiles.present(snapshot);
+            }
+        };
+    }
+
+    /**
+     * The files of one folder of a repository (an SAE's {@code cfg.json} and weights, say), from the cache if they are
+     * there (no request at all), else downloaded, as {@link #resolve} does for a model. {@code required} come first; a
+     * missing one is an error naming it, a missing {@code optional} one is left out.
+     */
+    public Snapshot resolveFolder(RepoId repo, String revision, String folder, List<String> required, List<String> optional, Progress progress) {
+        Plan plan = new Plan() {
+            @Override
+            public List<FileMetadata> files(HubClient c, RepoId r, String rev) {
+                List<FileMetadata> out = new ArrayList<>();
+                for (String f : required) {
+                    String path = folder + "/" + f;
+                    try {
+                        out.add(c.head(r, out.isEmpty() ? rev : out.get(0).commit(), path));
+                    } catch (HubException e) {
+                        if (e.kind() == Kind.ENTRY_NOT_FOUND) {
+                            throw new HubException(Kind.ENTRY_NOT_FOUND, r + "@" + rev + " on " + settings.endpoint() + " has no " + path, e);
+                        }
+                        throw e;
+                    }
+                }
+                for (String f : optional) optional(c, r, out.get(0).commit(), folder + "/" + f).ifPresent(out::add);
+                return out;
+            }
+
+            @Override
+            public boolean complete(Path snapshot) {
+                return required.stream().allMatch(f -> Files.isRegularFile(snapshot.resolve(folder).resolve(f)));
+            }
+
+            @Override
+            public List<String> present(Path snapshot) {
+                List<String> out = new ArrayList<>();
+                for (String f : required) out.add(folder + "/" + f);
+                for (String f : optional) if (Files.isRegularFile(snapshot.resolve(folder).resolve(f))) out.add(folder + "/" + f);
+                return out;
+            }
+        };
+        return resolve(repo, revision, progress, plan);
     }
 
     /**
@@ -59,11 +135,15 @@ public final class ModelDownloader implements AutoCloseable {
      * what {@code --model} does.
      */
     public Snapshot resolve(RepoId repo, String revision, Progress progress) {
-        Optional<Snapshot> hit = cached(repo, revision);
+        return resolve(repo, revision, progress, modelPlan());
+    }
+
+    private Snapshot resolve(RepoId repo, String revision, Progress progress, Plan plan) {
+        Optional<Snapshot> hit = cached(repo, revision, plan);
         if (hit.isPresent()) return hit.get();
         if (settings.offline()) throw offlineNotCached(repo, revision);
         try {
-            return fetch(repo, revision, progress);
+            return fetch(repo, revision, progress, plan);
         } catch (HubException e) {
             if (e.kind() == Kind.UNREACHABLE) {
                 throw new HubException(Kind.UNREACHABLE, e.getMessage() + "; " + repo + "@" + revision
@@ -80,7 +160,7 @@ public final class ModelDownloader implements AutoCloseable {
     public Snapshot download(RepoId repo, String revision, Progress progress) {
         if (settings.offline()) return cached(repo, revision).orElseThrow(() -> offlineNotCached(repo, revision));
         try {
-            return fetch(repo, revision, progress);
+            return fetch(repo, revision, progress, modelPlan());
         } catch (HubException e) {
             if (e.kind() != Kind.UNREACHABLE) throw e;
             Optional<Snapshot> hit = cached(repo, revision);
@@ -104,9 +184,9 @@ public final class ModelDownloader implements AutoCloseable {
         return client;
     }
 
-    private Snapshot fetch(RepoId repo, String revision, Progress progress) {
+    private Snapshot fetch(RepoId repo, String revision, Progress progress, Plan plan) {
         Revision.check(revision);
-        List<FileMetadata> files = plan(repo, revision);
+        List<FileMetadata> files = plan.files(client(), repo, revision);
         String commit = files.get(0).commit();
         Rollback rollback = new Rollback(cache, repo, commit);
         try {
@@ -150,8 +230,7 @@ public final class ModelDownloader implements AutoCloseable {
     }
 
     /** The files to fetch, config.json first (its commit is the one all others are asked for at). */
-    private List<FileMetadata> plan(RepoId repo, String revision) {
-        HubClient c = client();
+    private List<FileMetadata> plan(HubClient c, RepoId repo, String revision) {
         FileMetadata config;
         try {
             config = c.head(repo, revision, ModelFiles.CONFIG);

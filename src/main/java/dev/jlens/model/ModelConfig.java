@@ -3,9 +3,7 @@ package dev.jlens.model;
 import dev.jlens.JlensException;
 import dev.jlens.hooks.HookFlags;
 import dev.jlens.io.Json;
-import dev.jlens.io.SmallFiles;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -95,15 +93,8 @@ public record ModelConfig(
 
     /** Reads a Hugging Face {@code config.json} by the rules of the architecture its {@code model_type} names. */
     public static ModelConfig fromHuggingFace(Path configJson, String modelName, boolean foldLn) {
-        Json root;
-        try {
-            byte[] bytes = SmallFiles.read(configJson, MAX_CONFIG_BYTES, "a config.json");
-            root = Json.parse(configJson.toString(), SmallFiles.utf8(configJson.toString(), bytes), MAX_CONFIG_DEPTH);
-        } catch (IOException e) {
-            throw new JlensException(configJson + ": cannot read (" + e.getMessage() + ")");
-        }
-        if (!(root instanceof Json.Obj object)) throw new JlensException(configJson + ": not a JSON object");
-        return fromHuggingFace(object, configJson.toString(), modelName, foldLn);
+        ConfigFields fields = ConfigFields.read(configJson, MAX_CONFIG_BYTES, MAX_CONFIG_DEPTH, "a config.json");
+        return Architectures.forConfig(fields).config(fields, modelName, foldLn);
     }
 
     static ModelConfig fromHuggingFace(Json.Obj root, String source, String modelName, boolean foldLn) {

@@ -27,8 +27,7 @@ class HubCommandsTest {
     void startHub() {
         hub = StandInHub.start();
         cache = tmp.resolve("hub");
-        env = new HashMap<>(Map.of("HF_ENDPOINT", hub.endpoint(), "HF_HUB_CACHE", cache.toString(),
-                "HF_TOKEN_PATH", tmp.resolve("no-token").toString(), "HF_HUB_DOWNLOAD_TIMEOUT", "5"));
+        env = hub.environment(cache, tmp);
     }
 
     @AfterEach

@@ -147,6 +147,12 @@ public final class StandInHub implements AutoCloseable {
         return "http://127.0.0.1:" + hub.getAddress().getPort();
     }
 
+    /** The environment of a jlens run against this hub: its endpoint, this cache, no token, short timeouts. */
+    public Map<String, String> environment(Path cache, Path tmp) {
+        return new java.util.HashMap<>(Map.of("HF_ENDPOINT", endpoint(), "HF_HUB_CACHE", cache.toString(),
+                "HF_TOKEN_PATH", tmp.resolve("no-token").toString(), "HF_HUB_DOWNLOAD_TIMEOUT", "5"));
+    }
+
     public String cdnEndpoint() {
         return "http://127.0.0.1:" + cdn.getAddress().getPort();
     }
