@@ -37,11 +37,15 @@ final class Duck {
         return "'" + text.replace("'", "''") + "'";
     }
 
-    /** DuckDB's messages run over several lines (a caret under the query); the first says what is wrong. */
+    /**
+     * What DuckDB says is wrong: the first line of its message (a caret under the query follows), without its class
+     * of error ("Parser Error: "), which names no input.
+     */
     static String firstLine(SQLException e) {
         String m = e.getMessage() == null ? e.toString() : e.getMessage();
         m = m.strip();
         int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl).strip();
+        m = nl < 0 ? m : m.substring(0, nl).strip();
+        return m.replaceFirst("^[A-Za-z ]*Error: ", "");
     }
 }

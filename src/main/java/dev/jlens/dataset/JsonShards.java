@@ -29,13 +29,14 @@ public final class JsonShards implements ShardSink<Map<String, Object>> {
 
     /**
      * The shard folder for {@code job} (a description of the job: model, dataset, options): created if absent; if
-     * present, kept when {@code resume} and it is the same job, emptied when {@code overwrite}, refused otherwise.
+     * present, kept when {@code resume} and it is the same job, emptied when {@code overwrite} or when no shard was
+     * completed, refused otherwise.
      */
     public static JsonShards open(Path folder, Json.Obj job, boolean resume, boolean overwrite) {
         try {
             if (Files.exists(folder)) {
                 Path jobFile = folder.resolve(JOB);
-                if (overwrite) {
+                if (overwrite || new JsonShards(folder).shardFiles().isEmpty()) {
                     delete(folder);
                 } else if (!resume) {
                     throw new JlensException(folder + ": holds the shards of an unfinished run; --resume to continue it or --overwrite to start again");

@@ -72,6 +72,63 @@ class BatchCommandTest {
         }
     }
 
+    @Test
+    void theSummaryGivesMeansSpreadsAndAccuracyOverallAndPerTemplate() throws Exception {
+        Path data = ioi(dir, 8);
+        Path out = dir.resolve("r.parquet");
+        CliRunner.Result r = CliRunner.run("batch", "--model", MODEL, "--dataset", data.toString(), "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        List<Map<String, Object>> rows = ParquetRows.read(out);
+        String[] lines = r.out().split("\n");
+        assertThat(lines[1].split(" +")).containsExactly("prompts", "mean_logit_diff", "std_logit_diff", "mean_corrupted", "std_corrupted", "accuracy");
+        assertThat(summary(lines[3])).containsExactly(8.0, mean(rows, "logit_diff", null), std(rows, "logit_diff", null),
+                mean(rows, "corrupted_logit_diff", null), std(rows, "corrupted_logit_diff", null), accuracy(rows, null));
+        int perTemplate = 0;
+        for (int i = 7; i < lines.length; i++) {
+            String template = lines[i].substring(0, lines[i].indexOf("  "));
+            List<Double> values = summary(lines[i].substring(template.length()).strip());
+            long n = rows.stream().filter(row -> template.equals(row.get("template"))).count();
+            assertThat(values).as(template).containsExactly((double) n, mean(rows, "logit_diff", template), std(rows, "logit_diff", template),
+                    mean(rows, "corrupted_logit_diff", template), std(rows, "corrupted_logit_diff", template), accuracy(rows, template));
+            perTemplate += (int) n;
+        }
+        assertThat(perTemplate).isEqualTo(8);
+
+        CliRunner.Result sql = CliRunner.run("sql", "SELECT count(*) AS n, min(row) AS first FROM r WHERE logit_diff > -100", out.toString());
+        assertThat(sql.out()).isEqualTo("n  first\n-  -----\n8  0\n");
+    }
+
+    private static List<Double> summary(String line) {
+        List<Double> out = new ArrayList<>();
+        for (String cell : line.strip().split(" +")) out.add(cell.equals("NULL") ? Double.NaN : round(Double.parseDouble(cell)));  // the spread of one value
+        return out;
+    }
+
+    private static java.util.stream.DoubleStream values(List<Map<String, Object>> rows, String column, String template) {
+        return rows.stream().filter(r -> template == null || template.equals(r.get("template"))).mapToDouble(r -> (Float) r.get(column));
+    }
+
+    private static double mean(List<Map<String, Object>> rows, String column, String template) {
+        return round(values(rows, column, template).average().orElseThrow());
+    }
+
+    private static double std(List<Map<String, Object>> rows, String column, String template) {
+        double[] v = values(rows, column, template).toArray();
+        if (v.length < 2) return Double.NaN;
+        double m = java.util.Arrays.stream(v).average().orElseThrow(), ss = 0;
+        for (double x : v) ss += (x - m) * (x - m);
+        return round(Math.sqrt(ss / (v.length - 1)));
+    }
+
+    private static double accuracy(List<Map<String, Object>> rows, String template) {
+        return round(values(rows, "logit_diff", template).map(x -> x > 0 ? 1 : 0).average().orElseThrow());
+    }
+
+    /** The summary prints doubles in full; sums in another order differ in the last bits, so compare at 1e-9. */
+    private static double round(double x) {
+        return Math.round(x * 1e9) / 1e9;
+    }
+
     /** Every number of a (nested) JSON array, flattened, as floats. */
     static List<Object> floats(Json v) {
         List<Object> out = new ArrayList<>();
