@@ -18,7 +18,7 @@ import java.util.Properties;
         subcommands = {TokenizeCommand.class, TestPromptCommand.class, CacheCommand.class, GenerateCommand.class,
                 AnalyzeCommand.class, ReportCommand.class, ServeCommand.class, ModelsCommand.class, DownloadCommand.class,
                 BenchCommand.class, MakeRandomModelCommand.class,
-                DatasetCommand.class, BatchCommand.class, SqlCommand.class})
+                DatasetCommand.class, BatchCommand.class, SqlCommand.class, EvalCommand.class})
 public final class JlensCommand implements Runnable {
     final Main.Streams streams;
 
