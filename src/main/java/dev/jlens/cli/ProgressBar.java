@@ -50,7 +50,11 @@ final class ProgressBar implements Progress, AutoCloseable {
 
     /** A bar counting rows of a dataset job, with their rate and the time left: {@code 12.5 rows/s, ETA 0:42}. */
     static ProgressBar rows(Main.Streams streams, String label) {
-        ProgressBar bar = counting(streams, label);
+        return rows(streams.err(), streams.errIsTerminal(), label, System::nanoTime);
+    }
+
+    static ProgressBar rows(PrintStream err, boolean enabled, String label, LongSupplier nanoTime) {
+        ProgressBar bar = new ProgressBar(err, enabled, label, nanoTime, String::valueOf);
         bar.rateUnit = "rows";
         return bar;
     }
