@@ -18,9 +18,6 @@ final class DatasetCommand implements Runnable {
     @ParentCommand
     JlensCommand parent;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public void run() {
         throw new JlensException("dataset: name the dataset to generate: ioi or induction");

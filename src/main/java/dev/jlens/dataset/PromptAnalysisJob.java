@@ -92,6 +92,11 @@ public final class PromptAnalysisJob implements BatchFunction<PromptRow, Map<Str
         if (!kinds.isEmpty() && !row.hasCorruptedPrompt()) {
             throw new BadRow(row.where() + ": patching needs a \"corrupted_prompt\" (the run the clean activations are pasted into)");
         }
+        for (String column : row.extra().keySet()) {
+            if (RESULTS.contains(column) || column.startsWith(PATCHING) || column.equals(ResultColumns.ERROR)) {
+                throw new BadRow(row.where() + ": column \"" + column + "\" has the name of a result column; rename it");
+            }
+        }
         Experiment e = new Experiment(row.where(), null, prependBos, List.of(row.prompt()),
                 List.of(new Experiment.AnswerPair(row.correct(), row.incorrect())),
                 row.hasCorruptedPrompt() ? List.of(row.corruptedPrompt()) : null, kinds);
@@ -102,12 +107,7 @@ public final class PromptAnalysisJob implements BatchFunction<PromptRow, Map<Str
         m.put(CORRECT, row.correct());
         m.put(INCORRECT, row.incorrect());
         m.put(CORRUPTED_PROMPT, row.corruptedPrompt());
-        for (Map.Entry<String, String> extra : row.extra().entrySet()) {
-            if (RESULTS.contains(extra.getKey()) || extra.getKey().startsWith(PATCHING) || extra.getKey().equals(ResultColumns.ERROR)) {
-                throw new BadRow(row.where() + ": column \"" + extra.getKey() + "\" has the name of a result column; rename it");
-            }
-            m.put(extra.getKey(), extra.getValue());
-        }
+        m.putAll(row.extra());
         m.put(TOKENS, r.tokens().row(0));
         m.put(LOGIT_DIFF, r.perPromptLogitDiff().toArray()[0]);
         m.put(CORRUPTED_LOGIT_DIFF, r.corruptedAverageLogitDiff());

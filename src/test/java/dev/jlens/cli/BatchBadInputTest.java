@@ -46,6 +46,12 @@ class BatchBadInputTest {
     }
 
     @Test
+    void aColumnNamedLikeAResultIsRefused() throws Exception {
+        Path data = Files.writeString(dir.resolve("d.jsonl"), "{\"prompt\": \"a b\", \"answers\": [\" x\", \" y\"], \"logit_diff\": 3}\n");
+        assertThat(batch(data).err()).isEqualTo("jlens: " + data + ": line 1: column \"logit_diff\" has the name of a result column; rename it\n");
+    }
+
+    @Test
     void anUnreadableDatasetIsRefused() throws Exception {
         assertThat(batch(dir.resolve("none.jsonl")).err()).isEqualTo("jlens: " + dir.resolve("none.jsonl") + ": no such dataset file\n");
         Path notParquet = Files.writeString(dir.resolve("d.parquet"), "no");
