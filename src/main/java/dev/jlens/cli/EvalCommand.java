@@ -26,6 +26,9 @@ import java.util.Locale;
         description = "Evaluate a model on a dataset: next-token loss and accuracy on a text corpus, induction loss on repeated tokens, "
                 + "logit difference and accuracy on prompts with answers (IOI).")
 final class EvalCommand implements Runnable {
+    /** As TransformerLens' ioi_eval: prompts of different lengths run together, padded on the right. */
+    private static final int PROMPTS_PER_BATCH = 8;
+
     @ParentCommand
     JlensCommand parent;
 
@@ -63,19 +66,19 @@ final class EvalCommand implements Runnable {
         switch (kind) {
             case TEXT -> {
                 try (TokenizeAndConcatenate rows = new TokenizeAndConcatenate(TextCorpus.open(dataset, column), m.tokenizer(), ctx, !noBos)) {
-                    Evaluation.Sums s = run(rows, Evaluation.nextToken(m, 0));
+                    Evaluation.Sums s = run(rows, Evaluation.nextToken(m, 0), 1);
                     o.printf(Locale.ROOT, "loss %.6f  accuracy %.6f  (%d next tokens in sequences of %d)%n", s.mean(), s.accuracy(), s.items(), ctx);
                 }
             }
             case TOKENS -> {
                 try (Rows<int[]> rows = DatasetKind.tokenRows(dataset)) {
-                    Evaluation.Sums s = run(rows, Evaluation.induction(m, !noBos));
+                    Evaluation.Sums s = run(rows, Evaluation.induction(m, !noBos), 1);
                     o.printf(Locale.ROOT, "induction_loss %.6f  (%d tokens of second halves)%n", s.mean(), s.items());
                 }
             }
             case PROMPTS -> {
                 try (PromptDataset rows = PromptDataset.open(dataset, false)) {
-                    Evaluation.Sums s = run(rows, Evaluation.logitDiff(m, !noBos));
+                    Evaluation.Sums s = run(rows, Evaluation.logitDiff(m, !noBos), PROMPTS_PER_BATCH);
                     o.printf(Locale.ROOT, "logit_diff %.6f  accuracy %.6f  (%d prompts)%n", s.mean(), s.accuracy(), s.items());
                 }
             }
@@ -83,7 +86,7 @@ final class EvalCommand implements Runnable {
         o.flush();
     }
 
-    private <I> Evaluation.Sums run(Iterator<I> rows, BatchFunction<I, Evaluation.Sums> f) {
+    private <I> Evaluation.Sums run(Iterator<I> rows, BatchFunction<I, Evaluation.Sums> f, int batchSize) {
         Iterator<I> limited = maxRows == null ? rows : new Iterator<>() {
             long taken;
 
@@ -100,7 +103,7 @@ final class EvalCommand implements Runnable {
         };
         CollectingSink<Evaluation.Sums> sink = new CollectingSink<>();
         try (ProgressBar bar = ProgressBar.rows(parent.streams, "rows")) {
-            new LocalRunner(threads != null ? threads : Parallel.threads(), 64, 1, bar).run(limited, -1, f, sink);
+            new LocalRunner(threads != null ? threads : Parallel.threads(), 64, batchSize, bar).run(limited, -1, f, sink);
         }
         if (sink.rows().isEmpty()) throw new JlensException(dataset + ": has nothing to evaluate (no rows, or no tokens)");
         return Evaluation.total(sink.rows());

@@ -85,16 +85,35 @@ public final class Evaluation {
         };
     }
 
-    /** {@code ioi_eval}: each prompt's logit difference at its last token (correct minus incorrect) and whether it is positive. */
+    /**
+     * {@code ioi_eval}: each prompt's logit difference at its own last token (correct minus incorrect) and whether it
+     * is positive. A batch's prompts run as one forward pass, padded on the right as TransformerLens pads them
+     * ({@code pad_sequence}, no attention mask): attention is causal, so a prompt's positions never see the padding
+     * after them, and each is read at its own last token.
+     */
     public static BatchFunction<PromptRow, Sums> logitDiff(HookedTransformer model, boolean prependBos) {
-        return new ModelFunction<>(model) {
+        return new BatchFunction<>() {
+            private final transient HookedTransformer m = model;
+
             @Override
-            Sums row(HookedTransformer m, PromptRow r) {
-                IntTensor tokens = IntTensor.of(new int[][] {m.tokenization().encode(r.prompt(), prependBos)});
-                Tensor logits = m.run(tokens, ForwardOptions.LOGITS.withLastLogitsOnly(true)).logits();
-                IntTensor answers = IntTensor.of(new int[][] {{single(m, r, 0, r.correct()), single(m, r, 1, r.incorrect())}});
-                float diff = LogitDiff.perPrompt(logits, answers).toArray()[0];
-                return new Sums(diff, 1, diff > 0 ? 1 : 0);
+            public List<Sums> apply(List<PromptRow> batch) {
+                int[][] answers = new int[batch.size()][];
+                List<String> prompts = new ArrayList<>();
+                int[] last = new int[batch.size()];
+                for (int b = 0; b < batch.size(); b++) {
+                    PromptRow r = batch.get(b);
+                    answers[b] = new int[] {single(m, r, 0, r.correct()), single(m, r, 1, r.incorrect())};
+                    prompts.add(r.prompt());
+                    last[b] = m.tokenization().encode(r.prompt(), prependBos).length - 1;
+                }
+                Tensor logits = m.run(m.tokenization().toTokens(prompts, prependBos, false), ForwardOptions.LOGITS).logits();
+                List<Sums> out = new ArrayList<>();
+                for (int b = 0; b < batch.size(); b++) {
+                    Tensor at = logits.get(b, last[b]);
+                    float diff = at.item(answers[b][0]) - at.item(answers[b][1]);
+                    out.add(new Sums(diff, 1, diff > 0 ? 1 : 0));
+                }
+                return out;
             }
         };
     }
