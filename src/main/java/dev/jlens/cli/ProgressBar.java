@@ -20,6 +20,8 @@ final class ProgressBar implements Progress, AutoCloseable {
     private final LongSupplier nanoTime;
     private final java.util.function.LongFunction<String> unit;
     private long lastDraw;
+    private String rateUnit;
+    private long started = -1;
     private boolean drawn;
     private boolean complete;
     private int lastLength;
@@ -46,9 +48,21 @@ final class ProgressBar implements Progress, AutoCloseable {
         return new ProgressBar(streams.err(), streams.errIsTerminal(), label, System::nanoTime, String::valueOf);
     }
 
+    /** A bar counting rows of a dataset job, with their rate and the time left: {@code 12.5 rows/s, ETA 0:42}. */
+    static ProgressBar rows(Main.Streams streams, String label) {
+        return rows(streams.err(), streams.errIsTerminal(), label, System::nanoTime);
+    }
+
+    static ProgressBar rows(PrintStream err, boolean enabled, String label, LongSupplier nanoTime) {
+        ProgressBar bar = new ProgressBar(err, enabled, label, nanoTime, String::valueOf);
+        bar.rateUnit = "rows";
+        return bar;
+    }
+
     @Override
     public void update(long done, long total) {
         if (!enabled || total == 0) return;
+        if (started < 0) started = nanoTime.getAsLong();
         boolean finished = total > 0 && done >= total;
         long now = nanoTime.getAsLong();
         if (drawn && !finished && now - lastDraw < REDRAW_NANOS) return;
@@ -69,11 +83,23 @@ final class ProgressBar implements Progress, AutoCloseable {
         } else {
             line.append(unit.apply(done));
         }
+        if (rateUnit != null) line.append(rate(done, total, nanoTime.getAsLong() - started));
         int pad = Math.max(0, lastLength - line.length());
         lastLength = line.length();
         err.print("\r" + line + " ".repeat(pad));
         err.flush();
         drawn = true;
+    }
+
+    private String rate(long done, long total, long nanos) {
+        if (done <= 0 || nanos <= 0) return "";
+        double perSecond = done * 1e9 / nanos;
+        String out = String.format(Locale.ROOT, ", %.1f %s/s", perSecond, rateUnit);
+        if (total > done) {
+            long left = Math.round((total - done) / perSecond);
+            out += String.format(Locale.ROOT, ", ETA %d:%02d", left / 60, left % 60);
+        }
+        return out;
     }
 
     /** Sizes as the Hub shows them: decimal kB, MB, GB. */

@@ -28,7 +28,7 @@ class LayersTest {
     void eachLayerDependsOnlyOnTheOnesBelowIt() {
         // lowest first; a package may use its own and those listed before it (and the root's JlensException)
         String[][] layers = {
-                {"util"}, {"tensor"}, {"io"}, {"tokenizer"}, {"hooks"}, {"cache"}, {"model"}, {"analysis"}, {"sae"}, {"patching"}, {"experiment"}, {"bench"},
+                {"util"}, {"tensor"}, {"io"}, {"tokenizer"}, {"hooks"}, {"cache"}, {"model"}, {"analysis"}, {"sae"}, {"patching"}, {"experiment"}, {"dataset"}, {"bench"},
                 {"viz"}, {"hub"}, {"server"}, {"cli"}};
         for (int i = 0; i < layers.length; i++) {
             String[] above = new String[layers.length - i - 1];

@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  * What a spliced SAE of gpt2-small-res-jb's shape (24,576 features on d_model 768, standard ReLU, about 64 features
  * firing per position) costs against the block it sits in, on random gpt2-small-shaped models. The cost of one block is
  * (12-layer forward - 6-layer forward) / 6; the SAE's is the forward with it spliced in minus the plain forward, and
- * {@code saeAlone} calls it directly. Run (after {@code ./mvnw-jdk25 test-compile}):
+ * {@code saeAlone} calls it directly. Run (after {@code ./mvn-jdk25 test-compile}):
  * <pre>
  * java --add-modules jdk.incubator.vector -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
  *     org.openjdk.jmh.Main SaeBenchmarks

@@ -37,6 +37,19 @@ class ProgressBarTest {
     }
 
     @Test
+    void aRowsBarShowsTheRateAndTheTimeLeft() {
+        try (ProgressBar bar = ProgressBar.rows(err, true, "prompts", () -> now)) {
+            bar.update(0, 100);
+            now += 4_000_000_000L;
+            bar.update(10, 100);    // 2.5 rows/s: 90 rows left take 36 s
+            now += 4_000_000_000L;
+            bar.update(100, 100);
+        }
+        assertThat(drawn()).contains("prompts  10% [###...........................] 10 / 100, 2.5 rows/s, ETA 0:36")
+                .contains("100 / 100, 12.5 rows/s").doesNotContain("ETA 0:00");
+    }
+
+    @Test
     void printsNothingWhenStderrIsNotATerminal() {
         try (ProgressBar bar = new ProgressBar(err, false, "gpt2", () -> now)) {
             bar.update(1, 2);

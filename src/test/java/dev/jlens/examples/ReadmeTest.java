@@ -131,4 +131,19 @@ class ReadmeTest {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** {@code jlens jshell} imports every library package (all but the command line, the web UI and the notebook glue). */
+    @Test
+    void jshellImportsEveryLibraryPackage() throws IOException {
+        String script = Files.readString(Path.of("scripts/jlens.jsh"));
+        Set<String> notLibrary = Set.of("cli", "server");
+        List<String> missing = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(Path.of("src/main/java/dev/jlens"))) {
+            for (Path d : dirs.filter(Files::isDirectory).sorted().toList()) {
+                String name = d.getFileName().toString();
+                if (!notLibrary.contains(name) && !script.contains("import dev.jlens." + name + ".*;")) missing.add(name);
+            }
+        }
+        assertThat(missing).isEmpty();
+    }
 }

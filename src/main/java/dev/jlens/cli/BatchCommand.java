@@ -1,0 +1,89 @@
+package dev.jlens.cli;
+
+import dev.jlens.JlensException;
+import dev.jlens.dataset.BatchJob;
+import dev.jlens.dataset.BatchSummary;
+import dev.jlens.dataset.Sql;
+import dev.jlens.model.HookedTransformer;
+import dev.jlens.patching.PatchKind;
+import dev.jlens.tensor.Parallel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code jlens batch}: the seed's analysis of every prompt of a dataset, as a Parquet table. */
+@Command(name = "batch", mixinStandardHelpOptions = true,
+        description = "Analyze every prompt of a dataset (logit differences, logit lens, attribution, patching) into a Parquet table.")
+final class BatchCommand implements Runnable {
+    @ParentCommand
+    JlensCommand parent;
+
+    @Mixin
+    ModelOption model;
+
+    @Option(names = "--dataset", required = true, paramLabel = "D",
+            description = "A prompt dataset (.jsonl, .csv or .parquet) with the columns prompt, answers [correct, incorrect] and optionally corrupted_prompt.")
+    Path dataset;
+
+    @Option(names = "--out", required = true, paramLabel = "R.parquet", description = "The result table (written whole once every prompt is done).")
+    Path out;
+
+    @Option(names = "--patching", arity = "1..*", paramLabel = "K", description = "Patching sweeps per prompt (needs corrupted_prompt), e.g. resid_pre.")
+    List<String> patching = new ArrayList<>();
+
+    @Option(names = "--threads", paramLabel = "THREADS", description = "Prompts analyzed at once (default: the number of cores).")
+    Integer threads;
+
+    @Option(names = "--shard-size", paramLabel = "ROWS", defaultValue = "64", description = "Prompts per shard, the unit a stopped run resumes from (default ${DEFAULT-VALUE}).")
+    int shardSize;
+
+    @Option(names = "--resume", description = "Continue a stopped run from its completed shards (R.parquet.shards/).")
+    boolean resume;
+
+    @Option(names = "--overwrite", description = "Start again, discarding a stopped run's shards.")
+    boolean overwrite;
+
+    @Option(names = "--skip-bad-rows", description = "Skip rows that cannot be read or analyzed (counted in the summary) instead of stopping.")
+    boolean skipBadRows;
+
+    @Option(names = "--no-bos", description = "Do not prepend the BOS token to the prompts.")
+    boolean noBos;
+
+    @Override
+    public void run() {
+        if (threads != null && threads < 1) throw new JlensException("--threads must be 1 or more, got " + threads);
+        if (shardSize < 1) throw new JlensException("--shard-size must be 1 or more, got " + shardSize);
+        if (resume && overwrite) throw new JlensException("--resume and --overwrite contradict each other; give one");
+        List<PatchKind> kinds = new ArrayList<>();
+        for (String k : patching) {
+            PatchKind kind = PatchKind.byId(k).orElseThrow(() -> new JlensException("--patching: unknown patching kind \"" + k + "\" (known: " + PatchKind.allIds() + ")"));
+            if (!kinds.contains(kind)) kinds.add(kind);
+        }
+        List<Inputs.Input> inputs = new ArrayList<>(List.of(new Inputs.Input("the --dataset file " + dataset, dataset)));
+        Inputs.modelFolder(parent.streams, model.model).ifPresent(inputs::add);
+        Inputs.output(out, inputs);
+        if (Inputs.toStandardOutput(out)) throw new JlensException("--out -: a Parquet table must be written to a file");
+        HookedTransformer m = model.load(parent.streams);
+        BatchJob.Options options = new BatchJob.Options(threads != null ? threads : Parallel.threads(), shardSize, resume, overwrite, skipBadRows, !noBos);
+        BatchJob.Outcome outcome;
+        try (ProgressBar bar = ProgressBar.rows(parent.streams, "prompts")) {
+            outcome = BatchJob.run(m, dataset, kinds, out, options, bar);
+        }
+        var o = parent.streams.out();
+        o.println(outcome.rows() + " prompts analyzed into " + out + (outcome.skipped() > 0 ? "; " + outcome.skipped() + " bad rows skipped (first: " + outcome.firstSkipped() + ")" : ""));
+        if (outcome.rows() > 0) {
+            o.print(BatchSummary.overall(out).toText());
+            Sql.Result perTemplate = BatchSummary.perTemplate(out);
+            if (perTemplate != null) {
+                o.println();
+                o.print(perTemplate.toText());
+            }
+        }
+        o.flush();
+    }
+}
