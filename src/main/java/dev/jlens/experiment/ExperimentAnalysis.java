@@ -42,7 +42,7 @@ public final class ExperimentAnalysis {
     }
 
     public AnalysisResult run(Experiment e) {
-        estimate(e).requireFitsInHeap(e.source());
+        estimate(e).requireFitsInHeap(e.source(), model.runtime());
         IntTensor tokens = model.toTokens(e.prompts(), e.prependBos());
         requireEqualLengths(e, "prompts", e.prompts(), e.prependBos());
         IntTensor answerTokens = answerTokens(e);
@@ -106,7 +106,7 @@ public final class ExperimentAnalysis {
     public MemoryEstimate estimate(Experiment e) {
         int positions = maxLength(e, "prompts", e.prompts());
         if (e.hasCorruptedPrompts()) positions = Math.max(positions, maxLength(e, "corrupted_prompts", e.corruptedPrompts()));
-        return MemoryEstimate.ofAnalysis(model.cfg(), e.prompts().size(), positions, e.hasCorruptedPrompts(), e.patching());
+        return MemoryEstimate.ofAnalysis(model.cfg(), e.prompts().size(), positions, e.hasCorruptedPrompts(), e.patching(), model.runtime().parallel().size());
     }
 
     private int maxLength(Experiment e, String field, List<String> prompts) {

@@ -54,10 +54,6 @@ final class WeightsCache {
     /** Cache files still being written after their load returned (see {@link #writeLater}). */
     private static final List<Thread> PENDING = new ArrayList<>();
 
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(WeightsCache::awaitPendingWrites, "jlens-weights-cache-flush"));
-    }
-
     private WeightsCache() {}
 
     /** A cache file and what it must have been made from. */
@@ -66,11 +62,14 @@ final class WeightsCache {
     /**
      * Writes the cache file on a background thread, so the model is used at once instead of after writing
      * a file as large as the model (a third of a first load of gpt2). The file is still written whole or not
-     * at all; the command line waits for it before it returns, and the JVM before it exits. Then the folder
-     * is tidied (its size cap, stale temporary files).
+     * at all; the command line waits for it before it returns. The thread is not a daemon, so the JVM waits
+     * for it when the program's last thread ends, without a shutdown hook; one that {@code System.exit}s
+     * cuts it short (nothing but a temporary file is left, which a later write tidies away) unless it
+     * waits first ({@link HookedTransformer#awaitCacheWrites}). Then the folder is tidied (its size cap,
+     * stale temporary files).
      */
     static void writeLater(Entry entry, ModelWeights w, long maxBytes) {
-        Thread writer = Thread.ofPlatform().name("jlens-weights-cache-write").daemon().unstarted(() -> {
+        Thread writer = Thread.ofPlatform().name("jlens-weights-cache-write").daemon(false).unstarted(() -> {
             try {
                 write(entry, w);
             } catch (RuntimeException e) {
