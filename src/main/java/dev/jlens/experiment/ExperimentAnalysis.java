@@ -41,7 +41,12 @@ public final class ExperimentAnalysis {
         this(model, Progress.NONE);
     }
 
+    /** The experiment's analysis, its tensor work on the model's runtime (its pool) throughout. */
     public AnalysisResult run(Experiment e) {
+        return model.runtime().call(() -> analyze(e));
+    }
+
+    private AnalysisResult analyze(Experiment e) {
         estimate(e).requireFitsInHeap(e.source(), model.runtime());
         IntTensor tokens = model.toTokens(e.prompts(), e.prependBos());
         requireEqualLengths(e, "prompts", e.prompts(), e.prependBos());
