@@ -100,8 +100,9 @@ public final class HookedTransformer implements CacheModel {
     /**
      * Waits for processed-weights cache files that loads are still writing in the background. Loading
      * returns as soon as the weights are processed; the command line calls this before it returns, and the
-     * JVM waits for the files at exit anyway. Call it to be sure a cache file is on disk (before copying the
-     * cache folder, say).
+     * JVM waits for the files when the program's last thread ends (their writers are not daemons), but not
+     * on {@code System.exit}. Call it before exiting, or to be sure a cache file is on disk (before copying
+     * the cache folder, say).
      */
     public static void awaitCacheWrites() {
         WeightsCache.awaitPendingWrites();

@@ -245,6 +245,29 @@ class WeightsCacheTest {
                 .as("the same file, not written again").isEqualTo(written);
     }
 
+    /** A program that loads a model once and returns from main at once, without waiting for the cache write. */
+    public static final class LoadAndReturn {
+        public static void main(String[] args) {
+            ModelLoader.load(Path.of(args[0]), "m", WeightProcessing.Options.DEFAULT, new CacheSettings(Optional.of(Path.of(args[1])), Long.MAX_VALUE, NO_NOTICES));
+        }
+    }
+
+    @Test
+    void aProgramWhoseMainReturnsRightAfterAFirstLoadStillGetsAWholeEntry(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("wide");
+        RandomGpt2.write(a, 1, 2, 256, 1, Fixtures.modelDir("a"));  // an entry of 100 MB: written well after main returns
+        String javaCommand = ProcessHandle.current().info().command().orElse("java");
+        Process child = new ProcessBuilder(javaCommand, "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                LoadAndReturn.class.getName(), a.toString(), cache.toString()).redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(child.waitFor()).as(output).isZero();
+        // no shutdown hook waited for it: the writer thread is not a daemon, so the JVM did
+        assertThat(entryFile(a)).isRegularFile();
+        List<String> notices = new ArrayList<>();
+        assertSameLogits(cachedLogits(a, notices), uncachedLogits(a));
+        assertThat(notices).as("the entry is whole").isEmpty();
+    }
+
     // ---- an entry's checksums are verified once for as long as the file is unchanged ----
 
     /** Loads until the entry's checksums have been verified and memoized: written, settled, read. */
