@@ -26,8 +26,9 @@ public final class Main {
     public static void main(String[] jvmArgs) {
         // The matrix kernel is fast only once C2 has compiled it, which takes the JVM about half a second of
         // calls; starting now overlaps that with the JVM's and the command line's own start-up.
-        if (jvmArgs.length > 0 && MODEL_COMMANDS.contains(jvmArgs[0])) dev.jlens.tensor.WarmUp.startInBackground();
+        if (jvmArgs.length > 0 && MODEL_COMMANDS.contains(jvmArgs[0]) && warmsUp()) dev.jlens.tensor.WarmUp.startInBackground();
         deleteTemporariesOnExit();
+        finishCacheWritesOnExit();
         Streams streams = Streams.standard();
         String[] args;
         try {
@@ -47,6 +48,19 @@ public final class Main {
      */
     static void deleteTemporariesOnExit() {
         Runtime.getRuntime().addShutdownHook(new Thread(dev.jlens.io.AtomicFile::deleteTemporariesInFlight, "jlens-temporaries"));
+    }
+
+    /** Whether model commands warm the kernels up: unless {@code -Djlens.noWarmUp=true} (the launcher's AOT training run). */
+    static boolean warmsUp() {
+        return !Boolean.getBoolean("jlens.noWarmUp");
+    }
+
+    /**
+     * Ctrl-C or SIGTERM while a processed-weights cache file is being written waits for the file (the JVM would
+     * otherwise cut its thread short, and the next run convert the checkpoint again).
+     */
+    static void finishCacheWritesOnExit() {
+        Runtime.getRuntime().addShutdownHook(new Thread(dev.jlens.model.HookedTransformer::awaitCacheWrites, "jlens-weights-cache-flush"));
     }
 
     /** Runs the command line with these output streams; returns the exit code (used by tests too). */

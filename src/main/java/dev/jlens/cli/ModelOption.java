@@ -5,6 +5,8 @@ import dev.jlens.hub.HubSettings;
 import dev.jlens.hub.Revision;
 import dev.jlens.model.CacheSettings;
 import dev.jlens.model.HookedTransformer;
+import dev.jlens.model.JlensRuntime;
+import dev.jlens.tensor.Parallel;
 import dev.jlens.hub.ModelSources;
 import dev.jlens.model.ModelResolver;
 import dev.jlens.model.WeightProcessing;
@@ -30,9 +32,19 @@ final class ModelOption {
     /** Loads a model by name, repo id or folder, downloading it (with a progress bar) when needed. */
     static HookedTransformer load(Main.Streams streams, String model, String revision) {
         try (ProgressBar bar = ProgressBar.forStreams(streams, model)) {
-            return ModelSources.load(model, WeightProcessing.Options.DEFAULT, hub(streams, model, revision), bar,
-                    CacheSettings.fromEnvironment(streams.env()).withNotices(line -> streams.err().println("jlens: note: " + Text.oneLine(line))));
+            return ModelSources.load(model, WeightProcessing.Options.DEFAULT, hub(streams, model, revision), bar, runtime(streams));
         }
+    }
+
+    /**
+     * What a command's model runs with: every core (or {@code -Djlens.threads}), the kernel warm-up (which the
+     * command line starts itself, at once), the cache of the environment's {@code JLENS_WEIGHTS_CACHE*} with its
+     * notices on stderr, and full collections where they hand memory back.
+     */
+    static JlensRuntime runtime(Main.Streams streams) {
+        CacheSettings cache = CacheSettings.fromEnvironment(streams.env())
+                .withNotices(line -> streams.err().println("jlens: note: " + Text.oneLine(line)));
+        return new JlensRuntime(Parallel.common(), Main.warmsUp(), cache, true);
     }
 
     ModelResolver.Resolved resolve(Main.Streams streams) {

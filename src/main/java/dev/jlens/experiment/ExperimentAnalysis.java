@@ -41,8 +41,13 @@ public final class ExperimentAnalysis {
         this(model, Progress.NONE);
     }
 
+    /** The experiment's analysis, its tensor work on the model's runtime (its pool) throughout. */
     public AnalysisResult run(Experiment e) {
-        estimate(e).requireFitsInHeap(e.source());
+        return model.runtime().call(() -> analyze(e));
+    }
+
+    private AnalysisResult analyze(Experiment e) {
+        estimate(e).requireFitsInHeap(e.source(), model.runtime());
         IntTensor tokens = model.toTokens(e.prompts(), e.prependBos());
         requireEqualLengths(e, "prompts", e.prompts(), e.prependBos());
         IntTensor answerTokens = answerTokens(e);
@@ -106,7 +111,7 @@ public final class ExperimentAnalysis {
     public MemoryEstimate estimate(Experiment e) {
         int positions = maxLength(e, "prompts", e.prompts());
         if (e.hasCorruptedPrompts()) positions = Math.max(positions, maxLength(e, "corrupted_prompts", e.corruptedPrompts()));
-        return MemoryEstimate.ofAnalysis(model.cfg(), e.prompts().size(), positions, e.hasCorruptedPrompts(), e.patching());
+        return MemoryEstimate.ofAnalysis(model.cfg(), e.prompts().size(), positions, e.hasCorruptedPrompts(), e.patching(), model.runtime().parallel().size());
     }
 
     private int maxLength(Experiment e, String field, List<String> prompts) {

@@ -5,6 +5,7 @@ import dev.jlens.patching.PatchSite;
 import dev.jlens.patching.Patching;
 
 import dev.jlens.JlensException;
+import dev.jlens.model.JlensRuntime;
 import dev.jlens.model.ModelConfig;
 import dev.jlens.model.PatchEngine;
 import dev.jlens.tensor.Parallel;
@@ -49,8 +50,16 @@ public record MemoryEstimate(long bytes, long largestTensor, String largestName,
         }
     }
 
-    /** The estimate for {@code prompts} prompts of {@code positions} tokens (BOS included) on a model of {@code cfg}. */
+    /** As {@link #ofAnalysis(ModelConfig, int, int, boolean, List, int)} for a run on the current pool ({@link Parallel#threads()}). */
     public static MemoryEstimate ofAnalysis(ModelConfig cfg, int prompts, int positions, boolean corrupted, List<PatchKind> patching) {
+        return ofAnalysis(cfg, prompts, positions, corrupted, patching, Parallel.threads());
+    }
+
+    /**
+     * The estimate for {@code prompts} prompts of {@code positions} tokens (BOS included) on a model of {@code cfg}
+     * whose kernels run on {@code threads} threads.
+     */
+    public static MemoryEstimate ofAnalysis(ModelConfig cfg, int prompts, int positions, boolean corrupted, List<PatchKind> patching, int threads) {
         // In doubles: absurd sizes must give an absurd estimate, not an overflow.
         double b = prompts, p = positions, l = cfg.nLayers(), d = cfg.dModel(), h = cfg.nHeads(), m = cfg.dMlp(), v = cfg.dVocabOut();
         double rows = b * p;
@@ -78,7 +87,7 @@ public record MemoryEstimate(long bytes, long largestTensor, String largestName,
             }
             floats += batch;
             floats += PatchEngine.workspaceFloats(cfg, prompts, positions, maxRuns)
-                    + Parallel.threads() * (2 * p * d + p * p);   // each thread's keys, values and scores
+                    + threads * (2 * p * d + p * p);   // each thread's keys, values and scores
             for (PatchKind k : patching) floats += k.runs(cfg, positions);  // its result
         }
         double largest = logits;
@@ -122,10 +131,13 @@ public record MemoryEstimate(long bytes, long largestTensor, String largestName,
         }
     }
 
-    /** As {@link #requireFits(String, long, long)} against this JVM's heap (collecting garbage first when it is close). */
-    public void requireFitsInHeap(String source) {
+    /**
+     * As {@link #requireFits(String, long, long)} against this JVM's heap; when it is close, after a full collection
+     * if {@code runtime} allows them (else garbage not yet collected counts as used).
+     */
+    public void requireFitsInHeap(String source, JlensRuntime runtime) {
         Runtime rt = Runtime.getRuntime();
-        if (largestTensor <= Integer.MAX_VALUE && bytes > free(rt)) System.gc();
+        if (largestTensor <= Integer.MAX_VALUE && bytes > free(rt)) runtime.collectGarbage();
         requireFits(source, free(rt), rt.maxMemory());
     }
 

@@ -3,6 +3,7 @@ package dev.jlens.hub;
 import dev.jlens.JlensException;
 import dev.jlens.model.CacheSettings;
 import dev.jlens.model.HookedTransformer;
+import dev.jlens.model.JlensRuntime;
 import dev.jlens.model.ModelResolver.Resolved;
 import dev.jlens.model.WeightProcessing;
 import dev.jlens.util.Progress;
@@ -107,12 +108,17 @@ public final class ModelSources {
      * reporting its bytes to {@code progress}), then loaded with these processing options.
      */
     public static HookedTransformer load(String model, WeightProcessing.Options options, HubSettings hub, Progress progress) {
-        return load(model, options, hub, progress, CacheSettings.fromEnvironment(System.getenv()));
+        return load(model, options, hub, progress, JlensRuntime.defaults());
     }
 
     /** As {@link #load(String, WeightProcessing.Options, HubSettings, Progress)}, with explicit processed-weights cache settings. */
     public static HookedTransformer load(String model, WeightProcessing.Options options, HubSettings hub, Progress progress, CacheSettings cache) {
+        return load(model, options, hub, progress, JlensRuntime.defaults().withCache(cache));
+    }
+
+    /** As {@link #load(String, WeightProcessing.Options, HubSettings, Progress)}, loading and running on {@code runtime}. */
+    public static HookedTransformer load(String model, WeightProcessing.Options options, HubSettings hub, Progress progress, JlensRuntime runtime) {
         Resolved r = resolve(model, hub, progress);
-        return HookedTransformer.fromFolder(r.folder(), r.modelName(), options, cache);
+        return HookedTransformer.fromFolder(r.folder(), r.modelName(), options, runtime);
     }
 }

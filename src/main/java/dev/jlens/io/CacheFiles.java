@@ -30,8 +30,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * such a file was left by a writer that was killed.
  */
 public final class CacheFiles {
+    /** Memos that a file with a given {@link FileStamp} checked out (a weights file's checksums, say). */
+    public static final String VERIFIED_EXTENSION = "verified";
     /** The extensions of the files a cache folder holds and the cap counts. */
-    private static final Set<String> CACHE_EXTENSIONS = Set.of("jlw", "jlt", ContentId.MEMO_EXTENSION);
+    private static final Set<String> CACHE_EXTENSIONS = Set.of("jlw", "jlt", ContentId.MEMO_EXTENSION, VERIFIED_EXTENSION);
+    /**
+     * A file used this recently counts as just used: its modification time is not set again, since that changes
+     * its status-change time and with it every memo keyed by its {@link FileStamp}. Eviction only needs the order
+     * of use to within this.
+     */
+    static final Duration RECENTLY_USED = Duration.ofHours(1);
     /** A temporary file untouched this long belongs to no live writer. */
     public static final Duration STALE_PARTIAL = Duration.ofMinutes(10);
     /** The cache files this process has used or written: it never evicts them. */
@@ -59,11 +67,16 @@ public final class CacheFiles {
         return Optional.empty();
     }
 
-    /** Marks a cache file as just used, so that it is evicted last (and never by this process). */
+    /**
+     * Marks a cache file as just used, so that it is evicted last (and never by this process); its modification
+     * time is set unless it was {@linkplain #RECENTLY_USED recently}.
+     */
     public static void markUsed(Path file) {
         IN_USE.add(file.toAbsolutePath().normalize());
         try {
-            Files.setLastModifiedTime(file, FileTime.from(Instant.now()));
+            Instant now = Instant.now();
+            if (Files.getLastModifiedTime(file).toInstant().isAfter(now.minus(RECENTLY_USED))) return;
+            Files.setLastModifiedTime(file, FileTime.from(now));
         } catch (IOException | RuntimeException ignored) {
             // a read-only cache: its files are evicted by whoever can write it
         }

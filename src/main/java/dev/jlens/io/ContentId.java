@@ -8,10 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -23,18 +21,14 @@ import java.util.regex.Pattern;
  *
  * <p>Found cheaply. A file that resolves into a Hugging Face cache's {@code blobs/} folder under a 64-digit
  * name is named by its sha256 (the downloader checked it), so costs nothing. Any other file is hashed once and
- * the result memoized as {@code <hash of the stat tuple>.sha256} in a folder: the tuple is the real path, the
- * file key (device and inode), size, modification and status-change times. The status-change time (ctime) is
- * set by the kernel on every write, rename or attribute change and cannot be set back by {@code touch} or
- * {@code tar}, so a file replaced or rewritten under the same name, size and mtime is always hashed again.
- * Where ctime is unknown (not a Unix file system) nothing is memoized and the file is hashed each time; so is
- * a file changed within the last {@link #SETTLED} (a change in the same clock tick could leave its times as they were).
+ * the result memoized as {@code <hash of its FileStamp>.sha256} in a folder, so a file replaced or rewritten
+ * under the same name, size and mtime is always hashed again. Where the stamp is unknown (not a Unix file system)
+ * nothing is memoized and the file is hashed each time; so is a file that had not {@linkplain FileStamp#settledBefore
+ * settled} when it was hashed.
  */
 public record ContentId(String sha256, long size) {
     public static final String MEMO_EXTENSION = "sha256";
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-    /** Longer than the coarsest clock tick file times are taken from (10 ms on Linux at 100 Hz). */
-    private static final Duration SETTLED = Duration.ofMillis(100);
 
     public ContentId {
         if (!SHA256.matcher(sha256).matches()) throw new IllegalArgumentException("not a sha256: " + sha256);
@@ -47,8 +41,8 @@ public record ContentId(String sha256, long size) {
         BasicFileAttributes before = Files.readAttributes(real, BasicFileAttributes.class);
         Optional<ContentId> blob = hubBlob(real, before.size());
         if (blob.isPresent()) return blob.get();
-        Optional<String> statKey = statKey(real, before);
-        Optional<Path> memo = memoFolder.flatMap(folder -> statKey.map(key -> CacheFiles.named(folder, key, MEMO_EXTENSION)));
+        Optional<FileStamp> stamp = FileStamp.of(real, before);
+        Optional<Path> memo = memoFolder.flatMap(folder -> stamp.map(s -> CacheFiles.named(folder, "content-id\n" + s.key(), MEMO_EXTENSION)));
         if (memo.isPresent()) {
             Optional<ContentId> known = readMemo(memo.get(), before.size());
             if (known.isPresent()) {
@@ -59,7 +53,7 @@ public record ContentId(String sha256, long size) {
         ContentId hashed = new ContentId(sha256(real), before.size());
         // Memoized only when the file did not change while it was read, and was last changed at least a clock tick
         // before: a change within the tick of the last one could leave every time as it was (git's "racy clean").
-        if (memo.isPresent() && changed(real).isBefore(start.minus(SETTLED)) && statKey.equals(statKey(real, Files.readAttributes(real, BasicFileAttributes.class)))) {
+        if (memo.isPresent() && stamp.get().settledBefore(start) && stamp.equals(FileStamp.of(real))) {
             try {
                 Files.createDirectories(memo.get().getParent());
                 AtomicFile.writeString(memo.get(), hashed.sha256 + "\n");
@@ -77,22 +71,6 @@ public record ContentId(String sha256, long size) {
         String name = String.valueOf(real.getFileName());
         if (parent == null || !String.valueOf(parent.getFileName()).equals("blobs") || !SHA256.matcher(name).matches()) return Optional.empty();
         return Optional.of(new ContentId(name, size));
-    }
-
-    private static Instant changed(Path real) throws IOException {
-        return ((FileTime) Files.getAttribute(real, "unix:ctime")).toInstant();
-    }
-
-    private static Optional<String> statKey(Path real, BasicFileAttributes a) throws IOException {
-        Object ctime;
-        try {
-            ctime = Files.getAttribute(real, "unix:ctime");
-        } catch (UnsupportedOperationException | IllegalArgumentException e) {
-            return Optional.empty();
-        }
-        if (!(ctime instanceof FileTime) || a.fileKey() == null) return Optional.empty();
-        return Optional.of(String.join("\n", "content-id", real.toString(), a.fileKey().toString(), Long.toString(a.size()),
-                a.lastModifiedTime().toString(), ctime.toString()));
     }
 
     private static Optional<ContentId> readMemo(Path memo, long size) {

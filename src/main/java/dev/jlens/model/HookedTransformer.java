@@ -46,13 +46,19 @@ public final class HookedTransformer implements CacheModel {
     private final Tokenization tokenization;
     private final List<Hook> hooks;       // the model's own interventions: every run starts with them
     private final List<Splice> splices;
+    private final JlensRuntime runtime;
 
     HookedTransformer(ModelConfig cfg, ModelWeights weights, Tokenizer tokenizer) {
-        this(cfg, weights, tokenizer, List.of(), List.of());
+        this(cfg, weights, tokenizer, JlensRuntime.defaults());
     }
 
-    private HookedTransformer(ModelConfig cfg, ModelWeights weights, Tokenizer tokenizer, List<Hook> hooks, List<Splice> splices) {
+    HookedTransformer(ModelConfig cfg, ModelWeights weights, Tokenizer tokenizer, JlensRuntime runtime) {
+        this(cfg, weights, tokenizer, List.of(), List.of(), runtime);
+    }
+
+    private HookedTransformer(ModelConfig cfg, ModelWeights weights, Tokenizer tokenizer, List<Hook> hooks, List<Splice> splices, JlensRuntime runtime) {
         this.cfg = cfg;
+        this.runtime = java.util.Objects.requireNonNull(runtime, "runtime");
         this.weights = weights;
         this.tokenizer = tokenizer;
         this.hooks = List.copyOf(hooks);
@@ -94,8 +100,9 @@ public final class HookedTransformer implements CacheModel {
     /**
      * Waits for processed-weights cache files that loads are still writing in the background. Loading
      * returns as soon as the weights are processed; the command line calls this before it returns, and the
-     * JVM waits for the files at exit anyway. Call it to be sure a cache file is on disk (before copying the
-     * cache folder, say).
+     * JVM waits for the files when the program's last thread ends (their writers are not daemons), but not
+     * on {@code System.exit}. Call it before exiting, or to be sure a cache file is on disk (before copying
+     * the cache folder, say).
      */
     public static void awaitCacheWrites() {
         WeightsCache.awaitPendingWrites();
@@ -111,7 +118,7 @@ public final class HookedTransformer implements CacheModel {
 
     /** A folder loaded under the model name TransformerLens would report (e.g. the official name it was resolved from). */
     public static HookedTransformer fromFolder(Path folder, String modelName, WeightProcessing.Options options) {
-        return fromFolder(folder, modelName, options, CacheSettings.fromEnvironment(System.getenv()));
+        return fromFolder(folder, modelName, options, JlensRuntime.defaults());
     }
 
     /**
@@ -119,7 +126,12 @@ public final class HookedTransformer implements CacheModel {
      * cache (its folder, its size cap, and who hears about rebuilt files).
      */
     public static HookedTransformer fromFolder(Path folder, String modelName, WeightProcessing.Options options, CacheSettings cache) {
-        return ModelLoader.load(folder, modelName, options, cache);
+        return fromFolder(folder, modelName, options, JlensRuntime.defaults().withCache(cache));
+    }
+
+    /** As {@link #fromFolder(Path, String, WeightProcessing.Options)}, loading and running on {@code runtime}. */
+    public static HookedTransformer fromFolder(Path folder, String modelName, WeightProcessing.Options options, JlensRuntime runtime) {
+        return ModelLoader.load(folder, modelName, options, runtime);
     }
 
     /** The name TransformerLens reports for a model loaded from a folder: the folder's name. */
@@ -149,7 +161,7 @@ public final class HookedTransformer implements CacheModel {
     }
 
     private HookedTransformer withHookFlags(HookFlags flags) {
-        return new HookedTransformer(cfg.withHookFlags(flags), weights, tokenizer, hooks, splices);
+        return new HookedTransformer(cfg.withHookFlags(flags), weights, tokenizer, hooks, splices, runtime);
     }
 
     // ---- interventions that travel with the model ---------------------------------------------------
@@ -162,7 +174,7 @@ public final class HookedTransformer implements CacheModel {
     public HookedTransformer withHooks(List<Hook> more) {
         List<Hook> all = new ArrayList<>(hooks);
         all.addAll(more);
-        return new HookedTransformer(cfg, weights, tokenizer, all, splices);
+        return new HookedTransformer(cfg, weights, tokenizer, all, splices, runtime);
     }
 
     public HookedTransformer withHooks(Hook... more) {
@@ -173,12 +185,22 @@ public final class HookedTransformer implements CacheModel {
     public HookedTransformer withSplice(Splice splice) {
         List<Splice> all = new ArrayList<>(splices);
         all.add(splice);
-        return new HookedTransformer(cfg, weights, tokenizer, hooks, all);
+        return new HookedTransformer(cfg, weights, tokenizer, hooks, all, runtime);
     }
 
     /** The same model without hooks or spliced modules ({@code reset_hooks}). */
     public HookedTransformer withoutInterventions() {
-        return new HookedTransformer(cfg, weights, tokenizer, List.of(), List.of());
+        return new HookedTransformer(cfg, weights, tokenizer, List.of(), List.of(), runtime);
+    }
+
+    /** The same model (its weights shared, not copied) running on {@code other}: its pool, its settings. */
+    public HookedTransformer withRuntime(JlensRuntime other) {
+        return new HookedTransformer(cfg, weights, tokenizer, hooks, splices, other);
+    }
+
+    /** What this model runs with: its kernels' thread pool among others. */
+    public JlensRuntime runtime() {
+        return runtime;
     }
 
     /** The hooks every run of this model starts with. */
@@ -378,6 +400,10 @@ public final class HookedTransformer implements CacheModel {
     }
 
     private ModelOutput run(IntTensor tokens, ForwardOptions o, List<Hook> hooks) {
+        return runtime.call(() -> runOnThisThread(tokens, o, hooks));
+    }
+
+    private ModelOutput runOnThisThread(IntTensor tokens, ForwardOptions o, List<Hook> hooks) {
         if (tokens.rank() == 1) tokens = tokens.reshape(1, tokens.shape(0));
         if (tokens.rank() != 2) throw new JlensException("tokens must be [batch, pos], got shape " + Arrays.toString(tokens.shape()));
         if (o.residual() == null && (tokens.shape(0) == 0 || tokens.shape(1) == 0)) {
@@ -554,7 +580,7 @@ public final class HookedTransformer implements CacheModel {
     /** ln_final on each [..., d_model] vector with its own statistics (and its w, b when not folded). */
     @Override
     public Tensor applyLnFinal(Tensor residual) {
-        return forward.applyLnFinal(residual);
+        return runtime.call(() -> forward.applyLnFinal(residual));
     }
 
     /**

@@ -26,6 +26,15 @@ final class ModelLoader {
     private ModelLoader() {}
 
     static HookedTransformer load(Path dir, String modelName, WeightProcessing.Options options, CacheSettings cache) {
+        return load(dir, modelName, options, JlensRuntime.defaults().withCache(cache));
+    }
+
+    static HookedTransformer load(Path dir, String modelName, WeightProcessing.Options options, JlensRuntime runtime) {
+        return runtime.call(() -> loadOnThisThread(dir, modelName, options, runtime));
+    }
+
+    private static HookedTransformer loadOnThisThread(Path dir, String modelName, WeightProcessing.Options options, JlensRuntime runtime) {
+        CacheSettings cache = runtime.cache();
         if (!Files.exists(dir)) throw new JlensException("model folder " + dir + " does not exist");
         if (!Files.isDirectory(dir)) throw new JlensException("model path " + dir + " is not a folder (a Hugging Face model folder with config.json is expected)");
         Path configJson = dir.resolve("config.json");
@@ -35,11 +44,11 @@ final class ModelLoader {
         }
         ModelConfig cfg = ModelConfig.fromHuggingFace(configJson, modelName, options.foldLn());
         Path weightsFile = weightsFile(dir);
-        WarmUp.startInBackground();
+        if (runtime.warmUp()) WarmUp.startInBackground();
         // The tokenizer loads on its own thread while the weights are read and processed.
         CompletableFuture<Gpt2Tokenizer> tokenizerLoad = CompletableFuture.supplyAsync(() -> Gpt2Tokenizer.load(dir, cache.folder()),
                 runnable -> Thread.ofPlatform().name("jlens-tokenizer-load").daemon().start(runnable));
-        ModelWeights weights = cachedOrProcessed(weightsFile, cfg, options, cache);
+        ModelWeights weights = cachedOrProcessed(weightsFile, cfg, options, runtime);
         Tokenizer tokenizer;
         try {
             tokenizer = tokenizerLoad.join();
@@ -50,14 +59,15 @@ final class ModelLoader {
         if (tokenizer.vocabSize() > cfg.dVocab()) {
             throw new JlensException(dir + ": the tokenizer has " + tokenizer.vocabSize() + " tokens but config.json's vocab_size is " + cfg.dVocab());
         }
-        return new HookedTransformer(cfg, weights, tokenizer);
+        return new HookedTransformer(cfg, weights, tokenizer, runtime);
     }
 
     /**
      * The weights from the processed-weights cache when it has them, else read and processed from the
      * checkpoint and then cached. A cache that cannot be read or written costs time, never the load.
      */
-    private static ModelWeights cachedOrProcessed(Path weightsFile, ModelConfig cfg, WeightProcessing.Options options, CacheSettings cache) {
+    private static ModelWeights cachedOrProcessed(Path weightsFile, ModelConfig cfg, WeightProcessing.Options options, JlensRuntime runtime) {
+        CacheSettings cache = runtime.cache();
         WeightsCache.Entry entry = null;
         try {
             if (cache.folder().isPresent()) entry = WeightsCache.entryFor(cache.folder().get(), weightsFile, cfg, options);
@@ -70,7 +80,7 @@ final class ModelLoader {
         }
         // Converting the checkpoint keeps every core busy, and compiles the kernels' neighbours anyway: a
         // kernel warm-up still running would only slow it down.
-        dev.jlens.tensor.WarmUp.stop();
+        WarmUp.stop();
         ModelWeights weights;
         try (Checkpoint ckpt = Checkpoint.open(weightsFile)) {
             weights = readWeights(ckpt, cfg, options);
@@ -78,8 +88,9 @@ final class ModelLoader {
         if (entry != null) WeightsCache.writeLater(entry, weights, cache.maxBytes());
         // Converting a big checkpoint leaves the heap grown by hundreds of MB of dead arrays, which the
         // collector would keep committed through the whole analysis that follows; one full collection hands
-        // them back (gpt2-large's first run had peaked up to 5 GB). Not worth its pause for small models.
-        if (cfg.nParams() * Float.BYTES > LARGE_CHECKPOINT_BYTES) System.gc();
+        // them back (gpt2-large's first run had peaked up to 5 GB), when the runtime allows it. Not worth its
+        // pause for small models.
+        if (cfg.nParams() * Float.BYTES > LARGE_CHECKPOINT_BYTES) runtime.collectGarbage();
         return weights;
     }
 

@@ -33,6 +33,7 @@ public final class PatchEngine {
 
     private final ModelConfig cfg;
     private final ForwardPass forward;
+    private final JlensRuntime runtime;  // the model's: its kernels run on the model's pool
     private final ActivationCache corrupted;
     private final int batch, pos;
     private final PastKeyValues.Prefix corruptedKeys;  // the corrupted run's k and v per layer
@@ -44,6 +45,7 @@ public final class PatchEngine {
         this.corruptedLogits = corruptedLogits;
         this.cfg = model.cfg();
         this.forward = model.forwardPass();
+        this.runtime = model.runtime();
         this.corrupted = corrupted;
         this.batch = tokens.shape(0);
         this.pos = tokens.shape(1);
@@ -106,12 +108,12 @@ public final class PatchEngine {
 
     /** resid_post of rows [batch, n, d_model] given their resid_mid at layer {@code l}. */
     public Tensor residPostFromResidMid(int l, Tensor residMid) {
-        return forward.block(l).fromResidMid(residMid, partWay(residMid.shape(1)));
+        return runtime.call(() -> forward.block(l).fromResidMid(residMid, partWay(residMid.shape(1))));
     }
 
     /** attn_out of rows [batch, n, heads, d_head] of z at layer {@code l}: [batch, n, d_model]. */
     public Tensor attnOutFromZ(int l, Tensor z) {
-        return forward.block(l).attentionOutput(z, partWay(z.shape(1)));
+        return runtime.call(() -> forward.block(l).attentionOutput(z, partWay(z.shape(1))));
     }
 
     /** z of queries {@code from..} at layer {@code l} from (patched) q, k, v [batch, pos, heads, d_head]. */
@@ -122,7 +124,7 @@ public final class PatchEngine {
         values[l] = v.toArray();
         // the queries, keys and values of positions from.. as this run's rows; the earlier keys and values as its past
         BlockRun run = new BlockRun(RowLayout.rectangle(batch, n, from), new PastKeyValues.Prefix(keys, values, pos, he), null, noHooks, Buffers.FRESH);
-        return forward.block(l).attend(suffixRows(q, from), suffixRows(k, from), suffixRows(v, from), run);
+        return runtime.call(() -> forward.block(l).attend(suffixRows(q, from), suffixRows(k, from), suffixRows(v, from), run));
     }
 
     private static dev.jlens.model.Attention.Rows suffixRows(Tensor t, int from) {
@@ -132,7 +134,7 @@ public final class PatchEngine {
 
     /** z of queries {@code from..} at layer {@code l} from a (patched) pattern [batch, heads, pos, pos] and the corrupted v. */
     public Tensor zFromPattern(int l, Tensor pattern, int from) {
-        return forward.block(l).zFromPattern(pattern, corruptedKeys.values(l), from);
+        return runtime.call(() -> forward.block(l).zFromPattern(pattern, corruptedKeys.values(l), from));
     }
 
     // ---- running jobs -------------------------------------------------------------------------------
@@ -142,6 +144,10 @@ public final class PatchEngine {
      * hears the index of each finished job.
      */
     public synchronized List<Tensor> run(List<Job> jobs, IntConsumer done) {
+        return runtime.call(() -> runOnThisThread(jobs, done));
+    }
+
+    private List<Tensor> runOnThisThread(List<Job> jobs, IntConsumer done) {
         List<Tensor> out = new ArrayList<>(jobs.size());
         int budget = rowBudget(cfg, batch, pos);
         int from = 0;

@@ -3,6 +3,7 @@ package dev.jlens.model;
 import dev.jlens.io.AtomicFile;
 import dev.jlens.io.CacheFiles;
 import dev.jlens.io.ContentId;
+import dev.jlens.io.FileStamp;
 import dev.jlens.io.Json;
 import dev.jlens.tensor.PackedMatrix;
 import dev.jlens.tensor.Parallel;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +40,9 @@ import java.util.zip.CRC32C;
  * checkpoint replaced by another, even of the same size and times, gets another file. A file is written whole
  * or not at all, and is trusted only when its header names the same checkpoint content and processing and
  * every 16 MB block of its data has the CRC-32C its header records; any other file is deleted, rebuilt, and
- * reported to the load's {@link CacheSettings#notices()} in one line. The same folder keeps built tokenizers
+ * reported to the load's {@link CacheSettings#notices()} in one line. A file whose checksums checked out is
+ * memoized as such, by its {@link FileStamp} ({@code <hash>.verified}), so later loads skip reading the whole
+ * file for them until it changes in any way (a write to it changes its stamp). The same folder keeps built tokenizers
  * ({@code *.jlt}, see the tokenizer's cache), so one setting turns both on or off.
  */
 final class WeightsCache {
@@ -54,10 +58,6 @@ final class WeightsCache {
     /** Cache files still being written after their load returned (see {@link #writeLater}). */
     private static final List<Thread> PENDING = new ArrayList<>();
 
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(WeightsCache::awaitPendingWrites, "jlens-weights-cache-flush"));
-    }
-
     private WeightsCache() {}
 
     /** A cache file and what it must have been made from. */
@@ -66,11 +66,14 @@ final class WeightsCache {
     /**
      * Writes the cache file on a background thread, so the model is used at once instead of after writing
      * a file as large as the model (a third of a first load of gpt2). The file is still written whole or not
-     * at all; the command line waits for it before it returns, and the JVM before it exits. Then the folder
-     * is tidied (its size cap, stale temporary files).
+     * at all; the command line waits for it before it returns. The thread is not a daemon, so the JVM waits
+     * for it when the program's last thread ends, without a shutdown hook; one that {@code System.exit}s
+     * cuts it short (nothing but a temporary file is left, which a later write tidies away) unless it
+     * waits first ({@link HookedTransformer#awaitCacheWrites}). Then the folder is tidied (its size cap,
+     * stale temporary files).
      */
     static void writeLater(Entry entry, ModelWeights w, long maxBytes) {
-        Thread writer = Thread.ofPlatform().name("jlens-weights-cache-write").daemon().unstarted(() -> {
+        Thread writer = Thread.ofPlatform().name("jlens-weights-cache-write").daemon(false).unstarted(() -> {
             try {
                 write(entry, w);
             } catch (RuntimeException e) {
@@ -242,6 +245,10 @@ final class WeightsCache {
     static Optional<ModelWeights> read(Entry entry, ModelConfig cfg, Consumer<String> notices) {
         Path file = entry.file();
         if (!Files.isRegularFile(file)) return Optional.empty();
+        Instant start = Instant.now();
+        Optional<FileStamp> stamp = stamp(file);
+        Optional<Path> verifiedMemo = stamp.map(s -> verifiedMemo(file, s));
+        boolean verified = verifiedMemo.isPresent() && Files.isRegularFile(verifiedMemo.get());
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             Arena arena = Arena.ofAuto();
@@ -250,7 +257,10 @@ final class WeightsCache {
             // kernel then meets one segment class whether weights are mapped or freshly packed; with two,
             // C2 compiled its loads for both and the forward pass lost a third of its speed.
             MemorySegment all = MemorySegment.ofAddress(mapped.address()).reinterpret(size, arena, null);
-            ModelWeights weights = weights(entry, cfg, all);
+            ModelWeights weights = weights(entry, cfg, all, verified);
+            if (verified) CacheFiles.markUsed(verifiedMemo.get());
+            // Memoized only for a file that had settled before it was read and did not change while it was.
+            else if (stamp.isPresent() && stamp.get().settledBefore(start) && stamp.equals(stamp(file))) memoize(verifiedMemo.get());
             CacheFiles.markUsed(file);
             return Optional.of(weights);
         } catch (Refused e) {
@@ -261,12 +271,35 @@ final class WeightsCache {
         }
     }
 
+    /** The memo that the cache file, as {@code stamp} says it is, checked out. */
+    static Path verifiedMemo(Path file, FileStamp stamp) {
+        return CacheFiles.named(file.getParent(), "verified\n" + stamp.key(), CacheFiles.VERIFIED_EXTENSION);
+    }
+
+    static Optional<FileStamp> stamp(Path file) {
+        try {
+            return FileStamp.of(file.toRealPath());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void memoize(Path verifiedMemo) {
+        try {
+            AtomicFile.writeString(verifiedMemo, "checksums verified\n");
+            CacheFiles.markUsed(verifiedMemo);
+        } catch (RuntimeException e) {
+            // a read-only cache folder: the checksums are verified again next time
+        }
+    }
+
     private static Optional<ModelWeights> refused(Entry entry, Consumer<String> notices, String why) {
         notices.accept("weights cache file " + entry.file() + " did not check out (" + why + "); rebuilt from " + entry.checkpoint());
         return CacheFiles.discard(entry.file());
     }
 
-    private static ModelWeights weights(Entry entry, ModelConfig cfg, MemorySegment all) throws Refused {
+    /** The weights of a cache file, checked; its data's checksums only when not {@code verified} already. */
+    private static ModelWeights weights(Entry entry, ModelConfig cfg, MemorySegment all, boolean verified) throws Refused {
         long size = all.byteSize();
         if (size < PREFIX || MemorySegment.mismatch(MemorySegment.ofArray(MAGIC), 0, MAGIC.length, all, 0, MAGIC.length) != -1) {
             throw new Refused(size >= 6 && all.asSlice(0, 6).toArray(ValueLayout.JAVA_BYTE)[5] == 'W' ? "an older format" : "not a jlens weights cache file");
@@ -299,7 +332,7 @@ final class WeightsCache {
         }
         long dataStart = align(PREFIX + jsonLength), expected = dataStart + dataBytes.asLong();
         if (dataBytes.asLong() < 0 || size != expected) throw new Refused((size < expected ? "truncated: " : "too long: ") + size + " bytes instead of " + expected);
-        verify(all.asSlice(dataStart, dataBytes.asLong()), crcs);
+        if (!verified) verify(all.asSlice(dataStart, dataBytes.asLong()), crcs);
         try {
             return slice(new Slicer(all, dataStart, index), cfg);
         } catch (IllegalStateException e) {

@@ -223,7 +223,7 @@ public final class JlensServer implements AutoCloseable {
         if (experiment.prompts().size() > MAX_PROMPTS) throw new HttpError(400, "request: at most " + MAX_PROMPTS + " prompts per analysis");
         try {
             // Refused here, with the estimate, rather than failing in the worker with an out-of-memory error.
-            new ExperimentAnalysis(model).estimate(experiment).requireFitsInHeap("request");
+            new ExperimentAnalysis(model).estimate(experiment).requireFitsInHeap("request", model.runtime());
         } catch (MemoryEstimate.TooLarge e) {
             throw new HttpError(413, Text.oneLine(e.getMessage()));
         } catch (JlensException e) {

@@ -137,7 +137,7 @@ final class Jobs implements AutoCloseable {
             ExperimentAnalysis analysis = new ExperimentAnalysis(model, progress);
             Experiment experiment = request.experiment();
             // Checked again now that this job has the heap to itself: the check at submission saw the heap of the job running then.
-            analysis.estimate(experiment).requireFitsInHeap("request");
+            analysis.estimate(experiment).requireFitsInHeap("request", model.runtime());
             AnalysisResult result = analysis.run(experiment);
             if (job.cancelRequested()) throw new CancellationException("cancelled");
             job.stage("drawing");

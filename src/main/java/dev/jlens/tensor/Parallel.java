@@ -2,22 +2,87 @@ package dev.jlens.tensor;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 /**
- * Runs independent pieces of a kernel on all cores. One pool for the whole process: kernels split their
- * work into {@code n} tasks (column panels of a product, heads of an attention layer) and wait for all.
+ * A pool of threads for the kernels: a kernel splits its work into {@code n} tasks (column panels of a product,
+ * heads of an attention layer), runs them on the pool and the calling thread, and waits for all.
+ *
+ * <p>Kernels call the static methods, which use the pool the calling thread has {@linkplain #call bound} (a
+ * model binds its runtime's pool for each run), else {@link #common()}. So two models can run side by side on
+ * pools of their own without the kernels taking a pool argument. Close a pool made here when done with it.
  */
-public final class Parallel {
-    private static final int THREADS = Integer.getInteger("jlens.threads", Runtime.getRuntime().availableProcessors());
-    private static final ForkJoinPool POOL = new ForkJoinPool(Math.max(1, THREADS));
+public final class Parallel implements AutoCloseable {
+    private static final ScopedValue<Parallel> CURRENT = ScopedValue.newInstance();
 
-    private Parallel() {}
+    private final int threads;
+    private final ForkJoinPool pool;
 
+    /**
+     * A pool that splits kernels into up to {@code threads} parts, the calling thread taking one; it makes its
+     * threads with {@code factory} as they are first needed.
+     */
+    public Parallel(int threads, ForkJoinPool.ForkJoinWorkerThreadFactory factory) {
+        if (threads < 1) throw new IllegalArgumentException("a pool needs at least one thread, not " + threads);
+        this.threads = threads;
+        this.pool = new ForkJoinPool(threads, factory, null, false);
+    }
+
+    /** A pool of {@code threads} threads named {@code <name>-<n>}. */
+    public Parallel(int threads, String name) {
+        this(threads, named(name));
+    }
+
+    private static ForkJoinPool.ForkJoinWorkerThreadFactory named(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return pool -> {
+            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+            t.setName(name + "-" + count.incrementAndGet());
+            return t;
+        };
+    }
+
+    /**
+     * The pool of callers that bind none: one thread per core ({@code -Djlens.threads=N} says otherwise), made on
+     * first use and never closed (its threads are daemons that end when idle).
+     */
+    public static Parallel common() {
+        return Common.POOL;
+    }
+
+    private static final class Common {
+        static final Parallel POOL = new Parallel(Math.max(1, Integer.getInteger("jlens.threads", Runtime.getRuntime().availableProcessors())), "jlens-worker");
+    }
+
+    /** The pool kernels called from this thread use: the one bound by {@link #call}, else {@link #common()}. */
+    public static Parallel current() {
+        return CURRENT.orElse(Common.POOL);
+    }
+
+    /** How many threads the current pool runs kernels on, the calling thread included. */
     public static int threads() {
-        return THREADS;
+        return current().threads;
+    }
+
+    /** How many threads this pool runs kernels on, the calling thread included. */
+    public int size() {
+        return threads;
+    }
+
+    /** Runs {@code work} with kernels on this pool (and on the pools it binds in turn); returns what it returns. */
+    public <T> T call(Supplier<T> work) {
+        if (current() == this) return work.get();
+        return ScopedValue.where(CURRENT, this).call(work::get);
+    }
+
+    /** Stops the pool's threads once their tasks are done. */
+    @Override
+    public void close() {
+        pool.shutdown();
     }
 
     /**
@@ -26,14 +91,18 @@ public final class Parallel {
      * one thread, or when called from inside the pool (no nested fan-out).
      */
     public static void forEach(int n, IntConsumer body) {
+        current().each(n, body);
+    }
+
+    private void each(int n, IntConsumer body) {
         if (n <= 0) return;
-        if (n == 1 || THREADS == 1 || ForkJoinTask.inForkJoinPool()) {
+        if (n == 1 || threads == 1 || ForkJoinTask.inForkJoinPool()) {
             for (int i = 0; i < n; i++) body.accept(i);
             return;
         }
         AtomicInteger next = new AtomicInteger();
         Failures failures = new Failures();
-        callerAndPool(Math.min(n, THREADS), ignored -> {
+        callerAndPool(Math.min(n, threads), ignored -> {
             for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
                 try {
                     body.accept(i);
@@ -52,9 +121,9 @@ public final class Parallel {
      * machine had cost a forward pass a fifth of its time. If parts fail, the failure of the lowest part
      * is thrown, whichever thread saw it first: the same input gives the same error.
      */
-    private static void callerAndPool(int parts, IntConsumer part) {
+    private void callerAndPool(int parts, IntConsumer part) {
         Failures failures = new Failures();
-        ForkJoinTask<Void> others = POOL.submit(new Range(p -> {
+        ForkJoinTask<Void> others = pool.submit(new Range(p -> {
             try {
                 part.accept(p);
             } catch (Throwable e) {
@@ -94,7 +163,11 @@ public final class Parallel {
      * the first on the calling thread.
      */
     public static void forChunks(int n, ChunkBody body) {
-        int chunks = Math.min(n, THREADS);
+        current().chunks(n, body);
+    }
+
+    private void chunks(int n, ChunkBody body) {
+        int chunks = Math.min(n, threads);
         if (chunks <= 1 || ForkJoinTask.inForkJoinPool()) {
             if (n > 0) body.run(0, n);
             return;
@@ -111,7 +184,7 @@ public final class Parallel {
             if (n > 0) body.run(0, n);
             return;
         }
-        forChunks(n, body);
+        current().chunks(n, body);
     }
 
     @FunctionalInterface

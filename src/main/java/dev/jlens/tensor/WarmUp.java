@@ -6,6 +6,8 @@ package dev.jlens.tensor;
  * ten times slower than the next. The command line starts this on a background thread as the JVM starts
  * (the start-up is single-threaded, so a core is idle), calling each kernel on tiny inputs often enough for
  * the JIT to compile it; the first forward pass stops it, since from then on the real calls do the same.
+ * Whether it runs is the program's to say: the command line's {@code -Djlens.noWarmUp}, a library caller's
+ * runtime ({@code JlensRuntime.warmUp}).
  */
 public final class WarmUp {
     private static volatile boolean started, stopRequested;
@@ -19,7 +21,7 @@ public final class WarmUp {
 
     /** Starts the warm-up once per process, on a daemon thread. */
     public static synchronized void startInBackground() {
-        if (started || Boolean.getBoolean("jlens.noWarmUp")) return;
+        if (started) return;
         started = true;
         Thread.ofPlatform().name("jlens-kernel-warmup").daemon().start(WarmUp::runQuietly);
     }

@@ -58,6 +58,17 @@ class CacheFilesTest {
     }
 
     @Test
+    void usingAFileUsedWithinTheHourLeavesItsStampAsItWas() throws IOException {
+        Path recent = file("a.jlw", 100, 600);
+        FileStamp before = FileStamp.of(recent.toRealPath()).orElseThrow();
+        CacheFiles.markUsed(recent);
+        assertThat(FileStamp.of(recent.toRealPath()).orElseThrow()).as("mtime and ctime untouched").isEqualTo(before);
+        Path old = file("b.jlw", 100, CacheFiles.RECENTLY_USED.toSeconds() + 60);
+        CacheFiles.markUsed(old);
+        assertThat(Files.getLastModifiedTime(old).toInstant()).isAfter(Instant.now().minusSeconds(60));
+    }
+
+    @Test
     void usingAFileMakesItTheMostRecentlyUsed() throws IOException {
         Path a = file("a.jlw", 100, 5000), b = file("b.jlw", 100, 1000);
         CacheFiles.markUsed(a);

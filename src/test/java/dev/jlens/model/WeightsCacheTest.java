@@ -245,6 +245,83 @@ class WeightsCacheTest {
                 .as("the same file, not written again").isEqualTo(written);
     }
 
+    /** A program that loads a model once and returns from main at once, without waiting for the cache write. */
+    public static final class LoadAndReturn {
+        public static void main(String[] args) {
+            ModelLoader.load(Path.of(args[0]), "m", WeightProcessing.Options.DEFAULT, new CacheSettings(Optional.of(Path.of(args[1])), Long.MAX_VALUE, NO_NOTICES));
+        }
+    }
+
+    @Test
+    void aProgramWhoseMainReturnsRightAfterAFirstLoadStillGetsAWholeEntry(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("wide");
+        RandomGpt2.write(a, 1, 2, 256, 1, Fixtures.modelDir("a"));  // an entry of 100 MB: written well after main returns
+        String javaCommand = ProcessHandle.current().info().command().orElse("java");
+        Process child = new ProcessBuilder(javaCommand, "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                LoadAndReturn.class.getName(), a.toString(), cache.toString()).redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(child.waitFor()).as(output).isZero();
+        // no shutdown hook waited for it: the writer thread is not a daemon, so the JVM did
+        assertThat(entryFile(a)).isRegularFile();
+        List<String> notices = new ArrayList<>();
+        assertSameLogits(cachedLogits(a, notices), uncachedLogits(a));
+        assertThat(notices).as("the entry is whole").isEmpty();
+    }
+
+    // ---- an entry's checksums are verified once for as long as the file is unchanged ----
+
+    /** Loads until the entry's checksums have been verified and memoized: written, settled, read. */
+    private Path verifiedEntry(Path model, List<String> notices) throws IOException, InterruptedException {
+        cachedLogits(model, notices);
+        Thread.sleep(250);  // longer than a clock tick of file times: the entry has settled
+        cachedLogits(model, notices);
+        Path memo = WeightsCache.verifiedMemo(entryFile(model), WeightsCache.stamp(entryFile(model)).orElseThrow());
+        assertThat(memo).as("the memo that the entry checked out").isRegularFile();
+        return memo;
+    }
+
+    /** Overwrites a megabyte in the middle of the entry's data, keeping its size and modification time. */
+    private static void damageKeepingSizeAndTimes(Path entry) throws IOException {
+        long size = Files.size(entry);
+        java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(entry);
+        byte[] junk = new byte[1 << 20];
+        new java.util.Random(7).nextBytes(junk);
+        try (FileChannel ch = FileChannel.open(entry, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(junk), size / 2);
+        }
+        Files.setLastModifiedTime(entry, mtime);  // as touch -r would
+        assertThat(Files.size(entry)).isEqualTo(size);
+        assertThat(Files.getLastModifiedTime(entry)).isEqualTo(mtime);
+    }
+
+    @Test
+    void anEntryVerifiedOnceIsNotCheckedAgainWhileItsStampIsTheSame(@TempDir Path dir) throws Exception {
+        Path a = randomModel(dir, "a", 1);
+        List<String> notices = new ArrayList<>();
+        verifiedEntry(a, notices);
+        // Damaged in place, then memoized as verified under its new stamp: a load that trusts the memo does not
+        // read the data for its checksums, so the damage goes unseen (which is why only the stamp may vouch).
+        damageKeepingSizeAndTimes(entryFile(a));
+        Path forged = WeightsCache.verifiedMemo(entryFile(a), WeightsCache.stamp(entryFile(a)).orElseThrow());
+        Files.writeString(forged, "checksums verified\n");
+        HookedTransformer m = ModelLoader.load(a, "m", WeightProcessing.Options.DEFAULT, new CacheSettings(Optional.of(cache), Long.MAX_VALUE, notices::add));
+        assertThat(notices).as("the checksum pass was skipped").isEmpty();
+        assertThat(m.cfg().nLayers()).isEqualTo(2);
+    }
+
+    @Test
+    void anEntryChangedInPlaceKeepingItsSizeAndTimesIsVerifiedAgainRefusedAndRebuilt(@TempDir Path dir) throws Exception {
+        Path a = randomModel(dir, "a", 1);
+        List<String> notices = new ArrayList<>();
+        Path memo = verifiedEntry(a, notices);
+        damageKeepingSizeAndTimes(entryFile(a));  // the kernel sets its ctime all the same
+
+        assertSameLogits(cachedLogits(a, notices), uncachedLogits(a));
+        assertThat(notices).singleElement().asString().contains("(checksum mismatch in data bytes");
+        assertRebuilt(a);
+        assertThat(memo).as("the old memo names another stamp; it is evicted in time").isRegularFile();
+    }
+
     @Test
     void aLoadThatWritesAnEntryEvictsTheLeastRecentlyUsedBeyondTheCapAndStaleTemporaryFiles(@TempDir Path dir) throws IOException {
         Path a = randomModel(dir, "a", 1);
