@@ -7,6 +7,7 @@ import dev.jlens.OutOfMemory;
 import dev.jlens.experiment.Experiment;
 import dev.jlens.experiment.ExperimentAnalysis;
 import dev.jlens.experiment.MemoryEstimate;
+import dev.jlens.hub.ModelRegistry;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.util.Progress;
 import tools.jackson.databind.json.JsonMapper;
@@ -15,6 +16,7 @@ import tools.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -48,7 +50,13 @@ import java.util.concurrent.Executors;
  * </ul>
  * Bound to 127.0.0.1 by default. Requests whose Host is not a name of this server ({@link AllowedHosts}: against DNS
  * rebinding, on every address) or whose Origin is another site are refused; bodies above {@link Builder#maxBodyBytes} get 413, and so does an analysis whose estimated
- * memory ({@link MemoryEstimate}) exceeds what the heap has free; a prompt longer than the model's context gets 400.
+ * memory ({@link MemoryEstimate}) exceeds what the heap has free; an analysis that could not run (a prompt longer than the
+ * model's context, answers that are not one token, prompts of unequal lengths, a {@code "model"} other than the served
+ * one) gets 400 before it is accepted.
+ *
+ * <p>The server logs to {@link Builder#log} (stderr from {@code jlens serve}) one line per API request (except a job's
+ * status being polled while all is well), per failed request for a page or asset, and per job's outcome, and the stack
+ * trace of every internal error.
  */
 public final class JlensServer implements AutoCloseable {
     public static final int DEFAULT_MAX_BODY = 1 << 20;
@@ -73,6 +81,7 @@ public final class JlensServer implements AutoCloseable {
     /** Analysis requests being read and checked at once; more get 503 at once, so that bodies cannot pile up in the heap. */
     private final Semaphore reading = new Semaphore(MAX_READING);
     private final URI uri;
+    private final ServerLog log;
 
     private JlensServer(Builder b) throws IOException {
         this.model = b.model;
@@ -80,7 +89,8 @@ public final class JlensServer implements AutoCloseable {
         this.maxBody = b.maxBody;
         InetAddress address = InetAddress.getByName(b.host);
         this.allowedHosts = new AllowedHosts(address.isLoopbackAddress(), b.allowHosts);
-        this.jobs = new Jobs(model, modelName, b.observer, Runtime.getRuntime().maxMemory() / KEPT_HEAP_FRACTION);
+        this.log = new ServerLog(b.log);
+        this.jobs = new Jobs(model, modelName, b.observer, Runtime.getRuntime().maxMemory() / KEPT_HEAP_FRACTION, log);
         this.http = HttpServer.create(new InetSocketAddress(address, b.port), 64);
         this.requests = Executors.newVirtualThreadPerTaskExecutor();
         http.setExecutor(requests);
@@ -121,14 +131,19 @@ public final class JlensServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
+            String error = null;
             try {
                 route(ex);
             } catch (HttpError e) {
-                sendError(ex, e.status, e.getMessage());
+                error = e.getMessage();
+                sendError(ex, e.status, error);
             } catch (Throwable e) {
                 // Any error (out of memory among them) ends this request only; the server goes on serving.
-                sendError(ex, OutOfMemory.isOrCausedBy(e) ? 503 : 500, Jobs.failure(e));
+                error = Jobs.failure(e);
+                sendError(ex, OutOfMemory.isOrCausedBy(e) ? 503 : 500, error);
+                log.internalError(ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath(), e);
             }
+            log.request(ex.getRequestMethod(), ex.getRequestURI().getRawPath(), ex.getResponseCode(), error);
         }
     }
 
@@ -220,8 +235,12 @@ public final class JlensServer implements AutoCloseable {
             throw new HttpError(400, Jobs.oneLine(e.getMessage()));
         }
         if (experiment.prompts().size() > MAX_PROMPTS) throw new HttpError(400, "request: at most " + MAX_PROMPTS + " prompts per analysis");
+        if (experiment.model() != null && !serves(experiment.model())) {
+            throw new HttpError(400, "request: \"model\" is " + Jobs.oneLine(experiment.model()) + " but this server serves " + modelName
+                    + "; leave \"model\" out, or start `jlens serve --model " + Jobs.oneLine(experiment.model()) + "` for it");
+        }
         try {
-            // Refused here, with the estimate, rather than failing in the worker with an out-of-memory error.
+            // Refused here, with the checks and the estimate, rather than failing in the worker after a 202.
             new ExperimentAnalysis(model).estimate(experiment).requireFitsInHeap("request");
         } catch (MemoryEstimate.TooLarge e) {
             throw new HttpError(413, Jobs.oneLine(e.getMessage()));
@@ -234,8 +253,20 @@ public final class JlensServer implements AutoCloseable {
         } catch (Jobs.Busy e) {
             throw new HttpError(503, e.getMessage());
         }
+        log.accepted(job.id, experiment);
         ex.getResponseHeaders().set("Location", "/api/jobs/" + job.id);
         sendJson(ex, 202, job.json());
+    }
+
+    /** Whether a request's "model" names the served model: its name, the model's own name, or an alias of either. */
+    private boolean serves(String requested) {
+        for (String name : List.of(modelName, model.cfg().modelName())) {
+            if (requested.equalsIgnoreCase(name)) return true;
+            var a = ModelRegistry.lookup(requested);
+            var b = ModelRegistry.lookup(name);
+            if (a.isPresent() && b.isPresent() && a.get().equals(b.get())) return true;
+        }
+        return false;
     }
 
     private static String prettyRequest(String body) {
@@ -340,6 +371,7 @@ public final class JlensServer implements AutoCloseable {
         private int maxBody = DEFAULT_MAX_BODY;
         private Progress observer = Progress.NONE;
         private List<String> allowHosts = List.of();
+        private PrintStream log = System.err;
 
         private Builder(HookedTransformer model) {
             this.model = model;
@@ -378,6 +410,12 @@ public final class JlensServer implements AutoCloseable {
         public Builder maxBodyBytes(int bytes) {
             if (bytes < 1024) throw new IllegalArgumentException("maxBodyBytes must be at least 1024");
             this.maxBody = bytes;
+            return this;
+        }
+
+        /** Where the server logs its requests, jobs and internal errors (default: stderr). */
+        public Builder log(PrintStream log) {
+            this.log = java.util.Objects.requireNonNull(log, "log");
             return this;
         }
 

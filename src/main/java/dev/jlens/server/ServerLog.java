@@ -1,0 +1,55 @@
+package dev.jlens.server;
+
+import dev.jlens.experiment.Experiment;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/**
+ * The server's log: one line per request worth telling and per job's outcome, prefixed {@code jlens serve:}, and the
+ * stack trace of an internal error. A job's status polled every quarter second while all is well is not worth a line
+ * each, nor is a page or asset served.
+ */
+final class ServerLog {
+    private final PrintStream out;
+
+    ServerLog(PrintStream out) {
+        this.out = out;
+    }
+
+    void request(String method, String path, int status, String error) {
+        boolean quiet = status < 400 && (!path.startsWith("/api/") || (method.equals("GET") && path.startsWith("/api/jobs/")));
+        if (quiet) return;
+        line(method + " " + path + " " + status + (error != null ? ": " + Jobs.oneLine(error) : ""));
+    }
+
+    void accepted(String id, Experiment e) {
+        line("job " + id + " queued: " + e.prompts().size() + " prompt" + (e.prompts().size() == 1 ? "" : "s")
+                + (e.patching().isEmpty() ? "" : ", patching " + String.join(" ", e.patching().stream().map(k -> k.id()).toList())));
+    }
+
+    void finished(Job job, long nanos) {
+        String took = String.format(Locale.ROOT, " after %.1f s", nanos / 1e9);
+        line(switch (job.state()) {
+            case DONE -> "job " + job.id + " done" + took;
+            case CANCELLED -> "job " + job.id + " cancelled" + took + " (" + job.done() + " of " + job.total() + " patching runs)";
+            case FAILED -> "job " + job.id + " failed" + took + ": " + job.error();
+            default -> "job " + job.id + " " + job.state().name().toLowerCase(Locale.ROOT) + took;
+        });
+    }
+
+    void internalError(String where, Throwable e) {
+        synchronized (out) {
+            line("internal error in " + where + ":");
+            e.printStackTrace(out);
+            out.flush();
+        }
+    }
+
+    private void line(String text) {
+        synchronized (out) {
+            out.println("jlens serve: " + text);
+            out.flush();
+        }
+    }
+}
