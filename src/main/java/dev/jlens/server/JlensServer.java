@@ -10,6 +10,7 @@ import dev.jlens.experiment.MemoryEstimate;
 import dev.jlens.hub.ModelRegistry;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.util.Progress;
+import dev.jlens.viz.Page;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -47,6 +48,8 @@ import java.util.concurrent.Executors;
  *     ({@code done}/{@code total} patching runs) and, when done, {@code html} (the report's sections) and
  *     {@code result} (the JSON of {@code jlens analyze})</li>
  * <li>{@code DELETE /api/jobs/{id}}: cancels the job (it stops at its next patching run)</li>
+ * <li>{@code GET /api/jobs/{id}/result.json} and {@code .../report.html}: a done job's result and its report as a
+ *     standalone page, as files to save</li>
  * </ul>
  * Bound to 127.0.0.1 by default. Requests whose Host is not a name of this server ({@link AllowedHosts}: against DNS
  * rebinding, on every address) or whose Origin is another site are refused; bodies above {@link Builder#maxBodyBytes} get 413, and so does an analysis whose estimated
@@ -159,6 +162,9 @@ public final class JlensServer implements AutoCloseable {
             } else if (path.equals("/api/analyze")) {
                 requireMethod(method, "POST");
                 analyze(ex);
+            } else if (path.matches("/api/jobs/[0-9a-f]{32}/(result\\.json|report\\.html)")) {
+                requireMethod(method, "GET");
+                download(ex, path.substring(10, 42), path.substring(43));
             } else if (path.startsWith("/api/jobs/") && path.substring(10).matches("[0-9a-f]{32}")) {
                 Job job = jobs.get(path.substring(10));
                 if (job == null) throw new HttpError(404, "no job " + path.substring(10) + " (finished jobs are kept for a while only)");
@@ -189,6 +195,31 @@ public final class JlensServer implements AutoCloseable {
             ex.sendResponseHeaders(200, -1);
             return;
         }
+        ex.sendResponseHeaders(200, body.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    /** A finished job's result (the JSON of {@code jlens analyze}) or report (a standalone page) as a file to save. */
+    private void download(HttpExchange ex, String id, String file) throws IOException {
+        Job job = jobs.get(id);
+        if (job == null) throw new HttpError(404, "no job " + id + " (finished jobs are kept for a while only)");
+        if (job.state() != Job.State.DONE) throw new HttpError(409, "job " + id + " is " + job.state().name().toLowerCase(Locale.ROOT) + ", not done");
+        var answer = JSON.readTree(job.json());
+        byte[] body;
+        String type;
+        if (file.equals("result.json")) {
+            body = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(answer.get("result"));
+            type = "application/json; charset=utf-8";
+        } else {
+            body = Page.standalone("jlens report: " + modelName, answer.get("html").asString()).getBytes(StandardCharsets.UTF_8);
+            type = "text/html; charset=utf-8";
+        }
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"jlens-" + id.substring(0, 8) + "-" + file + "\"");
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         ex.sendResponseHeaders(200, body.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(body);
