@@ -38,6 +38,7 @@ public final class LineChart implements Figure {
     private final List<Series> series;
     private final int width, height;
     private final XyAxes axes;
+    private final List<String> categories;
 
     private LineChart(Builder b) {
         if (b.series.isEmpty()) throw new IllegalArgumentException("a line chart needs at least one series");
@@ -59,7 +60,20 @@ public final class LineChart implements Figure {
             }
         }
         if (xMin > xMax) xMin = xMax = yMin = yMax = 0;
-        this.axes = new XyAxes(width, height, title, xTitle, yTitle, xMin, xMax, yMin, yMax);
+        this.categories = b.categories;
+        if (categories != null) {
+            for (Series s : series) {
+                for (double x : s.x()) {
+                    if (x != Math.rint(x) || x < 0 || x >= categories.size()) {
+                        throw new IllegalArgumentException("series \"" + s.name() + "\": x " + Values.coord(x) + " is not the index of one of the "
+                                + categories.size() + " categories");
+                    }
+                }
+            }
+            this.axes = new XyAxes(width, height, title, xTitle, yTitle, categories, yMin, yMax);
+        } else {
+            this.axes = new XyAxes(width, height, title, xTitle, yTitle, xMin, xMax, yMin, yMax);
+        }
     }
 
     public static Builder builder() {
@@ -93,6 +107,7 @@ public final class LineChart implements Figure {
     @Override
     public LineChart withId(String newId) {
         Builder b = builder().id(newId).title(title).xTitle(xTitle).yTitle(yTitle).size(width, height);
+        b.categories = categories;
         b.series.addAll(series);
         return b.build();
     }
@@ -150,6 +165,7 @@ public final class LineChart implements Figure {
 
     public static final class Builder {
         private final List<Series> series = new ArrayList<>();
+        private List<String> categories;
         private String id, title, xTitle, yTitle;
         private int width, height;
 
@@ -190,6 +206,16 @@ public final class LineChart implements Figure {
         /** A series from a 1-d tensor at x = 0, 1, 2, ... */
         public Builder series(String name, Tensor y, List<String> labels) {
             return series(name, y.flatten().toArray(), labels);
+        }
+
+        /**
+         * A categorical x axis labelled with these names (e.g. the logit lens' {@code embed}, {@code 0_attn_out}, ...):
+         * a series' x values are then category indices, as {@link #series(String, float[], List)} gives them.
+         */
+        public Builder xCategories(List<String> names) {
+            if (names.isEmpty()) throw new IllegalArgumentException("a categorical x axis needs at least one category");
+            this.categories = List.copyOf(names);
+            return this;
         }
 
         public Builder size(int width, int height) {
