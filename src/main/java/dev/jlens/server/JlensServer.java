@@ -57,9 +57,9 @@ import java.util.concurrent.Executors;
  * model's context, answers that are not one token, prompts of unequal lengths, a {@code "model"} other than the served
  * one) gets 400 before it is accepted.
  *
- * <p>The server logs to {@link Builder#log} (stderr from {@code jlens serve}) one line per API request (except a job's
- * status being polled while all is well), per failed request for a page or asset, and per job's outcome, and the stack
- * trace of every internal error.
+ * <p>The server logs to {@link Builder#log} (stderr from {@code jlens serve}) one line per request that changes
+ * something (an analysis submitted, a job cancelled) or fails, and per job's outcome, and the stack trace of every
+ * internal error; pages, assets and status polls read while all is well are not logged.
  */
 public final class JlensServer implements AutoCloseable {
     public static final int DEFAULT_MAX_BODY = 1 << 20;
@@ -267,8 +267,9 @@ public final class JlensServer implements AutoCloseable {
         }
         if (experiment.prompts().size() > MAX_PROMPTS) throw new HttpError(400, "request: at most " + MAX_PROMPTS + " prompts per analysis");
         if (experiment.model() != null && !serves(experiment.model())) {
-            throw new HttpError(400, "request: \"model\" is " + Jobs.oneLine(experiment.model()) + " but this server serves " + modelName
-                    + "; leave \"model\" out, or start `jlens serve --model " + Jobs.oneLine(experiment.model()) + "` for it");
+            String asked = shortName(experiment.model());
+            throw new HttpError(400, "request: \"model\" is " + asked + " but this server serves " + shortName(modelName)
+                    + "; leave \"model\" out, or start `jlens serve --model " + asked + "` for it");
         }
         try {
             // Refused here, with the checks and the estimate, rather than failing in the worker after a 202.
@@ -287,6 +288,12 @@ public final class JlensServer implements AutoCloseable {
         log.accepted(job.id, experiment);
         ex.getResponseHeaders().set("Location", "/api/jobs/" + job.id);
         sendJson(ex, 202, job.json());
+    }
+
+    /** A model name short enough for a one-line message. */
+    private static String shortName(String name) {
+        String line = Jobs.oneLine(name);
+        return line.length() <= 80 ? line : line.substring(0, 77) + "...";
     }
 
     /** Whether a request's "model" names the served model: its name, the model's own name, or an alias of either. */

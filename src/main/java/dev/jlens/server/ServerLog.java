@@ -6,9 +6,9 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * The server's log: one line per request worth telling and per job's outcome, prefixed {@code jlens serve:}, and the
- * stack trace of an internal error. A job's status polled every quarter second while all is well is not worth a line
- * each, nor is a page or asset served.
+ * The server's log: one line per request that changes something or fails and per job's outcome, prefixed
+ * {@code jlens serve:}, and the stack trace of an internal error. What is only read while all is well (a page, an
+ * asset, the model's facts, a job's status polled every quarter second) is not worth a line each.
  */
 final class ServerLog {
     private final PrintStream out;
@@ -18,7 +18,7 @@ final class ServerLog {
     }
 
     void request(String method, String path, int status, String error) {
-        boolean quiet = status < 400 && (!path.startsWith("/api/") || (method.equals("GET") && path.startsWith("/api/jobs/")));
+        boolean quiet = status < 400 && (method.equals("GET") || method.equals("HEAD"));
         if (quiet) return;
         line(method + " " + path + " " + status + (error != null ? ": " + Jobs.oneLine(error) : ""));
     }

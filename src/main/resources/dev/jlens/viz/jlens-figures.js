@@ -275,6 +275,7 @@
 
     el.classList.add('jlens-attn');
     el.style.minHeight = '';
+    el.style.width = '';   // the viewer sizes itself to the page
     if (s.title) el.appendChild(htmlEl('div', 'jlens-attn-title', s.title));
     var body = htmlEl('div', 'jlens-attn-body');
     var thumbs = htmlEl('div', 'jlens-attn-thumbs');

@@ -79,6 +79,9 @@ class ServerRequestChecksTest {
         assertThat(JsonMapper.shared().readTree(r.body()).get("error").asString())
                 .isEqualTo("request: \"model\" is gpt2-medium but this server serves tiny-gpt2-a; leave \"model\" out, or start `jlens serve --model gpt2-medium` for it");
         assertThat(post(request("TINY-gpt2-a", PROMPT, " John", CORRUPTED)).statusCode()).isEqualTo(202);
+        // a long name is cut short in the one line
+        String error = JsonMapper.shared().readTree(post(request("m".repeat(5000), PROMPT, " John", CORRUPTED)).body()).get("error").asString();
+        assertThat(error).startsWith("request: \"model\" is " + "m".repeat(77) + "... but this server serves tiny-gpt2-a").hasSizeLessThan(300);
     }
 
     @Test

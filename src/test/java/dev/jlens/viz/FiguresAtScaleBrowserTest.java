@@ -109,6 +109,8 @@ class FiguresAtScaleBrowserTest {
         Number attnWidth = (Number) browser.js("return document.querySelector('#attention-top-positive .jlens-attn-grid').getBoundingClientRect().right"
                 + " - document.querySelector('main').getBoundingClientRect().left;");
         assertThat(attnWidth.doubleValue()).isLessThanOrEqualTo(1140);
+        Map<?, ?> attn = (Map<?, ?>) browser.js("var f = document.getElementById('attention-top-positive'); return {scroll: f.scrollWidth, client: f.clientWidth};");
+        assertThat(((Number) attn.get("scroll")).intValue()).as("attention viewer overflows").isLessThanOrEqualTo(((Number) attn.get("client")).intValue());
         Number tokensHeight = (Number) browser.js("return document.getElementById('tokens-prompt-0').getBoundingClientRect().height;");
         assertThat(tokensHeight.doubleValue()).as("token strip").isLessThan(400);
         for (String id : List.of("test-prompt", "logit-lens", "per-layer", "per-head", "attention-top-positive", "tokens-prompt-0",
