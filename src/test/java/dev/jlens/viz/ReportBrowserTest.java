@@ -187,6 +187,10 @@ class ReportBrowserTest {
         assertThat(columns).isBetween(2L, 4L);
         // a full row holds as many tables as there are columns, each row's tables on one line
         assertThat(boxes.subList(0, (int) columns).stream().map(org.openqa.selenium.Rectangle::getY).distinct()).hasSize(1);
+        // and no cell is cut short: every token, rank and number shows whole
+        Number cut = (Number) browser.js("return Array.prototype.filter.call(document.querySelectorAll('table[id^=top-k-] td'),"
+                + " function (td) { return td.scrollWidth > td.clientWidth; }).length;");
+        assertThat(cut.intValue()).as("cells cut short").isZero();
     }
 
     /** The per-layer and logit-lens charts have a categorical x axis labelled with the components. */
