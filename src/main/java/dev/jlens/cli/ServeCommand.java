@@ -48,7 +48,7 @@ final class ServeCommand implements Runnable {
             }
         }
         HookedTransformer m = model.load(parent.streams);
-        JlensServer server = JlensServer.builder(m).host(host).allowHosts(allowHosts).port(port).modelName(model.model).start();
+        JlensServer server = JlensServer.builder(m).host(host).allowHosts(allowHosts).port(port).modelName(model.model).log(parent.streams.err()).start();
         // Warned once listening, so that a server that could not start answers with its one line only.
         if (!address.isLoopbackAddress()) {
             parent.streams.err().println("jlens: warning: listening on " + host + " makes the web UI (which has no login) reachable from other machines");

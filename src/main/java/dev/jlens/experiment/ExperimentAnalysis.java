@@ -49,7 +49,6 @@ public final class ExperimentAnalysis {
     private AnalysisResult analyze(Experiment e) {
         estimate(e).requireFitsInHeap(e.source(), model.runtime());
         IntTensor tokens = model.toTokens(e.prompts(), e.prependBos());
-        requireEqualLengths(e, "prompts", e.prompts(), e.prependBos());
         IntTensor answerTokens = answerTokens(e);
         CachedRun clean = model.runWithCache(tokens);
         ActivationCache cache = clean.cache();
@@ -76,13 +75,8 @@ public final class ExperimentAnalysis {
         Float corruptedAverage = null;
         Map<String, Tensor> sweeps = new LinkedHashMap<>();
         if (e.hasCorruptedPrompts()) {
-            requireEqualLengths(e, "corrupted_prompts", e.corruptedPrompts(), e.prependBos());
             corruptedTokens = model.toTokens(e.corruptedPrompts(), e.prependBos());
             boolean patch = !e.patching().isEmpty();
-            if (patch && corruptedTokens.shape(1) != tokens.shape(1)) {
-                throw new JlensException(e.source() + ": corrupted prompts are " + corruptedTokens.shape(1) + " tokens long but the prompts are "
-                        + tokens.shape(1) + "; patching pastes activations position by position, so they must be equally long");
-            }
             // The logit difference reads the last position only, so only its logits are computed; a patching
             // study's engine makes that run anyway, and its logits serve. (A model with hooks has no engine.)
             Patching.CorruptedRun run = patch && !model.hasInterventions() ? Patching.CorruptedRun.of(model, corruptedTokens) : null;
@@ -105,12 +99,24 @@ public final class ExperimentAnalysis {
     }
 
     /**
-     * Checks what can be checked before anything runs, from the token counts alone: every prompt fits the model's
-     * context (the message names the prompt and n_ctx), and returns what the analysis will hold in memory.
+     * Checks what can be checked before anything runs, from the tokens alone: every prompt fits the model's context
+     * (the message names the prompt and n_ctx), the prompts are equally long, and so are the corrupted ones (as long as
+     * the prompts when patching), every answer is one token; and returns what the analysis will hold in memory.
      */
     public MemoryEstimate estimate(Experiment e) {
         int positions = maxLength(e, "prompts", e.prompts());
-        if (e.hasCorruptedPrompts()) positions = Math.max(positions, maxLength(e, "corrupted_prompts", e.corruptedPrompts()));
+        requireEqualLengths(e, "prompts", e.prompts(), e.prependBos());
+        answerTokens(e);
+        if (e.hasCorruptedPrompts()) {
+            positions = Math.max(positions, maxLength(e, "corrupted_prompts", e.corruptedPrompts()));
+            requireEqualLengths(e, "corrupted_prompts", e.corruptedPrompts(), e.prependBos());
+            int clean = model.tokenization().encode(e.prompts().getFirst(), e.prependBos()).length;
+            int corrupted = model.tokenization().encode(e.corruptedPrompts().getFirst(), e.prependBos()).length;
+            if (!e.patching().isEmpty() && corrupted != clean) {
+                throw new JlensException(e.source() + ": corrupted prompts are " + corrupted + " tokens long but the prompts are "
+                        + clean + "; patching pastes activations position by position, so they must be equally long");
+            }
+        }
         return MemoryEstimate.ofAnalysis(model.cfg(), e.prompts().size(), positions, e.hasCorruptedPrompts(), e.patching(), model.runtime().parallel().size());
     }
 

@@ -7,15 +7,18 @@ import dev.jlens.OutOfMemory;
 import dev.jlens.experiment.Experiment;
 import dev.jlens.experiment.ExperimentAnalysis;
 import dev.jlens.experiment.MemoryEstimate;
+import dev.jlens.hub.ModelRegistry;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.util.Progress;
 import dev.jlens.util.Text;
+import dev.jlens.viz.Page;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -46,10 +49,18 @@ import java.util.concurrent.Executors;
  *     ({@code done}/{@code total} patching runs) and, when done, {@code html} (the report's sections) and
  *     {@code result} (the JSON of {@code jlens analyze})</li>
  * <li>{@code DELETE /api/jobs/{id}}: cancels the job (it stops at its next patching run)</li>
+ * <li>{@code GET /api/jobs/{id}/result.json} and {@code .../report.html}: a done job's result and its report as a
+ *     standalone page, as files to save</li>
  * </ul>
  * Bound to 127.0.0.1 by default. Requests whose Host is not a name of this server ({@link AllowedHosts}: against DNS
  * rebinding, on every address) or whose Origin is another site are refused; bodies above {@link Builder#maxBodyBytes} get 413, and so does an analysis whose estimated
- * memory ({@link MemoryEstimate}) exceeds what the heap has free; a prompt longer than the model's context gets 400.
+ * memory ({@link MemoryEstimate}) exceeds what the heap has free; an analysis that could not run (a prompt longer than the
+ * model's context, answers that are not one token, prompts of unequal lengths, a {@code "model"} other than the served
+ * one) gets 400 before it is accepted.
+ *
+ * <p>The server logs to {@link Builder#log} (stderr from {@code jlens serve}) one line per request that changes
+ * something (an analysis submitted, a job cancelled) or fails, and per job's outcome, and the stack trace of every
+ * internal error; pages, assets and status polls read while all is well are not logged.
  */
 public final class JlensServer implements AutoCloseable {
     public static final int DEFAULT_MAX_BODY = 1 << 20;
@@ -74,6 +85,7 @@ public final class JlensServer implements AutoCloseable {
     /** Analysis requests being read and checked at once; more get 503 at once, so that bodies cannot pile up in the heap. */
     private final Semaphore reading = new Semaphore(MAX_READING);
     private final URI uri;
+    private final ServerLog log;
 
     private JlensServer(Builder b) throws IOException {
         this.model = b.model;
@@ -81,7 +93,8 @@ public final class JlensServer implements AutoCloseable {
         this.maxBody = b.maxBody;
         InetAddress address = InetAddress.getByName(b.host);
         this.allowedHosts = new AllowedHosts(address.isLoopbackAddress(), b.allowHosts);
-        this.jobs = new Jobs(model, modelName, b.observer, Runtime.getRuntime().maxMemory() / KEPT_HEAP_FRACTION);
+        this.log = new ServerLog(b.log);
+        this.jobs = new Jobs(model, modelName, b.observer, Runtime.getRuntime().maxMemory() / KEPT_HEAP_FRACTION, log);
         this.http = HttpServer.create(new InetSocketAddress(address, b.port), 64);
         this.requests = Executors.newVirtualThreadPerTaskExecutor();
         http.setExecutor(requests);
@@ -122,14 +135,19 @@ public final class JlensServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
+            String error = null;
             try {
                 route(ex);
             } catch (HttpError e) {
-                sendError(ex, e.status, e.getMessage());
+                error = e.getMessage();
+                sendError(ex, e.status, error);
             } catch (Throwable e) {
                 // Any error (out of memory among them) ends this request only; the server goes on serving.
-                sendError(ex, OutOfMemory.isOrCausedBy(e) ? 503 : 500, Jobs.failure(e));
+                error = Jobs.failure(e);
+                sendError(ex, OutOfMemory.isOrCausedBy(e) ? 503 : 500, error);
+                log.internalError(ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath(), e);
             }
+            log.request(ex.getRequestMethod(), ex.getRequestURI().getRawPath(), ex.getResponseCode(), error);
         }
     }
 
@@ -145,6 +163,9 @@ public final class JlensServer implements AutoCloseable {
             } else if (path.equals("/api/analyze")) {
                 requireMethod(method, "POST");
                 analyze(ex);
+            } else if (path.matches("/api/jobs/[0-9a-f]{32}/(result\\.json|report\\.html)")) {
+                requireMethod(method, "GET");
+                download(ex, path.substring(10, 42), path.substring(43));
             } else if (path.startsWith("/api/jobs/") && path.substring(10).matches("[0-9a-f]{32}")) {
                 Job job = jobs.get(path.substring(10));
                 if (job == null) throw new HttpError(404, "no job " + path.substring(10) + " (finished jobs are kept for a while only)");
@@ -175,6 +196,31 @@ public final class JlensServer implements AutoCloseable {
             ex.sendResponseHeaders(200, -1);
             return;
         }
+        ex.sendResponseHeaders(200, body.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    /** A finished job's result (the JSON of {@code jlens analyze}) or report (a standalone page) as a file to save. */
+    private void download(HttpExchange ex, String id, String file) throws IOException {
+        Job job = jobs.get(id);
+        if (job == null) throw new HttpError(404, "no job " + id + " (finished jobs are kept for a while only)");
+        if (job.state() != Job.State.DONE) throw new HttpError(409, "job " + id + " is " + job.state().name().toLowerCase(Locale.ROOT) + ", not done");
+        var answer = JSON.readTree(job.json());
+        byte[] body;
+        String type;
+        if (file.equals("result.json")) {
+            body = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(answer.get("result"));
+            type = "application/json; charset=utf-8";
+        } else {
+            body = Page.standalone("jlens report: " + modelName, answer.get("html").asString()).getBytes(StandardCharsets.UTF_8);
+            type = "text/html; charset=utf-8";
+        }
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"jlens-" + id.substring(0, 8) + "-" + file + "\"");
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         ex.sendResponseHeaders(200, body.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(body);
@@ -221,8 +267,13 @@ public final class JlensServer implements AutoCloseable {
             throw new HttpError(400, Text.oneLine(e.getMessage()));
         }
         if (experiment.prompts().size() > MAX_PROMPTS) throw new HttpError(400, "request: at most " + MAX_PROMPTS + " prompts per analysis");
+        if (experiment.model() != null && !serves(experiment.model())) {
+            String asked = shortName(experiment.model());
+            throw new HttpError(400, "request: \"model\" is " + asked + " but this server serves " + shortName(modelName)
+                    + "; leave \"model\" out, or start `jlens serve --model " + asked + "` for it");
+        }
         try {
-            // Refused here, with the estimate, rather than failing in the worker with an out-of-memory error.
+            // Refused here, with the checks and the estimate, rather than failing in the worker after a 202.
             new ExperimentAnalysis(model).estimate(experiment).requireFitsInHeap("request", model.runtime());
         } catch (MemoryEstimate.TooLarge e) {
             throw new HttpError(413, Text.oneLine(e.getMessage()));
@@ -235,8 +286,26 @@ public final class JlensServer implements AutoCloseable {
         } catch (Jobs.Busy e) {
             throw new HttpError(503, e.getMessage());
         }
+        log.accepted(job.id, experiment);
         ex.getResponseHeaders().set("Location", "/api/jobs/" + job.id);
         sendJson(ex, 202, job.json());
+    }
+
+    /** A model name short enough for a one-line message. */
+    private static String shortName(String name) {
+        String line = Text.oneLine(name);
+        return line.length() <= 80 ? line : line.substring(0, 77) + "...";
+    }
+
+    /** Whether a request's "model" names the served model: its name, the model's own name, or an alias of either. */
+    private boolean serves(String requested) {
+        for (String name : List.of(modelName, model.cfg().modelName())) {
+            if (requested.equalsIgnoreCase(name)) return true;
+            var a = ModelRegistry.lookup(requested);
+            var b = ModelRegistry.lookup(name);
+            if (a.isPresent() && b.isPresent() && a.get().equals(b.get())) return true;
+        }
+        return false;
     }
 
     private static String prettyRequest(String body) {
@@ -341,6 +410,7 @@ public final class JlensServer implements AutoCloseable {
         private int maxBody = DEFAULT_MAX_BODY;
         private Progress observer = Progress.NONE;
         private List<String> allowHosts = List.of();
+        private PrintStream log = System.err;
 
         private Builder(HookedTransformer model) {
             this.model = model;
@@ -379,6 +449,12 @@ public final class JlensServer implements AutoCloseable {
         public Builder maxBodyBytes(int bytes) {
             if (bytes < 1024) throw new IllegalArgumentException("maxBodyBytes must be at least 1024");
             this.maxBody = bytes;
+            return this;
+        }
+
+        /** Where the server logs its requests, jobs and internal errors (default: stderr). */
+        public Builder log(PrintStream log) {
+            this.log = java.util.Objects.requireNonNull(log, "log");
             return this;
         }
 

@@ -27,6 +27,7 @@ final class Job {
     private Request request;
     /** The finished job's answer (with the report's page and the result when done); null until then. */
     private volatile byte[] answer;
+    private volatile String error;
 
     Job(String id, Request request) {
         this.id = id;
@@ -92,11 +93,25 @@ final class Job {
     private void end(State to, String error, String html, String resultJson) {
         if (finished()) return;
         request = null;
+        this.error = error;
         String name = to.name().toLowerCase(Locale.ROOT);
         // The answer first: a reader that sees the final state also sees its page and result.
         answer = toJson(name, name, error, html, resultJson).toString().getBytes(StandardCharsets.UTF_8);
         stage = name;
         state = to;
+    }
+
+    /** Why the job failed; null unless it did. */
+    String error() {
+        return error;
+    }
+
+    long done() {
+        return done;
+    }
+
+    long total() {
+        return total;
     }
 
     /** The job as the API shows it; the page and result only once done. */

@@ -34,6 +34,7 @@ final class Jobs implements AutoCloseable {
     private final String modelArgument;
     private final Progress observer;
     private final long keptBytes;
+    private final ServerLog log;
     /** Every job still known: waiting, running, or finished and kept. Insertion order is age. */
     private final Map<String, Job> jobs = new LinkedHashMap<>();
     private final ArrayDeque<Job> line = new ArrayDeque<>();
@@ -41,8 +42,9 @@ final class Jobs implements AutoCloseable {
     private final Thread worker;
     private boolean closed;
 
-    Jobs(HookedTransformer model, String modelArgument, Progress observer, long keptBytes) {
+    Jobs(HookedTransformer model, String modelArgument, Progress observer, long keptBytes, ServerLog log) {
         this.model = model;
+        this.log = log;
         this.modelArgument = modelArgument;
         this.observer = observer;
         this.keptBytes = keptBytes;
@@ -133,6 +135,7 @@ final class Jobs implements AutoCloseable {
             observer.update(done, total);
             if (job.cancelRequested()) throw new CancellationException("cancelled");
         };
+        long started = System.nanoTime();
         try {
             ExperimentAnalysis analysis = new ExperimentAnalysis(model, progress);
             Experiment experiment = request.experiment();
@@ -149,7 +152,9 @@ final class Jobs implements AutoCloseable {
             job.fail(Text.oneLine(e.getMessage()));
         } catch (Throwable e) {
             job.fail(failure(e));
+            log.internalError("job " + job.id, e);
         }
+        log.finished(job, System.nanoTime() - started);
     }
 
     /** The one line for an unexpected error of a job or a request: out of memory with the heap's size, or the error's class and message. */

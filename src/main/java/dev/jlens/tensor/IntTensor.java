@@ -130,6 +130,8 @@ public final class IntTensor {
 
     @Override
     public String toString() {
-        return "tensor(" + TensorFormat.ints(this) + ")";
+        // PyTorch names an empty tensor's dtype (and its size unless it is a vector); token ids are int64 there
+        if (data.length == 0) return "tensor([], " + (shape.length == 1 ? "" : "size=(" + String.join(", ", Arrays.stream(shape).mapToObj(Integer::toString).toList()) + "), ") + "dtype=torch.int64)";
+        return "tensor(" + TensorFormat.ints(this, "tensor(".length()) + ")";
     }
 }

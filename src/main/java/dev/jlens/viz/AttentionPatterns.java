@@ -100,7 +100,8 @@ public final class AttentionPatterns extends AbstractFigure implements Figure {
             int n = tokens.size();
             shown = tokens.stream().map(Html::visibleToken).map(s -> Drawing.fit(s, TICK, 90)).toList();
             double maxLabel = shown.stream().mapToDouble(s -> Drawing.textWidth(s, TICK)).max().orElse(0);
-            cell = Math.max(4, Math.min(22, 260.0 / n));
+            // a panel is about 260 px whatever the length (cells under a pixel past 65 positions), so three fit a page
+            cell = Math.min(22, n <= 65 ? Math.max(4, 260.0 / n) : 260.0 / n);
             labelW = maxLabel + 8;
             perRow = Math.min(heads.size(), 3);
             panelW = labelW + n * cell + 24;
@@ -130,7 +131,7 @@ public final class AttentionPatterns extends AbstractFigure implements Figure {
                 }
             }
             d.frame(x0, y0, n * l.cell, n * l.cell, Rgb.AXIS, 0.8);
-            int step = Math.max(1, (int) Math.ceil(TICK * 1.1 / l.cell));
+            int step = Math.max(1, (int) Math.ceil(TICK * 1.5 / l.cell));
             for (int i = 0; i < n; i += step) {
                 d.text(x0 - 4, y0 + (i + 0.5) * l.cell + TICK * 0.35, l.shown.get(i), TICK, Drawing.Anchor.END);
                 d.text(x0 + (i + 0.5) * l.cell + TICK * 0.3, y0 + n * l.cell + 6, l.shown.get(i), TICK, Drawing.Anchor.END, -45, Rgb.TEXT, false);

@@ -71,14 +71,11 @@ public final class ExperimentReport {
         logitDiffs(p, r);
 
         p.section("logit-lens-section", "Logit lens");
-        int components = r.logitLens().size();
-        double[] halfSteps = new double[components];
-        for (int i = 0; i < components; i++) halfSteps[i] = i / 2.0;
-        p.figure(LineChart.builder().id("logit-lens").title("Logit Difference From Accumulate Residual Stream")
-                .xTitle("Layer").yTitle("Logit difference").series("logit difference", halfSteps, r.logitLens().toArray(), r.logitLensLabels()).build());
+        p.figure(LineChart.builder().id("logit-lens").title("Logit Difference From Accumulate Residual Stream").xCategories(r.logitLensLabels())
+                .xTitle("Layer").yTitle("Logit difference").series("logit difference", r.logitLens().toArray(), r.logitLensLabels()).build());
 
         p.section("per-layer-section", "Direct logit attribution per layer");
-        p.figure(LineChart.builder().id("per-layer").title("Logit Difference From Each Layer")
+        p.figure(LineChart.builder().id("per-layer").title("Logit Difference From Each Layer").xCategories(r.perLayerLabels())
                 .xTitle("Component").yTitle("Logit difference").series("logit difference", r.perLayer().toArray(), r.perLayerLabels()).build());
 
         p.section("per-head-section", "Direct logit attribution per head");

@@ -19,6 +19,14 @@ import java.util.function.BiFunction;
  */
 public final class Heatmap extends AbstractFigure implements Figure {
     private static final double TITLE = 15, AXIS_TITLE = 13, TICK = 11;
+    /**
+     * The largest plot a heatmap sized from its data gets, so that with its labels and colour bar it fits a report's
+     * page (1140 px); more columns or rows than fit at a readable size get thinner cells, thinned labels, and zoom
+     * in the browser.
+     */
+    static final double MAX_PLOT_W = 860, MAX_PLOT_H = 640;
+    /** Cells at least this wide show every column's label turned; at least this high, every row's. */
+    private static final double LABELLED_W = 18, LABELLED_H = 12;
 
     private final String xTitle, yTitle, colorTitle;
     private final float[][] values;
@@ -143,9 +151,13 @@ public final class Heatmap extends AbstractFigure implements Figure {
     private final class Layout {
         final int width, height;
         final double left, top, cellW, cellH, plotW, plotH;
-        final boolean rotateX;
+        final boolean rotateX, zoomX, zoomY;
+        final int xStep, yStep;
+        /** Pixels between the middles of two labelled columns, at least. */
+        final double xLabelGap;
         final double xNameGap, yNameGap;
         final List<String> shownX, shownY;
+        final double barX, barW, barTop, barH;
 
         Layout(int wantW, int wantH) {
             int rows = values.length, cols = values[0].length;
@@ -153,7 +165,9 @@ public final class Heatmap extends AbstractFigure implements Figure {
             shownY = yLabels.stream().map(Html::visibleToken).map(s -> Drawing.fit(s, TICK, 150)).toList();
             double maxX = shownX.stream().mapToDouble(s -> Drawing.textWidth(s, TICK)).max().orElse(0);
             double maxY = shownY.stream().mapToDouble(s -> Drawing.textWidth(s, TICK)).max().orElse(0);
-            double cw = clamp(600.0 / cols, 10, 64), ch = clamp(380.0 / rows, 10, 44);
+            // size from the data: every label shown while that fits, else cells shrink to fit the page
+            double cw = cols * LABELLED_W <= MAX_PLOT_W ? clamp(600.0 / cols, LABELLED_W, 64) : MAX_PLOT_W / cols;
+            double ch = rows * LABELLED_H <= MAX_PLOT_H ? clamp(380.0 / rows, LABELLED_H, 44) : MAX_PLOT_H / rows;
             rotateX = maxX > cw - 4;
             double leftForY = 12 + (blank(yTitle) ? 0 : AXIS_TITLE + 10) + maxY + 8;
             // a rotated first column label reaches down and to the left of its tick
@@ -165,14 +179,24 @@ public final class Heatmap extends AbstractFigure implements Figure {
             double bottom = 8 + xLabelH + (blank(xTitle) ? 0 : AXIS_TITLE + 12) + 10;
             double right = 20 + 14 + 8 + Drawing.textWidth("-0.0000", TICK) + 16;
             double titleW = blank(title) ? 0 : Drawing.textWidth(title, TITLE) + 20;
-            if (wantW > 0) cw = Math.max(1, (wantW - left - right) / cols);
-            if (wantH > 0) ch = Math.max(1, (wantH - top - bottom) / rows);
+            if (wantW > 0) cw = Math.max(0.01, (wantW - left - right) / cols);
+            if (wantH > 0) ch = Math.max(0.01, (wantH - top - bottom) / rows);
             cellW = cw;
             cellH = ch;
             plotW = cw * cols;
             plotH = ch * rows;
             width = wantW > 0 ? wantW : (int) Math.ceil(Math.max(left + plotW + right, titleW));
             height = wantH > 0 ? wantH : (int) Math.ceil(top + plotH + bottom);
+            // turned labels need about 1.5 font sizes between them, level ones their width and a gap
+            xLabelGap = rotateX ? TICK * 1.5 : maxX + 6;
+            xStep = Math.max(1, (int) Math.ceil(xLabelGap / cw));
+            yStep = Math.max(1, (int) Math.ceil(TICK * 1.1 / ch));
+            zoomX = xStep > 1;
+            zoomY = yStep > 1;
+            barX = left + plotW + 20;
+            barW = 14;
+            barTop = top;
+            barH = Math.max(60, Math.min(plotH, 300));
         }
     }
 
@@ -196,15 +220,13 @@ public final class Heatmap extends AbstractFigure implements Figure {
             }
         }
         d.frame(l.left, l.top, l.plotW, l.plotH, Rgb.AXIS, 1);
-        int yStep = Math.max(1, (int) Math.ceil(TICK * 1.1 / l.cellH));
-        for (int r = 0; r < rows; r += yStep) {
+        for (int r = 0; r < rows; r += l.yStep) {
             double y = l.top + (r + 0.5) * l.cellH;
             d.line(l.left - 4, y, l.left, y, Rgb.AXIS, 1);
             d.text(l.left - 7, y + TICK * 0.35, l.shownY.get(r), TICK, Drawing.Anchor.END);
         }
-        int xStep = l.rotateX ? Math.max(1, (int) Math.ceil(TICK * 1.2 / l.cellW)) : 1;
         double xBase = l.top + l.plotH;
-        for (int c = 0; c < cols; c += xStep) {
+        for (int c = 0; c < cols; c += l.xStep) {
             double x = l.left + (c + 0.5) * l.cellW;
             d.line(x, xBase, x, xBase + 4, Rgb.AXIS, 1);
             if (l.rotateX) d.text(x + TICK * 0.3, xBase + 9, l.shownX.get(c), TICK, Drawing.Anchor.END, -45, Rgb.TEXT, false);
@@ -216,16 +238,21 @@ public final class Heatmap extends AbstractFigure implements Figure {
         return d;
     }
 
+    /** The colour bar's ticks, top (the maximum) first: -m, -m/2, 0, m/2, m, as plotly marks a symmetric scale. */
+    private double[] colorbarTicks() {
+        double m = range > 0 ? range : 1;
+        return new double[] {m, m / 2, 0, -m / 2, -m};
+    }
+
     private void drawColorbar(Drawing d, Layout l) {
-        double x = l.left + l.plotW + 20, w = 14, top = l.top, h = Math.max(60, Math.min(l.plotH, 300));
+        double x = l.barX, w = l.barW, top = l.barTop, h = l.barH;
         int steps = 64;
         for (int i = 0; i < steps; i++) {
             double t = 1 - (i + 0.5) / steps; // top is the maximum
             d.rect(x, top + h * i / steps, w, h / steps + 0.3, ColorScale.RDBU.at(t));
         }
         d.frame(x, top, w, h, Rgb.AXIS, 0.5);
-        double m = range > 0 ? range : 1;
-        double[] at = {m, m / 2, 0, -m / 2, -m};
+        double[] at = colorbarTicks();
         for (int i = 0; i < at.length; i++) {
             double y = top + h * i / 4.0;
             d.line(x + w, y, x + w + 3, y, Rgb.AXIS, 1);
@@ -242,7 +269,11 @@ public final class Heatmap extends AbstractFigure implements Figure {
                 .matrix("values", values).field("range", range).stringMatrix("cellNames", cellNames)
                 .strings("colors", ColorScale.RDBU.hexStops())
                 .key("grid").begin().field("left", l.left).field("top", l.top).field("width", l.plotW).field("height", l.plotH).end()
-                .field("rotateX", l.rotateX).field("xNameGap", l.xNameGap).field("yNameGap", l.yNameGap);
+                .field("rotateX", l.rotateX).field("xNameGap", l.xNameGap).field("yNameGap", l.yNameGap)
+                .field("xStep", l.xStep).field("xLabelGap", l.xLabelGap).field("yStep", l.yStep).field("zoomX", l.zoomX).field("zoomY", l.zoomY);
+        double[] ticks = colorbarTicks();
+        j.key("colorbar").begin().field("x", l.barX).field("y", l.barTop).field("width", l.barW).field("height", l.barH)
+                .strings("labels", java.util.Arrays.stream(ticks).mapToObj(Values::format).toList()).end();
         return j.end().toString();
     }
 

@@ -37,6 +37,7 @@ public final class LineChart extends AbstractFigure implements Figure {
     private final String xTitle, yTitle;
     private final List<Series> series;
     private final XyAxes axes;
+    private final List<String> categories;
 
     private LineChart(Builder b) {
         super(b.id, b.title);
@@ -56,7 +57,20 @@ public final class LineChart extends AbstractFigure implements Figure {
             }
         }
         if (xMin > xMax) xMin = xMax = yMin = yMax = 0;
-        this.axes = new XyAxes(width, height, title, xTitle, yTitle, xMin, xMax, yMin, yMax);
+        this.categories = b.categories;
+        if (categories != null) {
+            for (Series s : series) {
+                for (double x : s.x()) {
+                    if (x != Math.rint(x) || x < 0 || x >= categories.size()) {
+                        throw new IllegalArgumentException("series \"" + s.name() + "\": x " + Values.coord(x) + " is not the index of one of the "
+                                + categories.size() + " categories");
+                    }
+                }
+            }
+            this.axes = new XyAxes(width, height, title, xTitle, yTitle, categories, yMin, yMax);
+        } else {
+            this.axes = new XyAxes(width, height, title, xTitle, yTitle, xMin, xMax, yMin, yMax);
+        }
     }
 
     public static Builder builder() {
@@ -70,6 +84,7 @@ public final class LineChart extends AbstractFigure implements Figure {
     @Override
     public LineChart withId(String newId) {
         Builder b = builder().id(newId).title(title).xTitle(xTitle).yTitle(yTitle).size(width, height);
+        b.categories = categories;
         b.series.addAll(series);
         return b.build();
     }
@@ -127,6 +142,7 @@ public final class LineChart extends AbstractFigure implements Figure {
 
     public static final class Builder extends AxesBuilder<Builder> {
         private final List<Series> series = new ArrayList<>();
+        private List<String> categories;
 
         private Builder() {
             super(100);
@@ -147,6 +163,16 @@ public final class LineChart extends AbstractFigure implements Figure {
         /** A series from a 1-d tensor at x = 0, 1, 2, ... */
         public Builder series(String name, Tensor y, List<String> labels) {
             return series(name, y.flatten().toArray(), labels);
+        }
+
+        /**
+         * A categorical x axis labelled with these names (e.g. the logit lens' {@code embed}, {@code 0_attn_out}, ...):
+         * a series' x values are then category indices, as {@link #series(String, float[], List)} gives them.
+         */
+        public Builder xCategories(List<String> names) {
+            if (names.isEmpty()) throw new IllegalArgumentException("a categorical x axis needs at least one category");
+            this.categories = List.copyOf(names);
+            return this;
         }
 
         public LineChart build() {

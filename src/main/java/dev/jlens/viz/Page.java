@@ -41,6 +41,18 @@ public final class Page {
 
     /** The page as one standalone HTML document. */
     public String toHtml() {
+        return document(title, bodyHtml(), scripts());
+    }
+
+    /**
+     * A standalone page around content {@link #bodyHtml()} made (the web UI's report, kept without its scripts):
+     * style and scripts inlined as {@link #toHtml()} does.
+     */
+    public static String standalone(String title, String bodyHtml) {
+        return document(title, bodyHtml, scripts(true));
+    }
+
+    private static String document(String title, String bodyHtml, String scripts) {
         StringBuilder b = new StringBuilder(2 << 20);
         b.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -48,8 +60,8 @@ public final class Page {
                 .append("<title>").append(Html.escape(title)).append("</title>\n")
                 .append("<link rel=\"icon\" href=\"data:,\">\n")
                 .append("<style>\n").append(Assets.text(Assets.STYLE)).append("</style>\n</head>\n<body>\n");
-        b.append(bodyHtml());
-        b.append(scripts());
+        b.append(bodyHtml);
+        b.append(scripts);
         return b.append("</body>\n</html>\n").toString();
     }
 
@@ -67,8 +79,12 @@ public final class Page {
     }
 
     private String scripts() {
+        return scripts(figures.stream().anyMatch(Figures::usesEcharts));
+    }
+
+    private static String scripts(boolean echarts) {
         StringBuilder b = new StringBuilder();
-        if (figures.stream().anyMatch(Figures::usesEcharts)) {
+        if (echarts) {
             b.append("<script>\n").append(Assets.inlineScript(Assets.ECHARTS, "echarts")).append("\n</script>\n");
         }
         b.append("<script>\n").append(Assets.inlineScript(Assets.FIGURES_JS, "jlens")).append("\n</script>\n");

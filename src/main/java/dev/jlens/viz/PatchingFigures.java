@@ -23,18 +23,21 @@ final class PatchingFigures {
         String base = "patching-" + kind.id();
         p.group(base, "jlens-patching");
         p.subheading(kind.id() + "  " + Arrays.toString(t.shape()));
+        // facets of one result share one colour scale, as TransformerLens' imshow(facet_col=...) draws them
+        double shared = 0;
+        for (float v : t.toArray()) if (Float.isFinite(v)) shared = Math.max(shared, Math.abs(v));
         if (kind.parts().isEmpty()) {
-            figures(p, kind, t, base, "Patching " + kind.id(), false, positions);
+            figures(p, kind, t, base, "Patching " + kind.id(), false, positions, shared);
         } else {
             for (int i = 0; i < kind.parts().size(); i++) {
                 String part = kind.parts().get(i).label();
-                figures(p, kind, t.get(i), base + "-" + part, "Patching " + kind.id() + ": " + part, true, positions);
+                figures(p, kind, t.get(i), base + "-" + part, "Patching " + kind.id() + ": " + part, true, positions, shared);
             }
         }
         p.endGroup();
     }
 
-    private static void figures(Page.Builder p, PatchKind kind, Tensor t, String id, String title, boolean isPart, List<String> positions) {
+    private static void figures(Page.Builder p, PatchKind kind, Tensor t, String id, String title, boolean isPart, List<String> positions, double range) {
         PatchKind.Layout layout = kind.layout();
         Axes figures = new Axes(kind.axes(), layout.figures(), t), rows = new Axes(kind.axes(), layout.rows(), t),
                 columns = new Axes(kind.axes(), layout.columns(), t);
@@ -54,7 +57,7 @@ final class PatchingFigures {
             Heatmap.Builder h = Heatmap.builder(values)
                     .id(!single ? id + "-" + which : isPart ? id : id + "-heatmap")
                     .title(single ? title : title + ": " + which)
-                    .xTitle(columns.title()).yTitle(rows.title()).xLabels(columns.labels(positions)).yLabels(rows.labels(positions));
+                    .xTitle(columns.title()).yTitle(rows.title()).xLabels(columns.labels(positions)).yLabels(rows.labels(positions)).range(range);
             if (rows.isLayerOnly() && columns.isHeadOnly()) h.cellNames((l, head) -> "L" + l + "H" + head);
             p.figure(h.build());
         }

@@ -9,6 +9,7 @@
   var progress = document.getElementById('progress');
   var statusText = document.getElementById('status');
   var results = document.getElementById('results');
+  var downloads = document.getElementById('downloads');
   var current = null;
   var pollTimer = null;
 
@@ -33,11 +34,28 @@
     row.appendChild(field('app-prompt', 'corrupted-' + i, corrupted, 'optional'));
     var remove = document.createElement('button');
     remove.type = 'button';
+    remove.className = 'app-remove';
     remove.textContent = '\u2212';
-    remove.title = 'remove this prompt';
-    remove.addEventListener('click', function () { if (rows.children.length > 1) row.remove(); });
+    remove.addEventListener('click', function () {
+      if (rows.children.length < 2) return;
+      row.remove();
+      renumber();
+    });
     row.appendChild(remove);
     rows.appendChild(row);
+    renumber();
+  }
+
+  /** Ids follow the rows' order; the only row cannot be removed, and its button says so. */
+  function renumber() {
+    var only = rows.children.length === 1;
+    Array.prototype.forEach.call(rows.children, function (row, i) {
+      var inputs = row.querySelectorAll('input');
+      ['prompt-', 'correct-', 'incorrect-', 'corrupted-'].forEach(function (name, k) { inputs[k].id = name + i; });
+      var remove = row.querySelector('.app-remove');
+      remove.disabled = only;
+      remove.title = only ? 'an analysis needs at least one prompt' : 'remove this prompt (row ' + (i + 1) + ')';
+    });
   }
 
   function setStatus(text, kind) {
@@ -54,7 +72,12 @@
       corrupted.push(inputs[3].value);
     });
     var body = {prepend_bos: document.getElementById('prepend-bos').checked, prompts: prompts, answers: answers};
-    var anyCorrupted = corrupted.some(function (c) { return c.length > 0; });
+    // The corrupted prompt is optional: a blank one is absent, never a prompt of BOS alone.
+    var blank = corrupted.map(function (c) { return c.trim().length === 0; });
+    var anyCorrupted = blank.indexOf(false) >= 0;
+    if (anyCorrupted && blank.indexOf(true) >= 0) {
+      throw new Error('Row ' + (blank.indexOf(true) + 1) + ': the corrupted prompt is blank; give one for every row, or none');
+    }
     if (anyCorrupted) {
       body.corrupted_prompts = corrupted;
       body.patching = Array.prototype.filter.call(kinds.querySelectorAll('input'), function (c) { return c.checked; })
@@ -90,6 +113,9 @@
       progress.value = progress.max;
       results.innerHTML = job.html;   // server-made; every user string in it is escaped
       results.setAttribute('data-job', job.id);
+      downloads.hidden = false;
+      document.getElementById('download-result').href = '/api/jobs/' + job.id + '/result.json';
+      document.getElementById('download-report').href = '/api/jobs/' + job.id + '/report.html';
       globalThis.jlens.renderAll(results);
       setStatus('Done.', 'ok');
       finish();
@@ -117,11 +143,19 @@
   document.getElementById('analysis-form').addEventListener('submit', function (e) {
     e.preventDefault();
     if (current) return;
+    var body;
+    try {
+      body = request();
+    } catch (err) {
+      setStatus(err.message, 'error');
+      return;
+    }
+    downloads.hidden = true;
     runButton.disabled = true;
     progress.value = 0;
     progress.max = 1;
     setStatus('Sending\u2026');
-    fetch('/api/analyze', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(request())})
+    fetch('/api/analyze', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)})
       .then(json).then(function (job) {
         current = job.id;
         cancelButton.disabled = false;

@@ -52,7 +52,35 @@
     return echarts.init(el, null, {renderer: 'canvas', width: s.width, height: s.height});
   }
 
+  /** Room under a heatmap for the slider that zooms its columns. */
+  var ZOOM_BAR = 34;
+
+  /**
+   * The colour bar as the PNG draws it (Heatmap.drawColorbar): the scale from the maximum at the top to the minimum,
+   * with ticks at m, m/2, 0, -m/2, -m labelled as Java labels them.
+   */
+  function colorbar(s) {
+    var b = s.colorbar, n = s.colors.length, elements = [];
+    elements.push({
+      type: 'rect', silent: true, shape: {x: b.x, y: b.y, width: b.width, height: b.height},
+      style: {
+        stroke: '#444', lineWidth: 0.5,
+        fill: new echarts.graphic.LinearGradient(0, 0, 0, 1, s.colors.map(function (c, i) { return {offset: 1 - i / (n - 1), color: c}; }))
+      }
+    });
+    b.labels.forEach(function (label, i) {
+      var y = b.y + b.height * i / (b.labels.length - 1);
+      elements.push({type: 'line', silent: true, shape: {x1: b.x + b.width, y1: y, x2: b.x + b.width + 3, y2: y}, style: {stroke: '#444', lineWidth: 1}});
+      elements.push({type: 'text', silent: true, name: 'colorbar-tick', x: b.x + b.width + 6, y: y,
+        style: {text: label, fontSize: 11, fill: '#222', verticalAlign: 'middle', align: 'left'}});
+    });
+    if (s.colorTitle) elements.push({type: 'text', silent: true, x: b.x, y: b.y - 14, style: {text: s.colorTitle, fontSize: 11, fill: '#222'}});
+    return elements;
+  }
+
   function heatmap(el, s) {
+    // a heatmap whose labels are thinned zooms: a slider under its columns, the wheel or a drag inside
+    if (s.zoomX) s = Object.assign({}, s, {height: s.height + ZOOM_BAR});
     var chart = init(el, s);
     var data = [];
     for (var r = 0; r < s.values.length; r++) {
@@ -70,32 +98,50 @@
       xAxis: {
         type: 'category', data: s.xShown, name: s.xTitle || '', nameLocation: 'middle', nameGap: s.xNameGap,
         nameTextStyle: {fontSize: 13, color: '#222'},
-        axisLabel: {rotate: s.rotateX ? 45 : 0, fontSize: 11, color: '#222', hideOverlap: true}, axisTick: {alignWithLabel: true},
+        // every xStep-th label as the PNG shows them; zoomed in, as many as fit
+        axisLabel: {rotate: s.rotateX ? 45 : 0, fontSize: 11, color: '#222', hideOverlap: true, interval: s.xStep - 1},
+        axisTick: {alignWithLabel: true, interval: s.xStep - 1},
         splitArea: {show: false}
       },
       yAxis: {
         type: 'category', data: s.yShown, inverse: true, name: s.yTitle || '', nameLocation: 'middle', nameGap: s.yNameGap,
-        nameTextStyle: {fontSize: 13, color: '#222'}, axisLabel: {fontSize: 11, color: '#222', hideOverlap: true},
+        nameTextStyle: {fontSize: 13, color: '#222'}, axisLabel: {fontSize: 11, color: '#222', hideOverlap: true, interval: s.zoomY ? 'auto' : s.yStep - 1},
         axisTick: {alignWithLabel: true}, splitArea: {show: false}
       },
-      visualMap: {
-        type: 'continuous', min: -range, max: range, calculable: false, orient: 'vertical',
-        left: s.grid.left + s.grid.width + 20, top: s.grid.top, itemWidth: 14,
-        itemHeight: Math.max(60, Math.min(s.grid.height, 300)) - 40,
-        text: [fmt(range), fmt(-range)], textStyle: {fontSize: 11, color: '#222'}, inRange: {color: s.colors}
-      },
+      dataZoom: [].concat(s.zoomX ? [
+        // the wheel scrolls the page; with Shift it zooms, and a drag pans
+        {type: 'inside', xAxisIndex: 0, filterMode: 'none', zoomOnMouseWheel: 'shift', moveOnMouseWheel: false},
+        {type: 'slider', xAxisIndex: 0, filterMode: 'none', left: s.grid.left, width: s.grid.width, bottom: 6, height: 18, showDetail: false}
+      ] : [], s.zoomY ? [{type: 'inside', yAxisIndex: 0, filterMode: 'none', zoomOnMouseWheel: 'shift', moveOnMouseWheel: false}] : []),
+      visualMap: {type: 'continuous', show: false, min: -range, max: range, inRange: {color: s.colors}},
+      graphic: {elements: colorbar(s)},
       series: [{
         type: 'heatmap', data: data, progressive: 0,
         emphasis: {itemStyle: {borderColor: '#222', borderWidth: 1.5}}
       }]
     });
+    if (s.zoomX) {
+      // zoomed in, the columns widen and more of their labels fit, as far apart as the PNG's
+      chart.on('datazoom', function () {
+        var z = chart.getOption().dataZoom[0];
+        var shown = Math.max(1, z.endValue - z.startValue + 1);
+        var every = Math.max(1, Math.ceil(s.xLabelGap / (s.grid.width / shown))) - 1;
+        chart.setOption({xAxis: {axisLabel: {interval: every}, axisTick: {interval: every}}});
+      });
+    }
     return chart;
   }
 
   function axes(s) {
+    var categories = s.xAxis.categories;
     return {
       grid: {left: s.grid.left, top: s.grid.top, width: s.grid.width, height: s.grid.height},
-      xAxis: {
+      xAxis: categories ? {
+        type: 'category', data: categories, boundaryGap: true, name: s.xTitle || '', nameLocation: 'middle', nameGap: s.xAxis.nameGap,
+        nameTextStyle: {fontSize: 13, color: '#222'}, axisTick: {alignWithLabel: true, interval: 0},
+        axisLabel: {fontSize: 11, color: '#222', rotate: s.xAxis.rotate ? 45 : 0, interval: s.xAxis.labelStep - 1},
+        splitLine: {show: true, interval: 0, lineStyle: {color: '#e4e4e4'}}
+      } : {
         type: 'value', min: s.xAxis.min, max: s.xAxis.max, interval: s.xAxis.interval, name: s.xTitle || '',
         nameLocation: 'middle', nameGap: 30, nameTextStyle: {fontSize: 13, color: '#222'},
         axisLabel: {fontSize: 11, color: '#222'}, splitLine: {lineStyle: {color: '#e4e4e4'}}
@@ -179,15 +225,41 @@
     return e;
   }
 
-  function thumbnail(head, stops, n) {
-    var cell = Math.max(1.5, Math.min(8, 84 / n)), size = cell * n;
-    var svg = svgEl('svg', {width: size, height: size, viewBox: '0 0 ' + size + ' ' + size, 'class': 'jlens-thumb-svg'});
+  /**
+   * A pattern as an n x n canvas, one pixel per (query, key), shown at any size with its pixels kept sharp: a
+   * thousand positions are a million cells, too many for an element each.
+   */
+  function patternCanvas(pattern, stops, n, size, cls) {
+    var canvas = document.createElement('canvas');
+    canvas.width = n;
+    canvas.height = n;
+    canvas.className = cls;
+    canvas.style.width = size + 'px';
+    canvas.style.height = size + 'px';
+    drawPattern(canvas, pattern, stops, n);
+    return canvas;
+  }
+
+  function drawPattern(canvas, pattern, stops, n) {
+    var ctx = canvas.getContext('2d'), image = ctx.createImageData(n, n), px = image.data, cache = {};
     for (var q = 0; q < n; q++) {
       for (var k = 0; k < n; k++) {
-        svg.appendChild(svgEl('rect', {x: k * cell, y: q * cell, width: cell + 0.05, height: cell + 0.05, fill: colorAt(stops, head.pattern[q][k])}));
+        var v = pattern[q][k], key = v === null ? 'null' : Math.round(v * 1000);
+        var rgb = cache[key];
+        if (!rgb) rgb = cache[key] = parseRgb(colorAt(stops, v === null ? null : key / 1000));
+        var o = 4 * (q * n + k);
+        px[o] = rgb[0];
+        px[o + 1] = rgb[1];
+        px[o + 2] = rgb[2];
+        px[o + 3] = 255;
       }
     }
-    return svg;
+    ctx.putImageData(image, 0, 0);
+  }
+
+  function parseRgb(c) {
+    if (c.charAt(0) === '#') return hexToRgb(c);
+    return c.replace(/[^0-9,]/g, '').split(',').map(Number);
   }
 
   function attention(el, s, fig) {
@@ -196,11 +268,14 @@
     var cutLabel = function (i) { var t = labelOf(i); return t.length > 14 ? t.substr(0, 13) + '\u2026' : t; };
     var maxLabel = 0;
     for (var i = 0; i < n; i++) maxLabel = Math.max(maxLabel, cutLabel(i).length);
-    var cell = Math.max(8, Math.min(30, 420 / n)), labelW = maxLabel * 6.6 + 10, labelH = maxLabel * 6.6 * 0.72 + 14;
+    // the grid fits 640 px whatever the length; its labels are thinned to what fits, and hovering names every cell
+    var cell = Math.min(30, 640 / n), labelW = maxLabel * 6.6 + 10, labelH = maxLabel * 6.6 * 0.72 + 14;
     var gridSize = cell * n;
+    var fontSize = Math.min(11, Math.max(9, cell * 0.8)), labelStep = Math.max(1, Math.ceil(fontSize * 1.2 / cell));
 
     el.classList.add('jlens-attn');
     el.style.minHeight = '';
+    el.style.width = '';   // the viewer sizes itself to the page
     if (s.title) el.appendChild(htmlEl('div', 'jlens-attn-title', s.title));
     var body = htmlEl('div', 'jlens-attn-body');
     var thumbs = htmlEl('div', 'jlens-attn-thumbs');
@@ -216,40 +291,39 @@
     heading.appendChild(htmlEl('span', 'jlens-attn-hint', ' \u2014 rows: query (destination), columns: key (source); hover a token'));
     main.appendChild(heading);
 
+    var wrap = htmlEl('div', 'jlens-attn-gridwrap');
+    main.appendChild(wrap);
+    var canvas = patternCanvas(s.heads[0].pattern, stops, n, gridSize, 'jlens-attn-cells');
+    canvas.style.left = labelW + 'px';
+    canvas.style.top = '2px';
+    wrap.appendChild(canvas);
     var svg = svgEl('svg', {width: labelW + gridSize + 8, height: gridSize + labelH + 4, 'class': 'jlens-attn-grid'});
-    main.appendChild(svg);
+    wrap.appendChild(svg);
     var cells = svgEl('g', {transform: 'translate(' + labelW + ',2)'});
     svg.appendChild(cells);
-    var rects = [];
-    for (var q = 0; q < n; q++) {
-      rects.push([]);
-      for (var k = 0; k < n; k++) {
-        var r = svgEl('rect', {x: k * cell, y: q * cell, width: cell + 0.05, height: cell + 0.05, 'class': 'jlens-attn-cell', 'data-q': q, 'data-k': k});
-        cells.appendChild(r);
-        rects[q].push(r);
-      }
-    }
-    cells.appendChild(svgEl('rect', {x: 0, y: 0, width: gridSize, height: gridSize, fill: 'none', stroke: '#555', 'stroke-width': 0.8}));
+    // one transparent target over the canvas: the hovered cell is found from the pointer's place
+    var target = svgEl('rect', {x: 0, y: 0, width: gridSize, height: gridSize, fill: 'transparent', 'class': 'jlens-attn-target'});
+    cells.appendChild(target);
+    cells.appendChild(svgEl('rect', {x: 0, y: 0, width: gridSize, height: gridSize, fill: 'none', stroke: '#555', 'stroke-width': 0.8, 'pointer-events': 'none'}));
     var rowHl = svgEl('rect', {x: 0, y: 0, width: gridSize, height: cell, 'class': 'jlens-attn-row-hl', visibility: 'hidden'});
     var colHl = svgEl('rect', {x: 0, y: 0, width: cell, height: gridSize, 'class': 'jlens-attn-col-hl', visibility: 'hidden'});
     cells.appendChild(rowHl);
     cells.appendChild(colHl);
     var rowLabels = [], colLabels = [];
-    var fontSize = Math.min(11, Math.max(7, cell * 0.8));
-    for (var p = 0; p < n; p++) {
+    for (var p = 0; p < n; p += labelStep) {
       var yl = svgEl('text', {x: labelW - 5, y: 2 + (p + 0.5) * cell + fontSize * 0.35, 'text-anchor': 'end', 'font-size': fontSize,
         'class': 'jlens-attn-label jlens-attn-qlabel', 'data-pos': p});
       yl.textContent = cutLabel(p);
       yl.appendChild(svgEl('title', {})).textContent = labelOf(p) + ' (' + p + ')';
       svg.appendChild(yl);
-      rowLabels.push(yl);
+      rowLabels[p] = yl;
       var cx = labelW + (p + 0.5) * cell + fontSize * 0.3, cy = 2 + gridSize + 6;
       var xl = svgEl('text', {x: cx, y: cy, 'text-anchor': 'end', 'font-size': fontSize, transform: 'rotate(-45 ' + cx + ' ' + cy + ')',
         'class': 'jlens-attn-label jlens-attn-klabel', 'data-pos': p});
       xl.textContent = cutLabel(p);
       xl.appendChild(svgEl('title', {})).textContent = labelOf(p) + ' (' + p + ')';
       svg.appendChild(xl);
-      colLabels.push(xl);
+      colLabels[p] = xl;
     }
 
     var strip = htmlEl('div', 'jlens-attn-tokens');
@@ -268,8 +342,7 @@
 
     function paint(h) {
       shown = h;
-      var pat = s.heads[h].pattern;
-      for (var q = 0; q < n; q++) for (var k = 0; k < n; k++) rects[q][k].setAttribute('fill', colorAt(stops, pat[q][k]));
+      drawPattern(canvas, s.heads[h].pattern, stops, n);
       selectedLabel.textContent = s.heads[h].label;
       fig.setAttribute('data-shown-head', s.heads[h].label);
       if (focus >= 0) focusToken(focus);
@@ -292,8 +365,8 @@
       colHl.setAttribute('visibility', 'visible');
       for (var i = 0; i < n; i++) {
         chips[i].classList.toggle('jlens-focus', i === pos);
-        rowLabels[i].classList.toggle('jlens-focus', i === pos);
-        colLabels[i].classList.toggle('jlens-focus', i === pos);
+        if (rowLabels[i]) rowLabels[i].classList.toggle('jlens-focus', i === pos);
+        if (colLabels[i]) colLabels[i].classList.toggle('jlens-focus', i === pos);
         var w = pat[pos][i];
         chips[i].style.backgroundColor = i === pos ? '' : colorAt(stops, w);
         chips[i].style.color = w > 0.55 ? '#fff' : '';
@@ -316,8 +389,8 @@
         chips[i].classList.remove('jlens-focus');
         chips[i].style.backgroundColor = '';
         chips[i].style.color = '';
-        rowLabels[i].classList.remove('jlens-focus');
-        colLabels[i].classList.remove('jlens-focus');
+        if (rowLabels[i]) rowLabels[i].classList.remove('jlens-focus');
+        if (colLabels[i]) colLabels[i].classList.remove('jlens-focus');
       }
       info.textContent = '\u00a0';
       fig.removeAttribute('data-focus-token');
@@ -329,7 +402,7 @@
       b.setAttribute('data-head', head.label);
       b.setAttribute('data-index', h);
       b.title = 'Head ' + head.label + ' (click to keep it enlarged)';
-      b.appendChild(thumbnail(head, stops, n));
+      b.appendChild(patternCanvas(head.pattern, stops, n, 84, 'jlens-thumb-cells'));
       b.appendChild(htmlEl('span', 'jlens-head-label', head.label));
       b.addEventListener('mouseenter', function () { paint(h); });
       b.addEventListener('mouseleave', function () { paint(selected); });
@@ -345,10 +418,11 @@
       thumbs.appendChild(b);
     });
 
-    cells.addEventListener('mouseover', function (e) {
-      var t = e.target;
-      if (!t.classList || !t.classList.contains('jlens-attn-cell')) return;
-      var q = +t.getAttribute('data-q'), k = +t.getAttribute('data-k');
+    target.addEventListener('mousemove', function (e) {
+      var box = target.getBoundingClientRect();
+      var q = Math.min(n - 1, Math.max(0, Math.floor((e.clientY - box.top) / cell)));
+      var k = Math.min(n - 1, Math.max(0, Math.floor((e.clientX - box.left) / cell)));
+      fig.setAttribute('data-hover-cell', q + ',' + k);
       rowHl.setAttribute('y', q * cell);
       colHl.setAttribute('x', k * cell);
       rowHl.setAttribute('visibility', 'visible');
@@ -361,7 +435,7 @@
     });
     cells.addEventListener('mouseleave', function () { if (focus >= 0) focusToken(focus); else clearFocus(); });
     [chips, rowLabels, colLabels].forEach(function (list) {
-      list.forEach(function (node, i) {
+      list.forEach(function (node, i) {   // (forEach skips the positions whose labels are thinned out)
         node.addEventListener('mouseenter', function () { focusToken(i); });
         node.addEventListener('mouseleave', clearFocus);
       });

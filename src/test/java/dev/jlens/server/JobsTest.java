@@ -34,7 +34,7 @@ class JobsTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }, keptBytes);
+        }, keptBytes, new ServerLog(new java.io.PrintStream(java.io.OutputStream.nullOutputStream())));
         return jobs;
     }
 

@@ -39,8 +39,8 @@ class ServerSoakTest {
     static final String HEAP = "-Xmx256m";
     static final long HEAP_BYTES = 256L << 20;
     static final String[] KINDS = {"resid_pre", "attn_out", "mlp_out", "block_every", "attn_head_out_all_pos"};
-    /** What a storm request carries besides the experiment: a long "model" field, which the server takes as any text. */
-    static final String BULK = "x".repeat(600_000);
+    /** What a storm request carries besides the experiment: a long "model" field, the served model's (long) name. */
+    static final String BULK = SoakServer.MODEL_NAME;
     static final String IOI = "{\"prompts\": [\"When John and Mary went to the shops, John gave the bag to\"], \"answers\": [[\" Mary\", \" John\"]],"
             + " \"corrupted_prompts\": [\"When John and Mary went to the shops, Mary gave the bag to\"], \"patching\": [\"%s\"]}";
 

@@ -165,4 +165,111 @@ class WebUiBrowserTest {
                 .allMatch(f -> "true".equals(f.getAttribute("data-rendered"))));
         assertThat(browser.severeLogs()).isEmpty();
     }
+
+    /** Where screenshots of the form go to be looked at (outside the repository when given). */
+    private static java.nio.file.Path shot(String name) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("jlens.screenshots", "target/screenshots"));
+        java.nio.file.Files.createDirectories(dir);
+        return java.nio.file.Files.copy(browser.screenshot(name), dir.resolve(name + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private void addRow(String prompt, String correct, String incorrect, String corrupted) {
+        int i = browser.driver.findElements(By.cssSelector("#rows .app-row")).size();
+        browser.driver.findElement(By.id("add-row")).click();
+        type("prompt-" + i, prompt);
+        type("correct-" + i, correct);
+        type("incorrect-" + i, incorrect);
+        if (!corrupted.isEmpty()) type("corrupted-" + i, corrupted);
+    }
+
+    /** An optional corrupted prompt left blank is absent: never sent as a prompt of BOS alone. */
+    @Test
+    void blankCorruptedPromptsAreAbsentNotBosOnly() throws Exception {
+        open();
+        addRow("When John and Mary went to the shops, Mary gave the bag to", " John", " Mary", "");
+        String before = browser.driver.findElement(By.id("results")).getAttribute("data-job");
+        browser.driver.findElement(By.id("run")).click();
+        waiting(10).until(d -> d.findElement(By.id("status")).getAttribute("class").equals("error"));
+        assertThat(browser.driver.findElement(By.id("status")).getText())
+                .isEqualTo("Row 2: the corrupted prompt is blank; give one for every row, or none");
+        assertThat(browser.driver.findElement(By.id("run")).isEnabled()).isTrue();
+        assertThat(browser.driver.findElement(By.id("results")).getAttribute("data-job")).isEqualTo(before);
+        shot("ui-blank-corrupted");
+
+        type("corrupted-0", "   ");   // spaces only: blank too
+        browser.driver.findElement(By.id("run")).click();
+        waiting(60).until(d -> d.findElement(By.id("status")).getText().matches("Done\\.|.*rror.*|Row.*|request.*"));
+        assertThat(browser.driver.findElement(By.id("status")).getText()).isEqualTo("Done.");
+        assertThat(browser.driver.findElements(By.cssSelector("#results [id^=tokens-corrupted-]"))).isEmpty();
+        assertThat(browser.driver.findElements(By.cssSelector("#results #patching"))).isEmpty();
+        assertThat(browser.driver.findElement(By.id("experiment-file")).getText()).doesNotContain("corrupted_prompts");
+        assertThat(browser.severeLogs()).isEmpty();
+    }
+
+    /** The only row's remove button is disabled and says why; with two rows both remove, and ids follow the rows. */
+    @Test
+    void theLastRowCannotBeRemovedAndSaysSo() {
+        open();
+        WebElement only = browser.driver.findElement(By.cssSelector("#rows .app-row .app-remove"));
+        assertThat(only.isEnabled()).isFalse();
+        assertThat(only.getAttribute("title")).isEqualTo("an analysis needs at least one prompt");
+        addRow("a b", " c", " d", "");
+        List<WebElement> removes = browser.driver.findElements(By.cssSelector("#rows .app-remove"));
+        assertThat(removes).allMatch(WebElement::isEnabled);
+        removes.get(0).click();
+        assertThat(browser.driver.findElements(By.cssSelector("#rows .app-row"))).hasSize(1);
+        assertThat(browser.driver.findElement(By.id("prompt-0")).getAttribute("value")).isEqualTo("a b");
+        assertThat(browser.driver.findElement(By.cssSelector("#rows .app-remove")).isEnabled()).isFalse();
+    }
+
+    /** Each column header starts where its inputs start and is as wide. */
+    @Test
+    void columnHeadersSitOverTheirInputs() throws Exception {
+        open();
+        addRow("a b", " c", " d", "");
+        List<WebElement> heads = browser.driver.findElements(By.cssSelector(".app-rows-head span"));
+        List<WebElement> inputs = browser.driver.findElements(By.cssSelector("#rows .app-row:first-child > *"));
+        assertThat(heads).hasSize(inputs.size());
+        for (int i = 0; i < heads.size(); i++) {
+            assertThat(heads.get(i).getRect().getX()).as("column %d", i).isCloseTo(inputs.get(i).getRect().getX(), org.assertj.core.data.Offset.offset(1));
+            assertThat(heads.get(i).getRect().getWidth()).as("column %d", i).isCloseTo(inputs.get(i).getRect().getWidth(), org.assertj.core.data.Offset.offset(1));
+        }
+        shot("ui-form");
+    }
+
+    /** A done analysis offers its result JSON and its report as a standalone page, to save. */
+    @Test
+    void aDoneAnalysisOffersItsResultAndReportAsFiles() throws Exception {
+        open();
+        assertThat(browser.driver.findElement(By.id("downloads")).isDisplayed()).isFalse();
+        browser.driver.findElement(By.id("run")).click();
+        waiting(60).until(d -> d.findElement(By.id("status")).getText().equals("Done."));
+        String id = browser.driver.findElement(By.id("results")).getAttribute("data-job");
+        WebElement result = browser.driver.findElement(By.id("download-result")), report = browser.driver.findElement(By.id("download-report"));
+        assertThat(result.isDisplayed()).isTrue();
+        assertThat(result.getAttribute("href")).isEqualTo(server.uri().resolve("/api/jobs/" + id + "/result.json").toString());
+        assertThat(report.getAttribute("download")).isNotNull();
+        HttpClient client = HttpClient.newHttpClient();
+        JsonNode job = JsonMapper.shared().readTree(client.send(HttpRequest.newBuilder(server.uri().resolve("/api/jobs/" + id)).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        HttpResponse<String> json = client.send(HttpRequest.newBuilder(java.net.URI.create(result.getAttribute("href"))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(json.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"jlens-" + id.substring(0, 8) + "-result.json\"");
+        assertThat(JsonMapper.shared().readTree(json.body())).isEqualTo(job.get("result"));
+        HttpResponse<String> html = client.send(HttpRequest.newBuilder(java.net.URI.create(report.getAttribute("href"))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(html.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+        // the saved page stands alone: opened as a file, it draws every figure with nothing fetched
+        java.nio.file.Path saved = java.nio.file.Files.createTempFile("jlens-report-", ".html");
+        try {
+            java.nio.file.Files.writeString(saved, html.body());
+            browser.driver.get(saved.toUri().toString());
+            waiting(30).until(d -> !d.findElements(By.cssSelector("figure.jlens-figure")).isEmpty() && d.findElements(By.cssSelector("figure.jlens-figure")).stream()
+                    .allMatch(f -> "true".equals(f.getAttribute("data-rendered"))));
+            assertThat(browser.driver.findElements(By.id("per-head"))).hasSize(1);
+            assertThat(browser.severeLogs()).isEmpty();
+        } finally {
+            java.nio.file.Files.delete(saved);
+        }
+        assertThat(client.send(HttpRequest.newBuilder(server.uri().resolve("/api/jobs/" + "0".repeat(32) + "/report.html")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+    }
 }

@@ -144,7 +144,7 @@ class ReportBrowserTest {
 
     @Test
     void hoveringTheLogitLensShowsTheLabel() {
-        Map<?, ?> at = (Map<?, ?>) browser.js("var c = jlens.chartOf('logit-lens'); var p = c.convertToPixel({seriesIndex: 0}, [1.5, 0]);"
+        Map<?, ?> at = (Map<?, ?>) browser.js("var c = jlens.chartOf('logit-lens'); var p = c.convertToPixel({seriesIndex: 0}, [3, 0]);"
                 + "return {x: p[0], y: p[1]};");
         WebElement chart = browser.driver.findElement(By.cssSelector("#logit-lens .jlens-chart"));
         moveTo(chart, ((Number) at.get("x")).doubleValue(), ((Number) at.get("y")).doubleValue());
@@ -176,6 +176,34 @@ class ReportBrowserTest {
         new Actions(browser.driver).moveToElement(browser.driver.findElement(By.tagName("h1"))).perform();
         assertThat(viewer.getAttribute("data-focus-token")).isNull();
         assertThat(browser.severeLogs()).isEmpty();
+    }
+
+    /** The eight test_prompt tables lay out in a regular grid: equal widths, in columns that line up. */
+    @Test
+    void testPromptTablesLayOutInARegularGrid() {
+        List<org.openqa.selenium.Rectangle> boxes = browser.driver.findElements(By.cssSelector("table[id^=top-k-]")).stream().map(WebElement::getRect).toList();
+        assertThat(boxes).hasSize(8);
+        assertThat(boxes.stream().map(org.openqa.selenium.Rectangle::getWidth).distinct()).as("widths").hasSize(1);
+        long columns = boxes.stream().map(org.openqa.selenium.Rectangle::getX).distinct().count();
+        assertThat(columns).isBetween(2L, 4L);
+        // a full row holds as many tables as there are columns, each row's tables on one line
+        assertThat(boxes.subList(0, (int) columns).stream().map(org.openqa.selenium.Rectangle::getY).distinct()).hasSize(1);
+        // and no cell is cut short: every token, rank and number shows whole
+        Number cut = (Number) browser.js("return Array.prototype.filter.call(document.querySelectorAll('table[id^=top-k-] td'),"
+                + " function (td) { return td.scrollWidth > td.clientWidth; }).length;");
+        assertThat(cut.intValue()).as("cells cut short").isZero();
+    }
+
+    /** The per-layer and logit-lens charts have a categorical x axis labelled with the components. */
+    @Test
+    void componentChartsHaveCategoricalAxes() {
+        for (String[] c : new String[][] {{"per-layer", "per_layer_labels"}, {"logit-lens", "logit_lens_labels"}}) {
+            Map<?, ?> axis = (Map<?, ?>) browser.js("return jlens.chartOf(arguments[0]).getOption().xAxis[0];", c[0]);
+            assertThat(axis.get("type")).isEqualTo("category");
+            List<String> labels = new java.util.ArrayList<>();
+            analysis.get(c[1]).forEach(l -> labels.add(l.asString()));
+            assertThat(((List<?>) axis.get("data")).stream().map(Object::toString).toList()).as(c[0]).containsExactlyElementsOf(labels);
+        }
     }
 
     @Test
