@@ -252,6 +252,56 @@ public final class PackedMatrix {
         store(c30, c31, c32, c33, c, cAt + 3 * ldc);
     }
 
+    /** Weight rows whose slices of every panel one thread takes at a time in {@link #multiplyTransposed}. */
+    private static final int TRANSPOSED_ROWS = 16;
+
+    /**
+     * The product with the transpose, {@code c[cOff + i*k + r] = sum_j g[gOff + i*n + j] * B[r, j]} for i in
+     * [0, m): the gradient of {@link #multiply}'s input from the gradient of its output. Weight rows are spread
+     * over the cores; each thread reads its rows' panel slices (contiguous in the packed layout) once per block
+     * of four rows of g, with a vector accumulator per (row of g, weight row) reduced once at the end.
+     */
+    public void multiplyTransposed(float[] g, int gOff, int m, float[] c, int cOff) {
+        if (m == 0) return;
+        int width = panels * PANEL, blocks = (m + 3) / 4;
+        // g padded to whole panels and to whole blocks of four rows, so every load is a full vector
+        float[] gp = new float[blocks * 4 * width];
+        for (int i = 0; i < m; i++) System.arraycopy(g, gOff + i * n, gp, i * width, n);
+        Parallel.ChunkBody body = (from, to) -> {
+            for (int r0 = from; r0 < to; r0 += TRANSPOSED_ROWS) {
+                int r1 = Math.min(to, r0 + TRANSPOSED_ROWS);
+                for (int b = 0; b < blocks; b++) {
+                    for (int r = r0; r < r1; r++) transposedRows4(gp, 4 * b * width, width, r, c, cOff, m, 4 * b);
+                }
+            }
+        };
+        if ((long) m * k * n < 1 << 16) body.run(0, k);
+        else Parallel.forChunks(k, body);
+    }
+
+    /** {@code c[i, r]} for the four rows i0.. of padded g (row stride width) and weight row r. */
+    private void transposedRows4(float[] g, int g0, int width, int r, float[] c, int cOff, int m, int i0) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        final MemorySegment w = packed;
+        final long vecBytes = (long) L * Float.BYTES;
+        final int g1 = g0 + width, g2 = g1 + width, g3 = g2 + width;
+        for (int p = 0; p < panels; p++) {
+            long po = ((long) p * k * PANEL + (long) r * PANEL) * Float.BYTES;
+            int col = p * PANEL;
+            for (int v = 0; v < 4; v++, col += L) {
+                FloatVector b = FloatVector.fromMemorySegment(S, w, po + v * vecBytes, NATIVE);
+                a0 = FloatVector.fromArray(S, g, g0 + col).fma(b, a0);
+                a1 = FloatVector.fromArray(S, g, g1 + col).fma(b, a1);
+                a2 = FloatVector.fromArray(S, g, g2 + col).fma(b, a2);
+                a3 = FloatVector.fromArray(S, g, g3 + col).fma(b, a3);
+            }
+        }
+        c[cOff + i0 * k + r] = Kernels.sumLanes(a0);
+        if (i0 + 1 < m) c[cOff + (i0 + 1) * k + r] = Kernels.sumLanes(a1);
+        if (i0 + 2 < m) c[cOff + (i0 + 2) * k + r] = Kernels.sumLanes(a2);
+        if (i0 + 3 < m) c[cOff + (i0 + 3) * k + r] = Kernels.sumLanes(a3);
+    }
+
     private static void store(FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3, float[] c, int at) {
         v0.intoArray(c, at);
         v1.intoArray(c, at + L);
