@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code run_with_cache(incl_bwd=True)} on the pet prompt: the gradient of the last position's logit difference at
  * every hook point equals PyTorch autograd's on TransformerLens' model (grad-reference.safetensors).
  */
-class GradientParityTest {
+public class GradientParityTest {
     static List<String> fixtures() {
         return Fixtures.names();
     }
@@ -60,7 +60,7 @@ class GradientParityTest {
     }
 
     /** The gradient fixtures' tolerance: |a - b| <= 1e-4 max(1, max|b|) + 1e-3 |b|. */
-    static void assertGradientClose(String what, Tensor actual, Tensor expected) {
+    public static void assertGradientClose(String what, Tensor actual, Tensor expected) {
         assertThat(actual.shape()).as(what + " shape").containsExactly(expected.shape());
         float[] a = actual.toArray(), b = expected.toArray();
         double max = 1;
