@@ -2,6 +2,8 @@ package dev.jlens.experiment;
 
 import dev.jlens.analysis.LogitDiff;
 import dev.jlens.analysis.PatchingMetric;
+import dev.jlens.analysis.GradientMetrics;
+import dev.jlens.patching.Attribution;
 import dev.jlens.patching.PatchKind;
 import dev.jlens.patching.Patching;
 
@@ -69,12 +71,12 @@ public final class ExperimentAnalysis {
 
         IntTensor corruptedTokens = null;
         Float corruptedAverage = null;
-        Map<String, Tensor> sweeps = new LinkedHashMap<>();
+        Map<String, Tensor> sweeps = new LinkedHashMap<>(), attribution = new LinkedHashMap<>();
         if (e.hasCorruptedPrompts()) {
             requireEqualLengths(e, "corrupted_prompts", e.corruptedPrompts(), e.prependBos());
             corruptedTokens = model.toTokens(e.corruptedPrompts(), e.prependBos());
             boolean patch = !e.patching().isEmpty();
-            if (patch && corruptedTokens.shape(1) != tokens.shape(1)) {
+            if ((patch || !e.attribution().isEmpty()) && corruptedTokens.shape(1) != tokens.shape(1)) {
                 throw new JlensException(e.source() + ": corrupted prompts are " + corruptedTokens.shape(1) + " tokens long but the prompts are "
                         + tokens.shape(1) + "; patching pastes activations position by position, so they must be equally long");
             }
@@ -91,12 +93,16 @@ public final class ExperimentAnalysis {
                 CumulativeProgress overall = new CumulativeProgress(progress, total);
                 for (PatchKind kind : e.patching()) sweeps.put(kind.id(), kind.run(patching.withProgress(overall)));
             }
+            if (!e.attribution().isEmpty()) {
+                Attribution a = Attribution.of(model, cache, corruptedTokens, GradientMetrics.normalizedLogitDiff(answerTokens, average, corruptedAverage));
+                for (PatchKind kind : e.attribution()) attribution.put(kind.id(), kind.attribute(a));
+            }
         }
         List<List<String>> strTokens = new ArrayList<>();
         for (int i = 0; i < n; i++) strTokens.add(model.toStrTokens(tokens.row(i)));
         return new AnalysisResult(e, model.cfg().modelName(), tokens, strTokens, answerTokens, perPrompt, average, calculated,
                 lens.labels(), toLogitDiff(cache, lens.stack(), directions, n), layers.labels(), toLogitDiff(cache, layers.stack(), directions, n),
-                heads.labels(), perHead, topPositive, topNegative, corruptedTokens, corruptedAverage, sweeps, cache);
+                heads.labels(), perHead, topPositive, topNegative, corruptedTokens, corruptedAverage, sweeps, cache, attribution);
     }
 
     /**

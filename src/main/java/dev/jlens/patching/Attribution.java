@@ -44,13 +44,19 @@ public final class Attribution {
 
     /** Runs the clean tokens forward and the corrupted tokens forward and backward through {@code metric}. */
     public static Attribution of(HookedTransformer model, IntTensor cleanTokens, IntTensor corruptedTokens, LogitMetric metric) {
-        if (!Arrays.equals(cleanTokens.shape(), corruptedTokens.shape())) {
+        return of(model, model.runWithCache(cleanTokens, CacheOptions.ALL.withNamesFilter(SITES)).cache(), corruptedTokens, metric);
+    }
+
+    /** From a clean run's cache (with its batch dimension): runs the corrupted tokens forward and backward through {@code metric}. */
+    public static Attribution of(HookedTransformer model, ActivationCache cleanCache, IntTensor corruptedTokens, LogitMetric metric) {
+        if (!cleanCache.hasBatchDim()) throw new JlensException("attribution patching needs a clean cache with its batch dimension (not removeBatchDim)");
+        int[] cleanShape = Arrays.copyOf(cleanCache.get(ActName.get("resid_pre", 0)).shape(), 2);
+        if (!Arrays.equals(cleanShape, corruptedTokens.shape())) {
             throw new JlensException("attribution patching needs clean and corrupted tokens of one shape, got "
-                    + Arrays.toString(cleanTokens.shape()) + " and " + Arrays.toString(corruptedTokens.shape()));
+                    + Arrays.toString(cleanShape) + " and " + Arrays.toString(corruptedTokens.shape()));
         }
-        ActivationCache clean = model.runWithCache(cleanTokens, CacheOptions.ALL.withNamesFilter(SITES)).cache();
         ActivationCache corrupted = model.runWithCache(corruptedTokens, CacheOptions.ALL.withNamesFilter(SITES).withInclBwd(metric)).cache();
-        return new Attribution(clean, corrupted, model.cfg().nLayers());
+        return new Attribution(cleanCache, corrupted, model.cfg().nLayers());
     }
 
     /** With the seed's default metric: the normalised logit difference between the clean and the corrupted run. */
