@@ -72,6 +72,18 @@ public final class Attribution {
         return product.sum(0);
     }
 
+    /** Each MLP neuron's attribution at each position (hook_post): [n_layers, pos, d_mlp]. */
+    public Tensor neuronsByPos() {
+        List<Tensor> layers = new java.util.ArrayList<>();
+        for (int l = 0; l < nLayers; l++) layers.add(contribution(ActName.get("post", l)));
+        return Tensor.stack(layers, 0);
+    }
+
+    /** Each MLP neuron's attribution over all positions: [n_layers, d_mlp]. */
+    public Tensor neurons() {
+        return neuronsByPos().sum(1);
+    }
+
     /**
      * {@code generic_activation_patch}'s attribution: for every index of the axes (row-major), the sum of
      * {@link #contribution} over the region the setter would patch.

@@ -48,7 +48,7 @@ public class GradientParityTest {
         }
     }
 
-    static Tensor gradient(String which, String name) {
+    public static Tensor gradient(String which, String name) {
         try (Checkpoint ref = Checkpoint.open(file(which))) {
             int[] shape = Arrays.stream(ref.info(name).shape()).mapToInt(Math::toIntExact).toArray();
             return Tensor.of(ref.readFloat32(name), shape);

@@ -65,6 +65,23 @@ class AttributionConsistencyTest {
             }
             assertClose("pattern " + l + "." + h, all.item(l, h), total);
         }
+        Tensor neurons = a.neuronsByPos(), overPositions = a.neurons();
+        assertThat(neurons.shape()).containsExactly(layers, pos, model.cfg().dMlp());
+        for (int l = 0; l < layers; l++) {
+            String hook = "blocks." + l + ".mlp.hook_post";
+            float[] x1 = cleanCache.get(hook).toArray(), x0 = corr.get(hook).toArray(), g = corr.get(hook + "_grad").toArray();
+            int m = model.cfg().dMlp();
+            for (int n = 0; n < m; n += 37) {
+                double total = 0;
+                for (int p = 0; p < pos; p++) {
+                    double s = 0;
+                    for (int b = 0; b < batch; b++) s += (double) (x1[(b * pos + p) * m + n] - x0[(b * pos + p) * m + n]) * g[(b * pos + p) * m + n];
+                    assertClose(hook + " pos " + p + " neuron " + n, neurons.item(l, p, n), s);
+                    total += s;
+                }
+                assertClose(hook + " neuron " + n, overPositions.item(l, n), total);
+            }
+        }
         Tensor every = PatchKind.ATTN_HEAD_BY_POS_EVERY.attribute(a);
         assertThat(every.shape()).containsExactly(5, layers, pos, heads);
         for (int l = 0; l < layers; l++) for (int p = 0; p < pos; p++) for (int h = 0; h < heads; h++) {
