@@ -23,7 +23,8 @@ class BenchCommandTest {
         assertThat(last.get("forward_ms").asDouble()).isPositive();
         assertThat(last.get("backward_ms").asDouble()).isPositive();
         assertThat(last.get("sweep_resid_pre_s").asDouble()).isPositive();
-        assertThat(lines[2]).contains("(48 runs)");  // 4 layers x 12 positions
+        assertThat(lines[2]).startsWith("forward + backward (");
+        assertThat(lines[3]).contains("(48 runs)");  // 4 layers x 12 positions
     }
 
     @Test
