@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  */
 public final class Benchmark {
     /** Times in the units {@code jlens bench --json} prints. */
-    public record Result(double loadSeconds, double forwardMillis, double sweepSeconds, int tokens, int sweepRuns) {}
+    public record Result(double loadSeconds, double forwardMillis, double backwardMillis, double sweepSeconds, int tokens, int sweepRuns) {}
 
     static final int WARM_UP_FORWARDS = 10;
     /** Untimed passes go on until this much time has passed too: C2 is still compiling after ten short passes. */
@@ -47,8 +47,9 @@ public final class Benchmark {
             ms[i] = (System.nanoTime() - s) / 1e6;
         }
         Arrays.sort(ms);
+        double backward = backwardMillis(model, clean, timedForwards);
 
-        if (!sweep) return new Result(load, ms[ms.length / 2], Double.NaN, tokens, 0);
+        if (!sweep) return new Result(load, ms[ms.length / 2], backward, Double.NaN, tokens, 0);
         // the metric: the logit difference of two fixed tokens, normalised between the clean and corrupted runs
         IntTensor answers = IntTensor.of(new int[][] {{0, 1}});
         ActivationCache cleanCache = model.runWithCache(clean).cache();
@@ -57,7 +58,24 @@ public final class Benchmark {
         long s = System.nanoTime();
         Tensor result = new Patching(model, corrupted, cleanCache, LogitDiff.normalized(answers, cleanDiff, corruptedDiff)).residPre();
         double sweepSeconds = (System.nanoTime() - s) / 1e9;
-        return new Result(load, ms[ms.length / 2], sweepSeconds, tokens, result.size());
+        return new Result(load, ms[ms.length / 2], backward, sweepSeconds, tokens, result.size());
+    }
+
+    /**
+     * Forward and backward pass of the last position's logit difference between tokens 1 and 2 to every
+     * activation (the yardstick's {@code --backward}), median after a few untimed runs.
+     */
+    private static double backwardMillis(HookedTransformer model, IntTensor tokens, int timed) {
+        dev.jlens.model.LogitMetric metric = dev.jlens.analysis.GradientMetrics.logitDiff(IntTensor.of(new int[][] {{1, 2}}));
+        for (int i = 0; i < 3; i++) model.runWithGradient(tokens, metric, java.util.List.of());
+        double[] ms = new double[timed];
+        for (int i = 0; i < ms.length; i++) {
+            long s = System.nanoTime();
+            model.runWithGradient(tokens, metric, java.util.List.of());
+            ms[i] = (System.nanoTime() - s) / 1e6;
+        }
+        Arrays.sort(ms);
+        return ms[ms.length / 2];
     }
 
     private static IntTensor randomTokens(SplittableRandom rnd, int n, int vocab) {

@@ -28,7 +28,7 @@ final class BenchCommand implements Runnable {
     @Option(names = "--no-sweep", description = "Skip the patching sweep (its cost grows with layers^2 x tokens^2).")
     boolean noSweep;
 
-    @Option(names = "--json", description = "End with one JSON line: {\"forward_ms\": ..., \"sweep_resid_pre_s\": ..., \"load_s\": ...}.")
+    @Option(names = "--json", description = "End with one JSON line: {\"forward_ms\": ..., \"backward_ms\": ..., \"sweep_resid_pre_s\": ..., \"load_s\": ...}.")
     boolean json;
 
     @Override
@@ -43,10 +43,11 @@ final class BenchCommand implements Runnable {
         var out = parent.streams.out();
         out.printf(Locale.ROOT, "load: %.3f s%n", r.loadSeconds());
         out.printf(Locale.ROOT, "forward (%d tokens, all-position logits, median of %d): %.2f ms%n", r.tokens(), runs, r.forwardMillis());
+        out.printf(Locale.ROOT, "forward + backward (last position's logit difference to every activation, median of %d): %.2f ms%n", runs, r.backwardMillis());
         if (!noSweep) out.printf(Locale.ROOT, "resid_pre patching sweep (%d runs): %.3f s%n", r.sweepRuns(), r.sweepSeconds());
         if (json) {
-            out.printf(Locale.ROOT, "{\"forward_ms\": %.3f, \"sweep_resid_pre_s\": %s, \"load_s\": %.4f}%n",
-                    r.forwardMillis(), noSweep ? "null" : String.format(Locale.ROOT, "%.4f", r.sweepSeconds()), r.loadSeconds());
+            out.printf(Locale.ROOT, "{\"forward_ms\": %.3f, \"backward_ms\": %.3f, \"sweep_resid_pre_s\": %s, \"load_s\": %.4f}%n",
+                    r.forwardMillis(), r.backwardMillis(), noSweep ? "null" : String.format(Locale.ROOT, "%.4f", r.sweepSeconds()), r.loadSeconds());
         }
     }
 }

@@ -47,6 +47,10 @@ final class CacheCommand implements Runnable {
     @Option(names = "--use-error-term", description = "Run the SAEs with their error term: the model's activations stay as without them.")
     boolean useErrorTerm;
 
+    @Option(names = "--grad-of-logit-diff", arity = "2", paramLabel = "TOKEN",
+            description = "Also save the gradient of the last position's logit[CORRECT] - logit[INCORRECT] at each kept hook point, as <hook name>_grad (each answer one token, e.g. ' Peb').")
+    java.util.List<String> gradOfLogitDiff;
+
     @Override
     public void run() {
         java.util.function.Predicate<String> filter = name -> true;
@@ -66,7 +70,13 @@ final class CacheCommand implements Runnable {
         if (!saes.isEmpty()) m = dev.jlens.sae.Saes.withSaes(m, useErrorTerm, SaeOption.loadAll(parent.streams, saes));
         dev.jlens.tensor.IntTensor tokens = m.toTokens(prompt, !noBos);
         Inputs.fitsContext(m, "--prompt", tokens.shape(1));
-        ActivationCache cache = m.runWithCache(tokens, CacheOptions.ALL.withNamesFilter(filter).withRemoveBatchDim(true)).cache();
+        CacheOptions options = CacheOptions.ALL.withNamesFilter(filter).withRemoveBatchDim(true);
+        if (gradOfLogitDiff != null) {
+            int[] answers = new int[2];
+            for (int i = 0; i < 2; i++) answers[i] = answerToken(m, gradOfLogitDiff.get(i));
+            options = options.withInclBwd(dev.jlens.analysis.GradientMetrics.logitDiff(dev.jlens.tensor.IntTensor.of(answers, 1, 2)));
+        }
+        ActivationCache cache = m.runWithCache(tokens, options).cache();
         if (cache.size() == 0) throw new JlensException("--names '" + names + "' matches no hook point (e.g. blocks\\.0\\.attn\\.hook_pattern)");
         LinkedHashMap<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : cache.asMap().entrySet()) {
@@ -88,5 +98,13 @@ final class CacheCommand implements Runnable {
             SafetensorsWriter.write(out, tensors, metadata);
             Inputs.wrote(parent.streams, out, tensors.size() + (tensors.size() == 1 ? " activation" : " activations"));
         }
+    }
+
+    private static int answerToken(HookedTransformer m, String answer) {
+        int[] ids = m.tokenizer().encode(answer);
+        if (ids.length != 1) {
+            throw new JlensException("--grad-of-logit-diff: '" + answer + "' is " + ids.length + " tokens; each answer must be exactly one token");
+        }
+        return ids[0];
     }
 }

@@ -16,6 +16,7 @@ import java.util.Map;
  * @param perHead          [n_layers, n_heads] direct logit attribution of each head
  * @param top3PositiveHeads flat indices layer*n_heads+head of the three largest per-head values
  * @param patching         each requested sweep's result by kind id, in the requested order
+ * @param attribution      each requested attribution-patching estimate by kind id, in the requested order
  * @param cleanCache       the clean run's activations (for figures; not written to JSON)
  */
 public record AnalysisResult(
@@ -24,7 +25,7 @@ public record AnalysisResult(
         List<String> logitLensLabels, Tensor logitLens, List<String> perLayerLabels, Tensor perLayer,
         List<String> perHeadLabels, Tensor perHead, int[] top3PositiveHeads, int[] top3NegativeHeads,
         IntTensor corruptedTokens, Float corruptedAverageLogitDiff, Map<String, Tensor> patching,
-        ActivationCache cleanCache) {
+        ActivationCache cleanCache, Map<String, Tensor> attribution) {
 
     public Json.Obj toJson() {
         Json.Obj root = new Json.Obj();
@@ -51,12 +52,18 @@ public record AnalysisResult(
             root.put("corrupted_tokens", matrix(corruptedTokens));
             root.put("corrupted_average_logit_diff", Json.Num.of(corruptedAverageLogitDiff));
         }
-        Json.Obj sweeps = new Json.Obj();
-        for (Map.Entry<String, Tensor> e : patching.entrySet()) {
-            sweeps.put(e.getKey(), new Json.Obj().put("shape", Json.Arr.ofInts(e.getValue().shape())).put("values", values(e.getValue())));
-        }
-        root.put("patching", sweeps);
+        root.put("patching", byKind(patching));
+        if (!attribution.isEmpty()) root.put("attribution", byKind(attribution));
         return root;
+    }
+
+    /** {@code {kind: {"shape", "values"}}}. */
+    private static Json.Obj byKind(Map<String, Tensor> results) {
+        Json.Obj out = new Json.Obj();
+        for (Map.Entry<String, Tensor> e : results.entrySet()) {
+            out.put(e.getKey(), new Json.Obj().put("shape", Json.Arr.ofInts(e.getValue().shape())).put("values", values(e.getValue())));
+        }
+        return out;
     }
 
     /** A tensor as nested JSON arrays of numbers. */

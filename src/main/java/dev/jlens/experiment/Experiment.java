@@ -17,21 +17,23 @@ import java.util.Set;
 
 /**
  * An experiment file: the seed's analysis for a set of prompts, each with a (correct, incorrect) answer
- * pair, optionally corrupted prompts and the patching sweeps to run.
+ * pair, optionally corrupted prompts, the patching sweeps to run and the kinds to estimate by attribution
+ * patching (one forward and backward pass of the corrupted run for all of them).
  *
  * <pre>{@code
  * {"model": "gpt2-small", "prepend_bos": true,
  *  "prompts": ["When John and Mary went to the shops, John gave the bag to"],
  *  "answers": [[" Mary", " John"]],
  *  "corrupted_prompts": ["When John and Mary went to the shops, Mary gave the bag to"],
- *  "patching": ["resid_pre", "attn_head_out_all_pos"]}
+ *  "patching": ["resid_pre", "attn_head_out_all_pos"],
+ *  "attribution": ["attn_head_out_all_pos"]}
  * }</pre>
  *
  * @param source where it was read from, for error messages ("E.json: answers[0] ...")
  */
 public record Experiment(String source, String model, boolean prependBos, List<String> prompts, List<AnswerPair> answers,
-                         List<String> corruptedPrompts, List<PatchKind> patching) {
-    private static final Set<String> FIELDS = Set.of("model", "prepend_bos", "prompts", "answers", "corrupted_prompts", "patching");
+                         List<String> corruptedPrompts, List<PatchKind> patching, List<PatchKind> attribution) {
+    private static final Set<String> FIELDS = Set.of("model", "prepend_bos", "prompts", "answers", "corrupted_prompts", "patching", "attribution");
     /** Refuse absurd files before they cost memory: 64 MB of JSON, 100k prompts. */
     private static final long MAX_BYTES = 64L << 20;
     private static final int MAX_PROMPTS = 100_000;
@@ -44,6 +46,13 @@ public record Experiment(String source, String model, boolean prependBos, List<S
         answers = List.copyOf(answers);
         corruptedPrompts = corruptedPrompts == null ? null : List.copyOf(corruptedPrompts);
         patching = List.copyOf(patching);
+        attribution = List.copyOf(attribution);
+    }
+
+    /** An experiment without attribution patching. */
+    public Experiment(String source, String model, boolean prependBos, List<String> prompts, List<AnswerPair> answers,
+                      List<String> corruptedPrompts, List<PatchKind> patching) {
+        this(source, model, prependBos, prompts, answers, corruptedPrompts, patching, List.of());
     }
 
     public boolean hasCorruptedPrompts() {
@@ -77,7 +86,7 @@ public record Experiment(String source, String model, boolean prependBos, List<S
         Json parsed = Json.parse(source, json, 32);
         if (!(parsed instanceof Json.Obj root)) throw new JlensException(source + ": must be a JSON object with \"prompts\" and \"answers\"");
         for (String field : root.names()) {
-            if (!FIELDS.contains(field)) throw new JlensException(source + ": unknown field \"" + field + "\" (known: model, prepend_bos, prompts, answers, corrupted_prompts, patching)");
+            if (!FIELDS.contains(field)) throw new JlensException(source + ": unknown field \"" + field + "\" (known: model, prepend_bos, prompts, answers, corrupted_prompts, patching, attribution)");
         }
         String model = optionalString(root, "model", source);
         boolean bos = true;
@@ -101,21 +110,28 @@ public record Experiment(String source, String model, boolean prependBos, List<S
             requireNonEmpty(source, "prompts", prompts);
             if (corrupted != null) requireNonEmpty(source, "corrupted_prompts", corrupted);
         }
-        List<PatchKind> patching = new ArrayList<>();
-        if (root.has("patching")) {
-            List<String> kinds = strings(root, "patching", source, false);
-            for (int i = 0; i < kinds.size(); i++) {
-                String k = kinds.get(i);
-                PatchKind kind = PatchKind.byId(k).orElseThrow(() -> new JlensException(
-                        source + ": unknown patching kind " + Json.brief(k) + " (known: " + PatchKind.allIds() + ")"));
-                if (patching.contains(kind)) throw new JlensException(source + ": patching[" + i + "] " + Json.brief(k) + " is listed twice");
-                patching.add(kind);
-            }
-            if (!patching.isEmpty() && corrupted == null) {
-                throw new JlensException(source + ": \"patching\" needs \"corrupted_prompts\" (the runs the clean activations are pasted into)");
-            }
+        List<PatchKind> patching = kinds(root, "patching", "the runs the clean activations are pasted into", source, corrupted != null);
+        List<PatchKind> attribution = kinds(root, "attribution", "the run whose gradient estimates each patch", source, corrupted != null);
+        return new Experiment(source, model, bos, prompts, answers, corrupted, patching, attribution);
+    }
+
+    /** The patching kinds listed in {@code field}: known, each once, and only with corrupted prompts. */
+    private static List<PatchKind> kinds(Json.Obj root, String field, String whyCorrupted, String source, boolean hasCorrupted) {
+        List<PatchKind> out = new ArrayList<>();
+        if (!root.has(field)) return out;
+        List<String> ids = strings(root, field, source, false);
+        for (int i = 0; i < ids.size(); i++) {
+            String k = ids.get(i);
+            String noun = field.equals("patching") ? "patching" : "attribution";
+            PatchKind kind = PatchKind.byId(k).orElseThrow(() -> new JlensException(
+                    source + ": unknown " + noun + " kind " + Json.brief(k) + " (known: " + PatchKind.allIds() + ")"));
+            if (out.contains(kind)) throw new JlensException(source + ": " + field + "[" + i + "] " + Json.brief(k) + " is listed twice");
+            out.add(kind);
         }
-        return new Experiment(source, model, bos, prompts, answers, corrupted, patching);
+        if (!out.isEmpty() && !hasCorrupted) {
+            throw new JlensException(source + ": \"" + field + "\" needs \"corrupted_prompts\" (" + whyCorrupted + ")");
+        }
+        return out;
     }
 
     private static String optionalString(Json.Obj root, String field, String source) {

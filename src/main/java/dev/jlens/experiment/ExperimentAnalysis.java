@@ -2,6 +2,8 @@ package dev.jlens.experiment;
 
 import dev.jlens.analysis.LogitDiff;
 import dev.jlens.analysis.PatchingMetric;
+import dev.jlens.analysis.GradientMetrics;
+import dev.jlens.patching.Attribution;
 import dev.jlens.patching.PatchKind;
 import dev.jlens.patching.Patching;
 
@@ -73,7 +75,7 @@ public final class ExperimentAnalysis {
 
         IntTensor corruptedTokens = null;
         Float corruptedAverage = null;
-        Map<String, Tensor> sweeps = new LinkedHashMap<>();
+        Map<String, Tensor> sweeps = new LinkedHashMap<>(), attribution = new LinkedHashMap<>();
         if (e.hasCorruptedPrompts()) {
             corruptedTokens = model.toTokens(e.corruptedPrompts(), e.prependBos());
             boolean patch = !e.patching().isEmpty();
@@ -90,12 +92,16 @@ public final class ExperimentAnalysis {
                 CumulativeProgress overall = new CumulativeProgress(progress, total);
                 for (PatchKind kind : e.patching()) sweeps.put(kind.id(), kind.run(patching.withProgress(overall)));
             }
+            if (!e.attribution().isEmpty()) {
+                Attribution a = Attribution.of(model, cache, corruptedTokens, GradientMetrics.normalizedLogitDiff(answerTokens, average, corruptedAverage));
+                for (PatchKind kind : e.attribution()) attribution.put(kind.id(), kind.attribute(a));
+            }
         }
         List<List<String>> strTokens = new ArrayList<>();
         for (int i = 0; i < n; i++) strTokens.add(model.toStrTokens(tokens.row(i)));
         return new AnalysisResult(e, model.cfg().modelName(), tokens, strTokens, answerTokens, perPrompt, average, calculated,
                 lens.labels(), toLogitDiff(cache, lens.stack(), directions, n), layers.labels(), toLogitDiff(cache, layers.stack(), directions, n),
-                heads.labels(), perHead, topPositive, topNegative, corruptedTokens, corruptedAverage, sweeps, cache);
+                heads.labels(), perHead, topPositive, topNegative, corruptedTokens, corruptedAverage, sweeps, cache, attribution);
     }
 
     /**
@@ -112,7 +118,7 @@ public final class ExperimentAnalysis {
             requireEqualLengths(e, "corrupted_prompts", e.corruptedPrompts(), e.prependBos());
             int clean = model.tokenization().encode(e.prompts().getFirst(), e.prependBos()).length;
             int corrupted = model.tokenization().encode(e.corruptedPrompts().getFirst(), e.prependBos()).length;
-            if (!e.patching().isEmpty() && corrupted != clean) {
+            if ((!e.patching().isEmpty() || !e.attribution().isEmpty()) && corrupted != clean) {
                 throw new JlensException(e.source() + ": corrupted prompts are " + corrupted + " tokens long but the prompts are "
                         + clean + "; patching pastes activations position by position, so they must be equally long");
             }

@@ -12,13 +12,22 @@ import java.util.List;
  * The hooks of one forward pass. Built from a list of {@link Hook}s when the run starts and dropped
  * when it ends, so a hook can never outlive its run (also when the run throws) and concurrent runs on one
  * model never see each other's hooks. With no hooks, {@link #isHooked} is a single array read.
+ *
+ * <p>In a gradient run it also holds the backward hooks, and watches what the forward hooks change: where a
+ * hook replaced an element of an activation, the element is a constant of the hooked model (a patch, an
+ * ablation), so no gradient flows through it to the computation before the hook; where the hook left it, the
+ * gradient passes unchanged. A hook that scales or otherwise transforms an activation is therefore seen as a
+ * constant replacement, not differentiated.
  */
 public final class HookedRun {
     private static final HookFunction[] NONE = new HookFunction[0];
 
     private final HookPoints points;
     private final HookFunction[][] functions;
+    private final HookFunction[][] backwardFunctions;
     private final HookPoint[] hookPoints;
+    /** Per point, the elements a forward hook changed (null: none); only while watching. */
+    private boolean[][] changed;
 
     public HookedRun(HookPoints points, List<Hook> hooks) {
         this(points, hooks, List.of());
@@ -28,10 +37,16 @@ public final class HookedRun {
     public HookedRun(HookPoints points, List<Hook> hooks, List<Splice> splices) {
         this.points = points;
         this.functions = new HookFunction[points.count()][];
+        this.backwardFunctions = new HookFunction[points.count()][];
         this.hookPoints = new HookPoint[points.count()];
-        List<List<HookFunction>> byPoint = new ArrayList<>();
-        for (int i = 0; i < points.count(); i++) byPoint.add(null);
-        for (Hook h : hooks) {
+        List<List<HookFunction>> byPoint = new ArrayList<>(), backwardByPoint = new ArrayList<>();
+        for (int i = 0; i < points.count(); i++) {
+            byPoint.add(null);
+            backwardByPoint.add(null);
+        }
+        for (Hook hook : hooks) {
+            List<List<HookFunction>> target = hook.backward() ? backwardByPoint : byPoint;
+            Hook h = hook;
             if (h.name() != null) {
                 int id = points.idOf(h.name());
                 if (id < 0) throw new JlensException("no hook point named '" + h.name() + "' (e.g. blocks.0.attn.hook_pattern, blocks.0.hook_resid_pre, hook_embed)");
@@ -39,12 +54,12 @@ public final class HookedRun {
                 if (off != null) {
                     throw new JlensException(h.name() + " fires only with " + off.configName + " on; use model." + off.method + "(true)");
                 }
-                add(byPoint, id, h.function());
+                add(target, id, h.function());
             } else {
                 // a filter skips the points that never fire, as a cache of such a model has no entry for them
                 for (String name : points.names()) {
                     int id = points.idOf(name);
-                    if (points.switchedOff(id) == null && h.filter().test(name)) add(byPoint, id, h.function());
+                    if (points.switchedOff(id) == null && h.filter().test(name)) add(target, id, h.function());
                 }
             }
         }
@@ -57,8 +72,10 @@ public final class HookedRun {
         }
         for (int i = 0; i < functions.length; i++) {
             List<HookFunction> fs = byPoint.get(i);
+            List<HookFunction> bs = backwardByPoint.get(i);
             functions[i] = fs == null ? NONE : fs.toArray(HookFunction[]::new);
-            if (fs != null) hookPoints[i] = new HookPoint(points.name(i));
+            backwardFunctions[i] = bs == null ? NONE : bs.toArray(HookFunction[]::new);
+            if (fs != null || bs != null) hookPoints[i] = new HookPoint(points.name(i));
         }
     }
 
@@ -79,12 +96,62 @@ public final class HookedRun {
         return functions[id].length > 0;
     }
 
+    /** Whether a backward hook is attached at {@code id}. */
+    public boolean isBackwardHooked(int id) {
+        return backwardFunctions[id].length > 0;
+    }
+
+    /** Whether any backward hook is attached. */
+    public boolean hasBackwardHooks() {
+        for (HookFunction[] fs : backwardFunctions) if (fs.length > 0) return true;
+        return false;
+    }
+
+    /** From now on, record which elements the forward hooks change (for a gradient run). */
+    public void watchChanges() {
+        if (changed == null) changed = new boolean[functions.length][];
+    }
+
+    /** Whether the gradient at {@code id} is needed as a tensor of its own: a backward hook or a changing forward hook is there. */
+    public boolean needsGradient(int id) {
+        return isBackwardHooked(id) || (changed != null && changed[id] != null);
+    }
+
+    /**
+     * The gradient with respect to the input of hook point {@code id} from the gradient with respect to its
+     * output: the backward hooks run on the latter in registration order (each seeing the previous one's
+     * result), then elements a forward hook replaced get gradient 0.
+     */
+    public Tensor fireBackward(int id, Tensor gradient) {
+        Tensor g = gradient;
+        HookFunction[] fs = backwardFunctions[id];
+        if (fs.length > 0) {
+            g = g.copy();  // a hook editing in place must not edit a gradient that flows elsewhere too
+            for (HookFunction f : fs) {
+                Tensor out = f.apply(g, hookPoints[id]);
+                if (out != null) {
+                    if (!Arrays.equals(out.shape(), g.shape())) {
+                        throw new JlensException("a backward hook on " + points.name(id) + " returned shape " + Shape.str(out.shape())
+                                + " where the gradient has shape " + Shape.str(g.shape()));
+                    }
+                    g = out;
+                }
+            }
+        }
+        boolean[] mask = changed == null ? null : changed[id];
+        if (mask == null) return g;
+        float[] out = g.toArray();
+        for (int i = 0; i < out.length; i++) if (mask[i]) out[i] = 0f;
+        return Tensor.of(out, g.shape());
+    }
+
     /**
      * Runs the hooks of one hook point in registration order, each seeing the previous one's output, and
      * returns the activation the forward pass continues with.
      */
     public Tensor fire(int id, Tensor activation) {
         HookFunction[] fs = functions[id];
+        if (changed != null && fs.length > 0 && !allReading(fs)) return fireWatched(id, activation);
         Tensor act = activation;
         for (HookFunction f : fs) {
             Tensor out = f.apply(act, hookPoints[id]);
@@ -97,5 +164,33 @@ public final class HookedRun {
             }
         }
         return act;
+    }
+
+    private static boolean allReading(HookFunction[] fs) {
+        for (HookFunction f : fs) if (!(f instanceof HookFunction.Reading)) return false;
+        return true;
+    }
+
+    /** {@link #fire}, noting the elements whose value the hooks changed (bit for bit). */
+    private Tensor fireWatched(int id, Tensor activation) {
+        float[] before = activation.toArray();
+        changed[id] = null;  // fire's result below is unwatched
+        boolean[][] saved = changed;
+        changed = null;
+        Tensor after;
+        try {
+            after = fire(id, activation);
+        } finally {
+            changed = saved;
+        }
+        float[] now = after.toArray();
+        boolean[] mask = new boolean[now.length];
+        boolean any = false;
+        for (int i = 0; i < now.length; i++) {
+            mask[i] = Float.floatToRawIntBits(now[i]) != Float.floatToRawIntBits(before[i]);
+            any |= mask[i];
+        }
+        if (any) changed[id] = mask;
+        return after;
     }
 }

@@ -53,6 +53,12 @@ final class Attention {
         PastKeyValues past = run.past();
         if (past != null) past.accept(layer, rows, k, v);
         HookedRun h = run.hooks();
+        Tape.Block tape = run.tape(layer);
+        if (tape != null) {
+            tape.q = q;
+            tape.k = k;
+            tape.v = v;
+        }
         int outRows = rows.outputRows();
         float[] z = run.buffers().get(Buffers.Slot.Z, outRows * he);
         Arrays.fill(z, 0, outRows * he, 0f);
@@ -114,8 +120,11 @@ final class Attention {
         Parallel.forRows(batch * nh * pos, 64, (from, to) -> {
             for (int row = from; row < to; row++) Kernels.softmax(pd, row * keyLen, keyLen);
         });
+        Tape.Block tape = run.tape(layer);
+        if (tape != null) tape.pattern0 = h.isHooked(patternId) ? pattern.toArray() : pattern.data();
         pattern = h.fire(patternId, pattern);
         float[] pat = pattern.offset() == 0 ? pattern.data() : pattern.toArray();
+        if (tape != null) tape.pattern = pat;
         Parallel.forEach(batch * nh, bh -> {
             int b = bh / nh, head = bh % nh;
             Rows values = inPlace(layer, rows, b, v, past, 1);
@@ -138,6 +147,99 @@ final class Attention {
                     z, (b * n * nh + head) * e, he);
         });
         return Tensor.of(z, batch, n, nh, e);
+    }
+
+    /**
+     * The gradient [rows, 3 * n_heads * d_head] of the fused query, key and value rows (in that order) from the
+     * gradient of z [batch, pos, n_heads, d_head], firing the backward hooks of the pattern and the scores.
+     * With z = p v, p = softmax(s) and s = q k / scale: {@code dv = p^T dz}, {@code dp = dz v^T},
+     * {@code ds = p (dp - sum(p dp))}, {@code dq = ds k / scale}, {@code dk = ds^T q / scale}. Only for a
+     * rectangle of rows starting at position 0 (no past keys).
+     */
+    float[] backward(Tensor gZ, Tape.Block tape, BlockRun run, int scoresId, int patternId) {
+        RowLayout rows = run.rows();
+        HookedRun h = run.hooks();
+        int batch = rows.segments(), pos = rows.length(0), bh = batch * nh, he3 = 3 * he;
+        float[] gz = gZ.offset() == 0 ? gZ.data() : gZ.toArray();
+        float[] gqkv = new float[rows.rows() * he3];
+        Rows q = tape.q, k = tape.k, v = tape.v;
+        boolean[] padded = padded(run.attentionMask(), rows);
+        if (tape.pattern == null && !h.isBackwardHooked(scoresId) && !h.isBackwardHooked(patternId)) {
+            Parallel.forEach(bh, i -> {
+                int b = i / nh, head = i % nh, row0 = b * pos;
+                float[] p = scratch(0, pos * pos), g = scratch(1, pos * pos), t = scratch(2, pos * pos);
+                Kernels.attentionScores(q.data(), q.at(row0) + head * e, q.stride(), pos, 0, k.data(), k.at(row0) + head * e, k.stride(),
+                        pos, e, cfg.attnScale(), padded, b * pos, p, 0, pos);
+                for (int r = 0; r < pos; r++) Kernels.softmax(p, r * pos, pos);
+                patternGradient(gz, v, b, head, pos, 0, g, 0);
+                valueGradient(p, 0, gz, b, head, pos, t, gqkv);
+                for (int r = 0; r < pos; r++) Kernels.softmaxBackward(p, r * pos, g, r * pos, g, r * pos, pos);
+                queryKeyGradient(g, 0, q, k, b, head, pos, t, gqkv);
+            });
+            return gqkv;
+        }
+        int per = pos * pos;
+        float[] p0, p;
+        if (tape.pattern != null) {
+            p0 = tape.pattern0;
+            p = tape.pattern;
+        } else {
+            p0 = p = new float[bh * per];
+            Parallel.forEach(bh, i -> {
+                int b = i / nh, head = i % nh, row0 = b * pos;
+                Kernels.attentionScores(q.data(), q.at(row0) + head * e, q.stride(), pos, 0, k.data(), k.at(row0) + head * e, k.stride(),
+                        pos, e, cfg.attnScale(), padded, b * pos, p0, i * per, pos);
+                for (int r = 0; r < pos; r++) Kernels.softmax(p0, i * per + r * pos, pos);
+            });
+        }
+        float[] gp = new float[bh * per];
+        Parallel.forEach(bh, i -> {
+            int b = i / nh, head = i % nh;
+            // every key: a hook may have put weight on a masked one, and the gradient of a pattern entry is defined there too
+            patternGradient(gz, v, b, head, pos, pos, gp, i * per);
+            valueGradient(p, i * per, gz, b, head, pos, scratch(2, per), gqkv);
+        });
+        Tensor gPattern = h.fireBackward(patternId, Tensor.wrap(gp, 0, batch, nh, pos, pos));
+        float[] gpd = gPattern.offset() == 0 ? gPattern.data() : gPattern.toArray();
+        float[] gs = new float[bh * per];
+        Parallel.forRows(bh * pos, 64, (from, to) -> {
+            for (int r = from; r < to; r++) Kernels.softmaxBackward(p0, r * pos, gpd, r * pos, gs, r * pos, pos);
+        });
+        Tensor gScores = h.fireBackward(scoresId, Tensor.wrap(gs, 0, batch, nh, pos, pos));
+        float[] gsd = gScores.offset() == 0 ? gScores.data() : gScores.toArray();
+        Parallel.forEach(bh, i -> {
+            int b = i / nh, head = i % nh;
+            float[] g = scratch(1, per);
+            System.arraycopy(gsd, i * per, g, 0, per);
+            queryKeyGradient(g, 0, q, k, b, head, pos, scratch(2, per), gqkv);
+        });
+        return gqkv;
+    }
+
+    /** {@code dp[t, j] = dz_t . v_j} of one (sequence, head) for keys j <= t, or every key with {@code firstPos = pos}. */
+    private void patternGradient(float[] gz, Rows v, int b, int head, int pos, int firstPos, float[] out, int outOff) {
+        Kernels.attentionScores(gz, b * pos * he + head * e, he, pos, firstPos, v.data(), v.at(b * pos) + head * e, v.stride(),
+                pos, e, 1f, null, 0, out, outOff, pos);
+    }
+
+    /** {@code dv_j = sum_t p[t, j] dz_t} of one (sequence, head), into the value part of {@code gqkv}. */
+    private void valueGradient(float[] p, int pOff, float[] gz, int b, int head, int pos, float[] transposed, float[] gqkv) {
+        transpose(p, pOff, pos, transposed);
+        Kernels.attentionValues(transposed, 0, pos, pos, pos, gz, b * pos * he + head * e, he, e, gqkv, b * pos * 3 * he + 2 * he + head * e, 3 * he);
+    }
+
+    /** {@code dq = ds k / scale} and {@code dk = ds^T q / scale} of one (sequence, head); {@code ds} is overwritten. */
+    private void queryKeyGradient(float[] gs, int gsOff, Rows q, Rows k, int b, int head, int pos, float[] transposed, float[] gqkv) {
+        float scale = cfg.attnScale();
+        for (int i = 0; i < pos * pos; i++) gs[gsOff + i] /= scale;
+        int base = b * pos * 3 * he + head * e;
+        Kernels.attentionValues(gs, gsOff, pos, pos, pos, k.data(), k.at(b * pos) + head * e, k.stride(), e, gqkv, base, 3 * he);
+        transpose(gs, gsOff, pos, transposed);
+        Kernels.attentionValues(transposed, 0, pos, pos, pos, q.data(), q.at(b * pos) + head * e, q.stride(), e, gqkv, base + he, 3 * he);
+    }
+
+    private static void transpose(float[] a, int off, int n, float[] out) {
+        for (int r = 0; r < n; r++) for (int c = 0; c < n; c++) out[c * n + r] = a[off + r * n + c];
     }
 
     /** The keys (which 0) or values (1) segment {@code s} sees, where they are: in the past source when it holds them all, else its own rows. */

@@ -58,9 +58,10 @@ final class ForwardPass {
      * @param kv            earlier positions' keys and values, extended by this run; null = none
      * @param lastLogitsOnly unembed only the last position: logits [batch, 1, d_vocab] (for metrics that read
      *                      only those; the unembedding is most of a small model's work)
+     * @param tape          where to keep what {@link #backward} needs, or null (no gradient asked for)
      */
     record Request(IntTensor tokens, Tensor residual, int startLayer, int stopLayer, boolean unembed,
-                   IntTensor attentionMask, KvCache kv, HookedRun hooks, boolean lastLogitsOnly) {}
+                   IntTensor attentionMask, KvCache kv, HookedRun hooks, boolean lastLogitsOnly, Tape tape) {}
 
     /** Logits (when unembedded) or the residual stream after the last block run. */
     record Result(Tensor logits, Tensor residual) {}
@@ -84,12 +85,18 @@ final class ForwardPass {
             pos = resid.shape(1);
             checkLength(past + pos);
         }
-        BlockRun run = new BlockRun(RowLayout.rectangle(batch, pos, past), r.kv(), r.attentionMask(), h, Buffers.FRESH);
+        Tape tape = r.tape();
+        BlockRun run = new BlockRun(RowLayout.rectangle(batch, pos, past), r.kv(), r.attentionMask(), h, Buffers.FRESH, tape);
+        if (tape != null) {
+            tape.run = run;
+            tape.startLayer = r.startLayer();
+            tape.stopLayer = r.stopLayer();
+        }
         for (int l = r.startLayer(); l < r.stopLayer(); l++) resid = blocks[l].forward(resid, run);
         if (r.kv() != null) r.kv().advance(pos);
         if (r.stopLayer() < cfg.nLayers()) return new Result(null, resid);
 
-        Tensor normalized = lnFinal.apply(resid, h, Buffers.FRESH);
+        Tensor normalized = lnFinal.apply(resid, h, Buffers.FRESH, tape == null ? null : tape.lnFinal);
         if (!r.unembed()) return new Result(null, resid);
         if (r.lastLogitsOnly() && pos > 1) {
             normalized = normalized.get(":", dev.jlens.tensor.Index.range(pos - 1, pos), ":");
@@ -98,6 +105,58 @@ final class ForwardPass {
         normalized = h.fire(HookPoints.id(Global.UNEMBED_IN), normalized);
         Tensor logits = h.fire(HookPoints.id(Global.UNEMBED_OUT), unembed(normalized));
         return new Result(logits, resid);
+    }
+
+    /**
+     * A tape for a gradient run of this model, after checking that the backward computes every part the run
+     * will use (the per-head input and result switches are not differentiated yet).
+     */
+    Tape tape() {
+        if (cfg.useSplitQkvInput() || cfg.useAttnIn() || cfg.useAttnResult()) {
+            throw new JlensException("gradients are not computed yet with use_split_qkv_input, use_attn_in or use_attn_result on");
+        }
+        return new Tape(cfg.nLayers());
+    }
+
+    /**
+     * The backward pass of a run made with {@code tape}: from the gradient of a metric with respect to the
+     * logits [batch, pos, d_vocab] back to the embeddings, firing every backward hook in reverse order.
+     * Returns the gradient with respect to the residual stream entering the first block run.
+     */
+    Tensor backward(Tape tape, Tensor gLogits) {
+        HookedRun h = tape.run.hooks();
+        Tensor g = h.fireBackward(HookPoints.id(Global.UNEMBED_OUT), gLogits);
+        g = h.fireBackward(HookPoints.id(Global.UNEMBED_IN), unembedBackward(g));
+        g = lnFinal.backward(g, tape.lnFinal[0], h);
+        for (int l = tape.stopLayer - 1; l >= tape.startLayer; l--) g = blocks[l].backward(g, tape.run);
+        if (tape.startLayer == 0) {
+            h.fireBackward(HookPoints.id(Global.POS_EMBED), g);
+            h.fireBackward(HookPoints.id(Global.EMBED), g);
+        }
+        return g;
+    }
+
+    /** The gradient of unembed's input from that of the logits, for the rows with a nonzero gradient only (a metric often reads one position). */
+    private Tensor unembedBackward(Tensor gLogits) {
+        int vocab = cfg.dVocab(), d = cfg.dModel(), rows = gLogits.size() / vocab;
+        float[] g = gLogits.offset() == 0 ? gLogits.data() : gLogits.toArray();
+        int[] live = new int[rows];
+        int n = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int j = r * vocab, end = j + vocab; j < end; j++) {
+                if (g[j] != 0f) {
+                    live[n++] = r;
+                    break;
+                }
+            }
+        }
+        float[] compact = new float[n * vocab], product = new float[n * d], out = new float[rows * d];
+        for (int i = 0; i < n; i++) System.arraycopy(g, live[i] * vocab, compact, i * vocab, vocab);
+        w.wU.multiplyTransposed(compact, 0, n, product, 0);
+        for (int i = 0; i < n; i++) System.arraycopy(product, i * d, out, live[i] * d, d);
+        int[] shape = gLogits.shape().clone();
+        shape[shape.length - 1] = d;
+        return Tensor.of(out, shape);
     }
 
     private void checkLength(int total) {

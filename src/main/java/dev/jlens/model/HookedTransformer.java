@@ -394,16 +394,42 @@ public final class HookedTransformer implements CacheModel {
             return null;
         };
         List<Hook> hooks = new ArrayList<>(options.hooks());
-        hooks.add(Hook.matching(filter, capture));
-        ModelOutput out = run(tokens, options.forward(), hooks);
-        return new CachedRun(out, new ActivationCache(store, this, !options.removeBatchDim()));
+        hooks.add(Hook.matching(filter, HookFunction.reading((act, hook) -> capture.apply(act, hook))));
+        if (options.inclBwd() == null) {
+            ModelOutput out = run(tokens, options.forward(), hooks);
+            return new CachedRun(out, new ActivationCache(store, this, !options.removeBatchDim()));
+        }
+        hooks.add(Hook.backwardMatching(filter, HookFunction.reading((grad, hook) ->
+                store.put(hook.name() + "_grad", options.removeBatchDim() ? grad.get(0) : grad.copy()))));
+        Running r = runtime.call(() -> runOnThisThread(tokens, options.forward(), hooks, options.inclBwd()));
+        return new CachedRun(r.output(), new ActivationCache(store, this, !options.removeBatchDim()));
     }
+
+    /**
+     * A forward pass with these hooks (forward and {@link Hook#backward backward} ones), then the backward pass
+     * of {@code metric} from the logits to the embeddings. Forward hooks stay active, so the gradient is the
+     * hooked model's: where a forward hook replaced an activation's element, that element is a constant (see
+     * {@link HookedRun}). Every backward hook sees the gradient at its hook point and may replace it for the
+     * rest of the backward pass.
+     */
+    public GradientRun runWithGradient(IntTensor tokens, LogitMetric metric, List<Hook> hooks) {
+        return runWithGradient(tokens, ForwardOptions.LOGITS, metric, hooks);
+    }
+
+    /** {@link #runWithGradient(IntTensor, LogitMetric, List)} with an attention mask or a start layer in {@code options}. */
+    public GradientRun runWithGradient(IntTensor tokens, ForwardOptions options, LogitMetric metric, List<Hook> hooks) {
+        Running r = runtime.call(() -> runOnThisThread(tokens, options, hooks, metric));
+        return new GradientRun(r.output().logits(), r.metric(), r.inputGradient());
+    }
+
+    /** A run's output and, when a metric was differentiated, its value and input gradient. */
+    private record Running(ModelOutput output, double metric, Tensor inputGradient) {}
 
     private ModelOutput run(IntTensor tokens, ForwardOptions o, List<Hook> hooks) {
-        return runtime.call(() -> runOnThisThread(tokens, o, hooks));
+        return runtime.call(() -> runOnThisThread(tokens, o, hooks, null)).output();
     }
 
-    private ModelOutput runOnThisThread(IntTensor tokens, ForwardOptions o, List<Hook> hooks) {
+    private Running runOnThisThread(IntTensor tokens, ForwardOptions o, List<Hook> hooks, LogitMetric metric) {
         if (tokens.rank() == 1) tokens = tokens.reshape(1, tokens.shape(0));
         if (tokens.rank() != 2) throw new JlensException("tokens must be [batch, pos], got shape " + Arrays.toString(tokens.shape()));
         if (o.residual() == null && (tokens.shape(0) == 0 || tokens.shape(1) == 0)) {
@@ -413,11 +439,27 @@ public final class HookedTransformer implements CacheModel {
         List<Hook> all = this.hooks.isEmpty() ? hooks : concat(this.hooks, hooks);
         HookedRun hookedRun = new HookedRun(points, all, splices);
         int start = o.startAtLayer(), stop = o.stopAtLayer() == null ? cfg.nLayers() : normalizeStop(o.stopAtLayer());
+        Tape tape = null;
+        if (metric != null) {
+            if (!splices.isEmpty()) throw new JlensException("gradients are not computed through spliced modules yet");
+            if (o.kvCache() != null || stop < cfg.nLayers() || o.lastLogitsOnly() || o.returnType() == ForwardOptions.ReturnType.NONE) {
+                throw new JlensException("a gradient run needs every position's logits: no KV cache, stopAtLayer, lastLogitsOnly or return type NONE");
+            }
+            tape = forward.tape();
+            hookedRun.watchChanges();
+        }
         boolean wantLogits = o.returnType() != ForwardOptions.ReturnType.NONE && stop == cfg.nLayers();
         ForwardPass.Result r = forward.run(new ForwardPass.Request(
                 o.residual() == null ? tokens : null, o.residual(), start, stop, wantLogits,
-                o.attentionMask(), o.kvCache(), hookedRun, o.lastLogitsOnly()));
-        if (stop < cfg.nLayers()) return new ModelOutput(null, null, r.residual());
+                o.attentionMask(), o.kvCache(), hookedRun, o.lastLogitsOnly(), tape));
+        if (stop < cfg.nLayers()) return new Running(new ModelOutput(null, null, r.residual()), Double.NaN, null);
+        double metricValue = Double.NaN;
+        Tensor inputGradient = null;
+        if (metric != null) {
+            LogitMetric.Evaluation e = LogitMetric.checked(metric, r.logits());
+            metricValue = e.value();
+            inputGradient = forward.backward(tape, e.gradient());
+        }
         if (o.lastLogitsOnly() && o.returnType() != ForwardOptions.ReturnType.LOGITS && o.returnType() != ForwardOptions.ReturnType.NONE) {
             throw new JlensException("lastLogitsOnly gives no loss: the loss needs every position's logits");
         }
@@ -426,7 +468,7 @@ public final class HookedTransformer implements CacheModel {
             default -> null;
         };
         Tensor logits = o.returnType() == ForwardOptions.ReturnType.LOSS ? null : r.logits();
-        return new ModelOutput(logits, loss, null);
+        return new Running(new ModelOutput(logits, loss, null), metricValue, inputGradient);
     }
 
     private static List<Hook> concat(List<Hook> a, List<Hook> b) {

@@ -31,13 +31,24 @@ final class LayerNorm {
         this.scaleSlot = scaleSlot;
     }
 
+    /**
+     * What the backward pass needs of one application: the centred input, the scale as computed and the
+     * scale the rows were divided by (a hook may have replaced it).
+     */
+    record Saved(float[] centred, float[] scale0, float[] scale, int scaleOff, int[] shape) {}
+
     /** The normalized rows of {@code x} (shape [..., d_model]). */
     Tensor apply(Tensor x, HookedRun h, Buffers buffers) {
+        return apply(x, h, buffers, null);
+    }
+
+    /** {@link #apply}, keeping in {@code save[0]} what {@link #backward} needs when {@code save} is not null. */
+    Tensor apply(Tensor x, HookedRun h, Buffers buffers, Saved[] save) {
         int rows = x.size() / d;
         float[] out = buffers.get(outSlot, rows * d), scale = buffers.get(scaleSlot, rows);
         float[] xd = x.data();
         int xOff = x.offset();
-        if (!h.isHooked(scaleId) && !h.isHooked(normalizedId)) {
+        if (save == null && !h.isHooked(scaleId) && !h.isHooked(normalizedId)) {
             Parallel.forRows(rows, MIN_ROWS_PER_THREAD, (from, to) -> {
                 Kernels.centreAndScale(xd, xOff + from * d, to - from, d, eps, out, from * d, scale, from);
                 for (int r = from; r < to; r++) Kernels.divide(out, r * d, d, scale[r]);
@@ -48,9 +59,12 @@ final class LayerNorm {
         int[] scaleShape = x.shape().clone();
         scaleShape[scaleShape.length - 1] = 1;
         Parallel.forRows(rows, MIN_ROWS_PER_THREAD, (from, to) -> Kernels.centreAndScale(xd, xOff + from * d, to - from, d, eps, out, from * d, scale, from));
+        float[] centred = save == null ? null : java.util.Arrays.copyOf(out, rows * d);
+        float[] scale0 = save == null ? null : java.util.Arrays.copyOf(scale, rows);
         Tensor firedScale = h.fire(scaleId, Tensor.wrap(scale, 0, scaleShape));
         float[] sd = firedScale.data();
         int sOff = firedScale.offset();
+        if (save != null) save[0] = new Saved(centred, scale0, sd, sOff, x.shape().clone());
         Parallel.forRows(rows, MIN_ROWS_PER_THREAD, (from, to) -> {
             for (int r = from; r < to; r++) Kernels.divide(out, r * d, d, sd[sOff + r]);
         });
@@ -67,5 +81,56 @@ final class LayerNorm {
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < d; j++) out[outOff + r * d + j] = x[xOff + r * d + j] * w[j] + b[j];
         }
+    }
+
+    /**
+     * The gradient with respect to the input rows from the gradient {@code gOut} with respect to the output,
+     * firing the backward hooks of hook_normalized and then hook_scale. With n = c / s, c = x - mean(x) and
+     * s = sqrt(mean(c^2) + eps): {@code dc = dn / s + ds c / (d s0)} with {@code ds = -sum(dn c) / s^2}, and
+     * {@code dx = dc - mean(dc)}.
+     */
+    Tensor backward(Tensor gOut, Saved saved, HookedRun h) {
+        int rows = saved.scale0().length;
+        float[] gn = gOut.toArray();
+        if (w != null) {
+            for (int r = 0; r < rows; r++) for (int j = 0; j < d; j++) gn[r * d + j] *= w[j];
+        }
+        Tensor gNormalized = h.fireBackward(normalizedId, Tensor.of(gn, saved.shape()));
+        float[] gnd = gNormalized.data(), c = saved.centred(), s = saved.scale(), s0 = saved.scale0();
+        int gnOff = gNormalized.offset(), sOff = saved.scaleOff();
+        float[] gx = new float[rows * d], gs = new float[rows];
+        Parallel.forRows(rows, MIN_ROWS_PER_THREAD, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                float sr = s[sOff + r];
+                double dot = 0;
+                for (int j = 0; j < d; j++) {
+                    float g = gnd[gnOff + r * d + j];
+                    gx[r * d + j] = g / sr;
+                    dot += (double) g * c[r * d + j];
+                }
+                gs[r] = (float) (-dot / ((double) sr * sr));
+            }
+        });
+        float[] gScale = gs;
+        if (h.needsGradient(scaleId)) {
+            int[] scaleShape = saved.shape().clone();
+            scaleShape[scaleShape.length - 1] = 1;
+            gScale = h.fireBackward(scaleId, Tensor.of(gs, scaleShape)).toArray();
+        }
+        float[] gsd = gScale;
+        Parallel.forRows(rows, MIN_ROWS_PER_THREAD, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                float k = (float) (gsd[r] / ((double) d * s0[r]));
+                double sum = 0;
+                for (int j = 0; j < d; j++) {
+                    float g = gx[r * d + j] + k * c[r * d + j];
+                    gx[r * d + j] = g;
+                    sum += g;
+                }
+                float mean = (float) (sum / d);
+                for (int j = 0; j < d; j++) gx[r * d + j] -= mean;
+            }
+        });
+        return Tensor.of(gx, saved.shape());
     }
 }

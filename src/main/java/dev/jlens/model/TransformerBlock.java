@@ -52,7 +52,8 @@ final class TransformerBlock {
         // TransformerLens applies ln1 three times (query, key and value input); only a hook can tell them apart,
         // and then each input goes through the fused product and keeps its own third.
         boolean separate = h.isHooked(id(Site.LN1_SCALE)) || h.isHooked(id(Site.LN1_NORMALIZED));
-        Tensor qkv = linear(ln1.apply(residPre, h, run.buffers()), w.wQKV(), w.bQKV(), Buffers.Slot.QKV, run.buffers());
+        Tape.Block tape = run.tape(layer);
+        Tensor qkv = linear(ln1.apply(residPre, h, run.buffers(), tape == null ? null : tape.ln1), w.wQKV(), w.bQKV(), Buffers.Slot.QKV, run.buffers());
         Tensor qkvK = separate ? linear(ln1.apply(residPre, h, Buffers.FRESH), w.wQKV(), w.bQKV(), Buffers.Slot.QKV, Buffers.FRESH) : qkv;
         Tensor qkvV = separate ? linear(ln1.apply(residPre, h, Buffers.FRESH), w.wQKV(), w.bQKV(), Buffers.Slot.QKV, Buffers.FRESH) : qkv;
         Attention.Rows q = part(qkv, 0, Site.Q, h), k = part(qkvK, 1, Site.K, h), v = part(qkvV, 2, Site.V, h);
@@ -187,10 +188,12 @@ final class TransformerBlock {
     Tensor fromResidMid(Tensor residMid, BlockRun run) {
         HookedRun h = run.hooks();
         Buffers buffers = run.buffers();
+        Tape.Block tape = run.tape(layer);
         Tensor mlpIn = cfg.useHookMlpIn() ? h.fire(id(Site.MLP_IN), residMid.copy()) : residMid;
-        Tensor pre = h.fire(id(Site.MLP_PRE), linear(ln2.apply(mlpIn, h, buffers), w.wIn(), w.bIn(), Buffers.Slot.HIDDEN, buffers));
-        // In place unless a hook saw hook_pre (it may keep the tensor, as a cache does).
-        Tensor post = h.isHooked(id(Site.MLP_PRE)) ? pre.copy() : pre;
+        Tensor pre = h.fire(id(Site.MLP_PRE), linear(ln2.apply(mlpIn, h, buffers, tape == null ? null : tape.ln2), w.wIn(), w.bIn(), Buffers.Slot.HIDDEN, buffers));
+        if (tape != null) tape.pre = pre;
+        // In place unless a hook saw hook_pre (it may keep the tensor, as a cache does) or the backward needs it.
+        Tensor post = h.isHooked(id(Site.MLP_PRE)) || tape != null ? pre.copy() : pre;
         float[] pd = post.data();
         int pOff = post.offset(), width = cfg.dMlp();
         Parallel.forRows(post.size() / width, LayerNorm.MIN_ROWS_PER_THREAD,
@@ -198,6 +201,60 @@ final class TransformerBlock {
         post = h.fire(id(Site.MLP_POST), post);
         Tensor mlpOut = h.fire(id(Site.MLP_OUT), linear(post, w.wOut(), w.bOut(), Buffers.Slot.MLP_OUT, buffers));
         return h.fire(id(Site.RESID_POST), add(residMid, mlpOut, Buffers.Slot.RESID_POST, buffers));
+    }
+
+    /**
+     * The backward of {@link #forward} on a rectangle of rows: the gradient with respect to resid_pre from the
+     * gradient with respect to resid_post, firing the backward hooks in the reverse of the forward's order.
+     */
+    Tensor backward(Tensor gResidPost, BlockRun run) {
+        HookedRun h = run.hooks();
+        Tape.Block tape = run.tape(layer);
+        Tensor g = h.fireBackward(id(Site.RESID_POST), gResidPost);
+        Tensor gMlpOut = h.fireBackward(id(Site.MLP_OUT), g);
+        Tensor gPost = h.fireBackward(id(Site.MLP_POST), linearBackward(gMlpOut, w.wOut()));
+        float[] gPre = gPost.toArray();
+        Tensor pre = tape.pre;
+        int width = cfg.dMlp();
+        float[] pd = pre.data();
+        int pOff = pre.offset();
+        Parallel.forRows(gPre.length / width, LayerNorm.MIN_ROWS_PER_THREAD,
+                (from, to) -> Kernels.geluNewBackward(pd, pOff + from * width, gPre, from * width, (to - from) * width));
+        Tensor gPreT = h.fireBackward(id(Site.MLP_PRE), Tensor.of(gPre, pre.shape()));
+        Tensor gMlpIn = ln2.backward(linearBackward(gPreT, w.wIn()), tape.ln2[0], h);
+        if (cfg.useHookMlpIn()) gMlpIn = h.fireBackward(id(Site.MLP_IN), gMlpIn);
+        Tensor gResidMid = h.fireBackward(id(Site.RESID_MID), g.add(gMlpIn));
+        Tensor gAttnOut = h.fireBackward(id(Site.ATTN_OUT), gResidMid);
+        Tensor gZ = h.fireBackward(id(Site.Z), linearBackward(gAttnOut, w.wO()).reshape(withLast(gAttnOut.shape(), 1, cfg.nHeads(), cfg.dHead())));
+        float[] gqkv = attention.backward(gZ, tape, run, id(Site.ATTN_SCORES), id(Site.PATTERN));
+        int[] headShape = gZ.shape();
+        for (int part = 2; part >= 0; part--) {
+            Site site = part == 0 ? Site.Q : part == 1 ? Site.K : Site.V;
+            if (h.needsGradient(id(site))) gradientPart(gqkv, part, h.fireBackward(id(site), Tensor.of(gradientPart(gqkv, part, null), headShape)));
+        }
+        Tensor gLn1 = ln1.backward(linearBackward(Tensor.wrap(gqkv, 0, withLast(gResidMid.shape(), 1, 3 * cfg.nHeads() * cfg.dHead())), w.wQKV()),
+                tape.ln1[0], h);
+        return h.fireBackward(id(Site.RESID_PRE), gResidMid.add(gLn1));
+    }
+
+    /** Reads (into == null) the query, key or value part of fused gradient rows, or writes {@code into} there. */
+    private float[] gradientPart(float[] gqkv, int part, Tensor into) {
+        int he = cfg.nHeads() * cfg.dHead(), rows = gqkv.length / (3 * he);
+        float[] out = into == null ? new float[rows * he] : into.toArray();
+        for (int r = 0; r < rows; r++) {
+            if (into == null) System.arraycopy(gqkv, r * 3 * he + part * he, out, r * he, he);
+            else System.arraycopy(out, r * he, gqkv, r * 3 * he + part * he, he);
+        }
+        return out;
+    }
+
+    /** The gradient of {@link #linear}'s input [..., rows of W] from that of its output [..., cols of W]. */
+    static Tensor linearBackward(Tensor gOut, PackedMatrix wm) {
+        int rows = gOut.size() / wm.cols();
+        float[] out = new float[rows * wm.rows()];
+        float[] g = gOut.offset() == 0 ? gOut.data() : gOut.toArray();
+        wm.multiplyTransposed(g, 0, rows, out, 0);
+        return Tensor.wrap(out, 0, withLast(gOut.shape(), 1, wm.rows()));
     }
 
     /** {@code x @ W + bias} over all rows of x [..., rows of W]. */
@@ -215,9 +272,9 @@ final class TransformerBlock {
     }
 
     /** {@code shape} with its last {@code drop} dimensions replaced by {@code last}. */
-    private static int[] withLast(int[] shape, int drop, int last) {
-        int[] out = java.util.Arrays.copyOf(shape, shape.length - drop + 1);
-        out[out.length - 1] = last;
+    private static int[] withLast(int[] shape, int drop, int... last) {
+        int[] out = java.util.Arrays.copyOf(shape, shape.length - drop + last.length);
+        System.arraycopy(last, 0, out, shape.length - drop, last.length);
         return out;
     }
 }

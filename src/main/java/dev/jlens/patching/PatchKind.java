@@ -171,6 +171,20 @@ public enum PatchKind {
         return Tensor.stack(results, 0);
     }
 
+    /**
+     * Its attribution patching: the same shape and index order as {@link #run}, each value the sum over the
+     * patched region of (clean - corrupted activation) x d metric / d activation on the corrupted run.
+     */
+    public Tensor attribute(Attribution attribution) {
+        if (sweep != null) return attribution.generic(sweep.site().actName(), sweep.setter(), sweep.axes());
+        List<Tensor> results = new ArrayList<>();
+        for (Part part : parts) {
+            Tensor t = part.kind().attribute(attribution);
+            results.add(part.order().length == 0 ? t : t.permute(part.order()));
+        }
+        return Tensor.stack(results, 0);
+    }
+
     public static Optional<PatchKind> byId(String id) {
         return Arrays.stream(values()).filter(k -> k.id().equals(id)).findFirst();
     }

@@ -67,28 +67,33 @@ public final class Patching {
         }
     }
 
-    /** Pastes the clean value into the corrupted activation, in place, at one index (its first entry is the layer). */
+    /**
+     * Pastes the clean value into the corrupted activation, in place, at one index (its first entry is the
+     * layer): the region {@link #region} names of the activation.
+     */
     @FunctionalInterface
     public interface PatchSetter {
-        void patch(Tensor corrupted, int[] index, Tensor clean);
+        /** The index of the activation's region the patch at {@code index} writes, e.g. {@code [":", pos]}. */
+        Object[] region(int[] index);
+
+        default void patch(Tensor corrupted, int[] index, Tensor clean) {
+            Object[] region = region(index);
+            corrupted.set(region, clean.get(region));
+        }
     }
 
     /** {@code act[:, pos, ...]}. */
-    public static final PatchSetter LAYER_POS = (act, i, clean) -> copy(act, clean, ":", i[1]);
+    public static final PatchSetter LAYER_POS = i -> new Object[] {":", i[1]};
     /** {@code act[:, pos, head]}. */
-    public static final PatchSetter LAYER_POS_HEAD_VECTOR = (act, i, clean) -> copy(act, clean, ":", i[1], i[2]);
+    public static final PatchSetter LAYER_POS_HEAD_VECTOR = i -> new Object[] {":", i[1], i[2]};
     /** {@code act[:, :, head]}. */
-    public static final PatchSetter LAYER_HEAD_VECTOR = (act, i, clean) -> copy(act, clean, ":", ":", i[1]);
+    public static final PatchSetter LAYER_HEAD_VECTOR = i -> new Object[] {":", ":", i[1]};
     /** {@code act[:, head, :, :]}. */
-    public static final PatchSetter LAYER_HEAD_PATTERN = (act, i, clean) -> copy(act, clean, ":", i[1]);
+    public static final PatchSetter LAYER_HEAD_PATTERN = i -> new Object[] {":", i[1]};
     /** {@code act[:, head, dest, :]}. */
-    public static final PatchSetter LAYER_HEAD_POS_PATTERN = (act, i, clean) -> copy(act, clean, ":", i[1], i[2]);
+    public static final PatchSetter LAYER_HEAD_POS_PATTERN = i -> new Object[] {":", i[1], i[2]};
     /** {@code act[:, head, dest, src]}. */
-    public static final PatchSetter LAYER_HEAD_DEST_SRC_POS_PATTERN = (act, i, clean) -> copy(act, clean, ":", i[1], i[2], i[3]);
-
-    private static void copy(Tensor act, Tensor clean, Object... index) {
-        act.set(index, clean.get(index));
-    }
+    public static final PatchSetter LAYER_HEAD_DEST_SRC_POS_PATTERN = i -> new Object[] {":", i[1], i[2], i[3]};
 
     private final HookedTransformer model;
     private final IntTensor corruptedTokens;

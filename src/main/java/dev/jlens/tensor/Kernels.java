@@ -114,6 +114,64 @@ public final class Kernels {
         divide(a, off, n, sum);
     }
 
+    /**
+     * The backward of {@link #softmax} over one row: {@code out[j] = p[j] (g[j] - sum_i p[i] g[i])} from the
+     * probabilities p and the gradient g of the probabilities. Where p is 0 (a masked key) the result is 0
+     * whatever g holds there, also infinity or NaN.
+     */
+    public static void softmaxBackward(float[] p, int pOff, float[] g, int gOff, float[] out, int outOff, int n) {
+        int i = 0, bound = S.loopBound(n);
+        FloatVector zero = FloatVector.zero(S), acc = zero;
+        for (; i < bound; i += L) {
+            FloatVector pv = FloatVector.fromArray(S, p, pOff + i);
+            FloatVector gv = FloatVector.fromArray(S, g, gOff + i).blend(zero, pv.compare(VectorOperators.EQ, 0f));
+            acc = pv.fma(gv, acc);
+        }
+        float dot = sumLanes(acc);
+        for (; i < n; i++) if (p[pOff + i] != 0f) dot += p[pOff + i] * g[gOff + i];
+        FloatVector dv = FloatVector.broadcast(S, dot);
+        for (i = 0; i < bound; i += L) {
+            FloatVector pv = FloatVector.fromArray(S, p, pOff + i);
+            FloatVector gv = FloatVector.fromArray(S, g, gOff + i).blend(dv, pv.compare(VectorOperators.EQ, 0f));
+            pv.mul(gv.sub(dv)).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) out[outOff + i] = p[pOff + i] == 0f ? 0f : p[pOff + i] * (g[gOff + i] - dot);
+    }
+
+    /**
+     * The backward of {@link #geluNew(float[], int, int)} in place on the gradient:
+     * {@code g *= 0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2)} with t = tanh(u) of the
+     * input x, computed block by block through e^{2|u|} like the forward.
+     */
+    public static void geluNewBackward(float[] x, int xOff, float[] g, int gOff, int n) {
+        float[] e = GELU_SCRATCH.get();
+        for (int from = 0; from < n; from += GELU_BLOCK) {
+            int len = Math.min(GELU_BLOCK, n - from), at = xOff + from, gAt = gOff + from;
+            int i = 0, bound = S.loopBound(len);
+            for (; i < bound; i += L) {
+                FloatVector xv = FloatVector.fromArray(S, x, at + i);
+                xv.mul(xv).mul(xv).mul(GELU_K).add(xv).mul(GELU_C).abs().mul(2f).intoArray(e, i);
+            }
+            for (; i < len; i++) e[i] = Math.abs(geluInner(x[at + i])) * 2f;
+            exp(e, 0, len);
+            for (i = 0; i < bound; i += L) {
+                FloatVector xv = FloatVector.fromArray(S, x, at + i), u = xv.mul(xv).mul(xv).mul(GELU_K).add(xv).mul(GELU_C);
+                FloatVector t = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(FloatVector.fromArray(S, e, i).add(1f)));
+                t = t.blend(t.neg(), u.compare(VectorOperators.LT, 0f));
+                FloatVector du = xv.mul(xv).mul(3f * GELU_K).add(1f).mul(GELU_C);
+                FloatVector d = t.add(1f).mul(0.5f).add(xv.mul(0.5f).mul(t.mul(t).neg().add(1f)).mul(du));
+                FloatVector.fromArray(S, g, gAt + i).mul(d).intoArray(g, gAt + i);
+            }
+            for (; i < len; i++) g[gAt + i] *= geluNewDerivative(x[at + i]);
+        }
+    }
+
+    /** The derivative of gelu_new at x, as {@link #geluNewBackward} computes it. */
+    public static float geluNewDerivative(float x) {
+        float t = tanh(geluInner(x));
+        return (t + 1f) * 0.5f + x * 0.5f * (1f - t * t) * ((x * x * (3f * GELU_K) + 1f) * GELU_C);
+    }
+
     /** {@code sum_i a[aOff+i] * b[bOff+i]}. */
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         int i = 0, bound = S.loopBound(n);

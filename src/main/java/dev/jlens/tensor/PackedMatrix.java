@@ -1,6 +1,7 @@
 package dev.jlens.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -250,6 +251,73 @@ public final class PackedMatrix {
         store(c10, c11, c12, c13, c, cAt + ldc);
         store(c20, c21, c22, c23, c, cAt + 2 * ldc);
         store(c30, c31, c32, c33, c, cAt + 3 * ldc);
+    }
+
+    /** Weight rows whose slices of every panel one thread takes at a time in {@link #multiplyTransposed}. */
+    private static final int TRANSPOSED_ROWS = 16;
+
+    /**
+     * The product with the transpose, {@code c[cOff + i*k + r] = sum_j g[gOff + i*n + j] * B[r, j]} for i in
+     * [0, m): the gradient of {@link #multiply}'s input from the gradient of its output. Weight rows are spread
+     * over the cores; each thread reads its rows' panel slices (contiguous in the packed layout) once per block
+     * of four rows of g, with a vector accumulator per (row of g, weight row) reduced once at the end.
+     */
+    public void multiplyTransposed(float[] g, int gOff, int m, float[] c, int cOff) {
+        if (m == 0) return;
+        int width = panels * PANEL, blocks = (m + 3) / 4;
+        // g padded to whole panels and to whole blocks of four rows, so every load is a full vector
+        float[] gp = new float[blocks * 4 * width];
+        for (int i = 0; i < m; i++) System.arraycopy(g, gOff + i * n, gp, i * width, n);
+        // chunks of weight-row pairs, so no pair straddles two threads
+        Parallel.ChunkBody body = (fromPair, toPair) -> {
+            int from = 2 * fromPair, to = Math.min(k, 2 * toPair);
+            for (int r0 = from; r0 < to; r0 += TRANSPOSED_ROWS) {
+                int r1 = Math.min(to, r0 + TRANSPOSED_ROWS);
+                for (int b = 0; b < blocks; b++) {
+                    for (int r = r0; r < r1; r += 2) transposedRows4(gp, 4 * b * width, width, r, c, cOff, m, 4 * b);
+                }
+            }
+        };
+        int pairs = (k + 1) / 2;
+        if ((long) m * k * n < 1 << 16) body.run(0, pairs);
+        else Parallel.forChunks(pairs, body);
+    }
+
+    /**
+     * {@code c[i, r]} and {@code c[i, r + 1]} (when r + 1 < k) for the four rows i0.. of padded g (row stride
+     * width): two weight rows share every load of g, eight accumulators stay in registers.
+     */
+    private void transposedRows4(float[] g, int g0, int width, int r, float[] c, int cOff, int m, int i0) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        final MemorySegment w = packed;
+        final long vecBytes = (long) L * Float.BYTES, next = r + 1 < k ? (long) PANEL * Float.BYTES : 0;
+        final int g1 = g0 + width, g2 = g1 + width, g3 = g2 + width;
+        for (int p = 0; p < panels; p++) {
+            long po = ((long) p * k * PANEL + (long) r * PANEL) * Float.BYTES;
+            int col = p * PANEL;
+            for (int v = 0; v < 4; v++, col += L, po += vecBytes) {
+                FloatVector w0 = FloatVector.fromMemorySegment(S, w, po, NATIVE), w1 = FloatVector.fromMemorySegment(S, w, po + next, NATIVE);
+                FloatVector x0 = FloatVector.fromArray(S, g, g0 + col), x1 = FloatVector.fromArray(S, g, g1 + col);
+                FloatVector x2 = FloatVector.fromArray(S, g, g2 + col), x3 = FloatVector.fromArray(S, g, g3 + col);
+                a0 = x0.fma(w0, a0); a1 = x1.fma(w0, a1); a2 = x2.fma(w0, a2); a3 = x3.fma(w0, a3);
+                b0 = x0.fma(w1, b0); b1 = x1.fma(w1, b1); b2 = x2.fma(w1, b2); b3 = x3.fma(w1, b3);
+            }
+        }
+        int at = cOff + i0 * k + r;
+        c[at] = a0.reduceLanes(VectorOperators.ADD);
+        if (next != 0) c[at + 1] = b0.reduceLanes(VectorOperators.ADD);
+        if (i0 + 1 < m) {
+            c[at + k] = a1.reduceLanes(VectorOperators.ADD);
+            if (next != 0) c[at + k + 1] = b1.reduceLanes(VectorOperators.ADD);
+        }
+        if (i0 + 2 < m) {
+            c[at + 2 * k] = a2.reduceLanes(VectorOperators.ADD);
+            if (next != 0) c[at + 2 * k + 1] = b2.reduceLanes(VectorOperators.ADD);
+        }
+        if (i0 + 3 < m) {
+            c[at + 3 * k] = a3.reduceLanes(VectorOperators.ADD);
+            if (next != 0) c[at + 3 * k + 1] = b3.reduceLanes(VectorOperators.ADD);
+        }
     }
 
     private static void store(FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3, float[] c, int at) {

@@ -19,10 +19,12 @@ class BenchCommandTest {
         assertThat(r[0]).as(r[2]).isEqualTo("0");
         String[] lines = r[1].strip().split("\n");
         JsonNode last = JsonMapper.shared().readTree(lines[lines.length - 1]);
-        assertThat(last.propertyNames()).containsExactly("forward_ms", "sweep_resid_pre_s", "load_s");
+        assertThat(last.propertyNames()).containsExactly("forward_ms", "backward_ms", "sweep_resid_pre_s", "load_s");
         assertThat(last.get("forward_ms").asDouble()).isPositive();
+        assertThat(last.get("backward_ms").asDouble()).isPositive();
         assertThat(last.get("sweep_resid_pre_s").asDouble()).isPositive();
-        assertThat(lines[2]).contains("(48 runs)");  // 4 layers x 12 positions
+        assertThat(lines[2]).startsWith("forward + backward (");
+        assertThat(lines[3]).contains("(48 runs)");  // 4 layers x 12 positions
     }
 
     @Test

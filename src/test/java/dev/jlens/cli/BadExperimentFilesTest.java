@@ -234,6 +234,24 @@ class BadExperimentFilesTest {
                 .endsWith(": patching[2] \"resid_pre\" is listed twice\n");
     }
 
+    @Test
+    void attributionWithoutCorruptedPrompts() throws IOException {
+        assertThat(refused("{\"prompts\": [\"1 2\"], \"answers\": [[\" 3\", \" 4\"]], \"attribution\": [\"resid_pre\"]}"))
+                .endsWith(": \"attribution\" needs \"corrupted_prompts\" (the run whose gradient estimates each patch)\n");
+    }
+
+    @Test
+    void unknownAttributionKind() throws IOException {
+        assertThat(refused("{\"prompts\": [\"1 2\"], \"answers\": [[\" 3\", \" 4\"]], \"corrupted_prompts\": [\"1 3\"], \"attribution\": [\"resid_post\"]}"))
+                .contains(": unknown attribution kind \"resid_post\" (known: resid_pre, resid_mid,");
+    }
+
+    @Test
+    void attributionWithCorruptedPromptsOfAnotherLength() throws IOException {
+        assertThat(refused("{\"prompts\": [\"1 2\"], \"answers\": [[\" 3\", \" 4\"]], \"corrupted_prompts\": [\"1 3 5\"], \"attribution\": [\"resid_pre\"]}"))
+                .endsWith(": corrupted prompts are 4 tokens long but the prompts are 3; patching pastes activations position by position, so they must be equally long\n");
+    }
+
     /** 20,000 prompts: the logits alone are 8 GB, more than the tests' 4 GB heap; refused before anything runs. */
     @Test
     void anAnalysisTooLargeForTheHeapIsRefusedWithTheEstimate() throws IOException {

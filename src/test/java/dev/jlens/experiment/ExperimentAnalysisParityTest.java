@@ -45,6 +45,24 @@ class ExperimentAnalysisParityTest {
 
     @ParameterizedTest(name = "{0}/{1}")
     @MethodSource("cases")
+    void attributionInTheResultMatchesAutograd(String which, String caseName) {
+        Experiment base = experimentOf(which, caseName, List.of());
+        Experiment e = new Experiment(base.source(), null, true, base.prompts(), base.answers(), base.corruptedPrompts(), List.of(), NINE);
+        AnalysisResult r = new ExperimentAnalysis(Fixtures.model(which)).run(e);
+        assertThat(r.attribution().keySet()).containsExactlyElementsOf(NINE.stream().map(PatchKind::id).toList());
+        try (dev.jlens.io.Checkpoint ref = dev.jlens.io.Checkpoint.open(Fixtures.root().resolve("tiny-gpt2-" + which + "-ref/grad-reference.safetensors"))) {
+            for (PatchKind kind : NINE) {
+                String name = caseName + "/attr_" + kind.id();
+                int[] shape = java.util.Arrays.stream(ref.info(name).shape()).mapToInt(Math::toIntExact).toArray();
+                dev.jlens.model.GradientParityTest.assertGradientClose(name, r.attribution().get(kind.id()), Tensor.of(ref.readFloat32(name), shape));
+            }
+        }
+        var json = r.toJson();
+        assertThat(json.toString()).contains("\"attribution\"");
+    }
+
+    @ParameterizedTest(name = "{0}/{1}")
+    @MethodSource("cases")
     void everyKeyOfTheCaseMatchesTransformerLens(String which, String caseName) {
         HookedTransformer model = Fixtures.model(which);
         JsonNode c = Fixtures.reference(which).get("cases").get(caseName);

@@ -1,0 +1,31 @@
+package dev.jlens.tensor;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link PackedMatrix#multiplyTransposed} against the product written out in double, on awkward shapes. */
+class PackedMatrixTransposedTest {
+    @ParameterizedTest
+    @CsvSource({"1,1,1", "5,7,3", "3,130,257", "9,768,200", "130,33,1000"})
+    void equalsTheProductWithTheTranspose(int m, int k, int n) {
+        SplittableRandom rnd = new SplittableRandom(m * 31L + k * 7L + n);
+        float[] b = new float[k * n], g = new float[m * n + 3];
+        for (int i = 0; i < b.length; i++) b[i] = (float) rnd.nextGaussian();
+        for (int i = 0; i < g.length; i++) g[i] = (float) rnd.nextGaussian();
+        float[] c = new float[m * k + 2];
+        PackedMatrix.pack(b, 0, k, n).multiplyTransposed(g, 3, m, c, 2);
+        for (int i = 0; i < m; i++) {
+            for (int r = 0; r < k; r++) {
+                double s = 0;
+                for (int j = 0; j < n; j++) s += (double) g[3 + i * n + j] * b[r * n + j];
+                assertThat((double) c[2 + i * k + r]).as("c[%d, %d]", i, r).isCloseTo(s, org.assertj.core.data.Offset.offset(1e-4 * Math.sqrt(n) + 1e-5 * Math.abs(s)));
+            }
+        }
+        assertThat(c[0]).isZero();
+        assertThat(c[1]).isZero();
+    }
+}
