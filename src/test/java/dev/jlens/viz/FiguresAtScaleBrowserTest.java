@@ -28,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * axes and color bar in view, labels do not overlap, and nothing is blank. Screenshots go to the folder named by
  * {@code jlens.screenshots} (default target/screenshots) to be looked at.
  */
+@dev.jlens.testing.BrowserTest
 class FiguresAtScaleBrowserTest {
     @TempDir
     static Path dir;
