@@ -7,7 +7,7 @@ import dev.jlens.tensor.Tensor;
 
 /**
  * Ready-made metrics for gradient runs, each with its gradient with respect to the logits [batch, pos, d_vocab]:
- * the seed's logit difference and its normalised form, TransformerLens' loss, and one token's log-probability.
+ * the seed's logit difference and its normalized form, TransformerLens' loss, and one token's log-probability.
  */
 public final class GradientMetrics {
     private GradientMetrics() {}
@@ -27,7 +27,7 @@ public final class GradientMetrics {
         };
     }
 
-    /** The seed's normalised logit difference {@code (ld - corrupted) / (clean - corrupted)}, the default of attribution patching. */
+    /** The seed's normalized logit difference {@code (ld - corrupted) / (clean - corrupted)}, the default of attribution patching. */
     public static LogitMetric normalizedLogitDiff(IntTensor answerTokens, float clean, float corrupted) {
         LogitMetric ld = logitDiff(answerTokens);
         return logits -> {

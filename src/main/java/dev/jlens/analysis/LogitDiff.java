@@ -6,7 +6,7 @@ import dev.jlens.tensor.Tensor;
 
 /**
  * The seed's logit difference: at the last position, the correct answer's logit minus the incorrect one's
- * ({@code logits_to_ave_logit_diff}), and the normalised patching metric built from it.
+ * ({@code logits_to_ave_logit_diff}), and the normalized patching metric built from it.
  */
 public final class LogitDiff {
     private LogitDiff() {}

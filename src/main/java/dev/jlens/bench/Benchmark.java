@@ -50,7 +50,7 @@ public final class Benchmark {
         double backward = backwardMillis(model, clean, timedForwards);
 
         if (!sweep) return new Result(load, ms[ms.length / 2], backward, Double.NaN, tokens, 0);
-        // the metric: the logit difference of two fixed tokens, normalised between the clean and corrupted runs
+        // the metric: the logit difference of two fixed tokens, normalized between the clean and corrupted runs
         IntTensor answers = IntTensor.of(new int[][] {{0, 1}});
         ActivationCache cleanCache = model.runWithCache(clean).cache();
         float cleanDiff = LogitDiff.average(model.forward(clean), answers);

@@ -152,7 +152,7 @@ public final class ActivationCache {
     }
 
     /**
-     * {@code apply_ln_to_stack}: centre each vector and divide by the cached layer-norm scale of
+     * {@code apply_ln_to_stack}: center each vector and divide by the cached layer-norm scale of
      * {@code options.layer()} (ln_final for -1), with the options' posSlice/batchSlice applied to the scale
      * (pos_slice is assumed already applied to the stack), mlpInput choosing ln2 over ln1.
      */

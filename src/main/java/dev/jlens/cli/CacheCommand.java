@@ -27,11 +27,8 @@ final class CacheCommand implements Runnable {
     @Mixin
     ModelOption model;
 
-    @Option(names = "--prompt", required = true, paramLabel = "P", description = "The prompt (BOS is prepended unless --no-bos).")
-    String prompt;
-
-    @Option(names = "--no-bos", description = "Do not prepend the BOS token to the prompt.")
-    boolean noBos;
+    @Mixin
+    PromptOption prompt;
 
     @Option(names = "--out", required = true, paramLabel = "F.safetensors",
             description = "Output file (written whole or not at all); - streams the safetensors bytes to standard output.")
@@ -61,14 +58,14 @@ final class CacheCommand implements Runnable {
                 throw new JlensException("--names: '" + names + "' is not a valid regular expression (" + e.getDescription() + ")");
             }
         }
-        Inputs.text("--prompt", prompt);
+        String text = prompt.text();
         if (useErrorTerm && saes.isEmpty()) throw new JlensException("--use-error-term is for SAEs spliced in with --sae, and none is given");
         java.util.List<Inputs.Input> inputs = new java.util.ArrayList<>(Inputs.modelFolder(parent.streams, model.model).stream().toList());
         for (String sae : saes) SaeOption.folder(sae).ifPresent(inputs::add);
         Inputs.output(out, inputs);
         HookedTransformer m = model.load(parent.streams);
         if (!saes.isEmpty()) m = dev.jlens.sae.Saes.withSaes(m, useErrorTerm, SaeOption.loadAll(parent.streams, saes));
-        dev.jlens.tensor.IntTensor tokens = m.toTokens(prompt, !noBos);
+        dev.jlens.tensor.IntTensor tokens = m.toTokens(text, prompt.prependBos());
         Inputs.fitsContext(m, "--prompt", tokens.shape(1));
         CacheOptions options = CacheOptions.ALL.withNamesFilter(filter).withRemoveBatchDim(true);
         if (gradOfLogitDiff != null) {
@@ -86,7 +83,7 @@ final class CacheCommand implements Runnable {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("format", "pt");
         metadata.put("jlens_model", m.cfg().modelName());
-        metadata.put("prompt", prompt);
+        metadata.put("prompt", text);
         if (Inputs.toStandardOutput(out)) {
             try {
                 SafetensorsWriter.write(Channels.newChannel(parent.streams.out()), tensors, metadata);

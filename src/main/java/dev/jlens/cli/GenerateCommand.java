@@ -16,11 +16,8 @@ final class GenerateCommand implements Runnable {
     @Mixin
     ModelOption model;
 
-    @Option(names = "--prompt", required = true, paramLabel = "P", description = "The prompt (BOS is prepended unless --no-bos).")
-    String prompt;
-
-    @Option(names = "--no-bos", description = "Do not prepend the BOS token to the prompt.")
-    boolean noBos;
+    @Mixin
+    PromptOption prompt;
 
     // TransformerLens' generate(max_new_tokens=10)
     @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "10", description = "How many tokens to add at most (default ${DEFAULT-VALUE}, as TransformerLens).")
@@ -47,10 +44,10 @@ final class GenerateCommand implements Runnable {
         if (topK != null && topK < 1) throw new dev.jlens.JlensException("--top-k must be 1 or more, got " + topK + " (leave it out to sample among all tokens)");
         if (topP != null && !(topP > 0 && topP <= 1)) throw new dev.jlens.JlensException("--top-p must be in (0, 1], got " + topP);
         if (!(temperature >= 0)) throw new dev.jlens.JlensException("--temperature must be 0 or more, got " + temperature);
-        Inputs.text("--prompt", prompt);
+        String text = prompt.text();
         HookedTransformer m = model.load(parent.streams);
         if (topK != null) Inputs.topKWithinVocabulary(m, topK);
-        int promptTokens = m.toTokens(prompt, !noBos).shape(1);
+        int promptTokens = m.toTokens(text, prompt.prependBos()).shape(1);
         Inputs.fitsContext(m, "--prompt", promptTokens);
         int room = m.cfg().nCtx() - promptTokens;
         if (maxNewTokens > room) {
@@ -58,7 +55,7 @@ final class GenerateCommand implements Runnable {
                     + maxNewTokens + " new ones exceed the model's context of " + m.cfg().nCtx() + " tokens (n_ctx); at most " + room + " fit");
         }
         GenerateOptions options = GenerateOptions.sampling(maxNewTokens).withDoSample(!greedy).withSeed(seed)
-                .withTemperature(temperature).withTopK(topK).withTopP(topP).withPrependBos(!noBos);
-        parent.streams.out().println(m.generate(prompt, options));
+                .withTemperature(temperature).withTopK(topK).withTopP(topP).withPrependBos(prompt.prependBos());
+        parent.streams.out().println(m.generate(text, options));
     }
 }

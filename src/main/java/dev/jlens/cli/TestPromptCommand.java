@@ -18,8 +18,8 @@ final class TestPromptCommand implements Runnable {
     @Mixin
     ModelOption model;
 
-    @Option(names = "--prompt", required = true, paramLabel = "P", description = "The prompt (BOS is prepended unless --no-bos).")
-    String prompt;
+    @Mixin
+    PromptOption prompt;
 
     @Option(names = "--answer", required = true, paramLabel = "A",
             description = "The answer; repeat for several (then only each one's first token is compared).")
@@ -28,28 +28,25 @@ final class TestPromptCommand implements Runnable {
     @Option(names = "--top-k", paramLabel = "K", defaultValue = "10", description = "Top tokens to list (default ${DEFAULT-VALUE}; 0 lists none, only the answers' ranks).")
     int topK;
 
-    @Option(names = "--no-bos", description = "Do not prepend the BOS token to the prompt.")
-    boolean noBos;
-
     @Option(names = "--no-prepend-space", description = "Do not prepend a space to answers that lack one.")
     boolean noPrependSpace;
 
     @Override
     public void run() {
         if (topK < 0) throw new dev.jlens.JlensException("--top-k must be 0 or more, got " + topK);
-        Inputs.text("--prompt", prompt);
+        String text = prompt.text();
         for (String a : answers) Inputs.text("--answer", a);
         HookedTransformer m = model.load(parent.streams);
         Inputs.topKWithinVocabulary(m, topK);
-        int promptTokens = m.tokenization().encode(prompt, !noBos).length;
+        int promptTokens = m.tokenization().encode(text, prompt.prependBos()).length;
         if (promptTokens == 0) throw new dev.jlens.JlensException("--prompt is empty and --no-bos leaves it no tokens to predict the answer from");
         int answerTokens = 0;
         for (String a : answers) {
             answerTokens = Math.max(answerTokens, m.tokenizer().encode(noPrependSpace || a.startsWith(" ") ? a : " " + a).length);
         }
         Inputs.fitsContext(m, answerTokens == 0 ? "--prompt" : "--prompt with its --answer", promptTokens + (answers.size() > 1 ? 1 : answerTokens));
-        TestPrompt tp = new TestPrompt(m).topK(topK).prependBos(!noBos).prependSpaceToAnswer(!noPrependSpace);
-        parent.streams.out().print(tp.run(prompt, answers));
+        TestPrompt tp = new TestPrompt(m).topK(topK).prependBos(prompt.prependBos()).prependSpaceToAnswer(!noPrependSpace);
+        parent.streams.out().print(tp.run(text, answers));
         parent.streams.out().flush();
     }
 }

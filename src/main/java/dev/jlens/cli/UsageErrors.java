@@ -70,7 +70,7 @@ final class UsageErrors {
         return name.toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    /** Edits (insert, delete, replace, swap of neighbours) that turn {@code a} into {@code b}. */
+    /** Edits (insert, delete, replace, swap of neighbors) that turn {@code a} into {@code b}. */
     private static int distance(String a, String b) {
         int[][] d = new int[a.length() + 1][b.length() + 1];
         for (int i = 0; i <= a.length(); i++) d[i][0] = i;

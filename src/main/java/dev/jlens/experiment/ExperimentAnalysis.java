@@ -28,7 +28,7 @@ import java.util.Map;
 /**
  * The seed notebook's whole analysis of an experiment, step by step as the notebook does it: logit
  * differences, the logit lens, direct logit attribution per layer and per head, the top heads, the
- * corrupted run, and the requested activation-patching sweeps with the normalised logit difference.
+ * corrupted run, and the requested activation-patching sweeps with the normalized logit difference.
  */
 public final class ExperimentAnalysis {
     private final HookedTransformer model;

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * <p>
  * A download asks the Hub for {@code config.json} at the revision first; its {@code X-Repo-Commit} fixes the commit,
  * and every other file is asked for at that commit, so all come from one commit even if the branch moves meanwhile.
- * Which tokenizer and weights files exist is learnt by asking for each ({@code EntryNotFound} = absent). Blobs that
+ * Which tokenizer and weights files exist is learned by asking for each ({@code EntryNotFound} = absent). Blobs that
  * are already cached are not downloaded again; those that are not must all arrive within one
  * {@link DownloadBudget} for their total size. The snapshot links and {@code refs/{revision}} are written only once
  * every blob is in place, and a failed download removes what it added, so the cache is left as it was (the lock

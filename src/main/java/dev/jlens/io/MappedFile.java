@@ -66,7 +66,7 @@ final class MappedFile implements AutoCloseable {
 
     /**
      * Runs a reader over this file. Whatever goes wrong, the mapping is released and the caller sees a
-     * JlensException: a reader's own messages as they are, anything unforeseen (a bug, really) labelled
+     * JlensException: a reader's own messages as they are, anything unforeseen (a bug, really) labeled
      * "unexpected" so that tests can tell the two apart.
      */
     <T> T parse(Function<MappedFile, T> reader) {

@@ -167,7 +167,7 @@ public final class HookedTransformer implements CacheModel {
     // ---- interventions that travel with the model ---------------------------------------------------
 
     /**
-     * The same model with these hooks on every run, after the ones it has: every entry point honours them
+     * The same model with these hooks on every run, after the ones it has: every entry point honors them
      * (runs, caches, test_prompt, generate, patching, analyses), as TransformerLens' {@code add_hook} does for
      * hooks added to the model. The model itself is unchanged, so other threads may keep using it.
      */

@@ -6,7 +6,7 @@ import dev.jlens.tensor.Parallel;
 import dev.jlens.tensor.Tensor;
 
 /**
- * LayerNormPre (weights folded) or LayerNorm over rows of width d_model, as TransformerLens computes it: centre,
+ * LayerNormPre (weights folded) or LayerNorm over rows of width d_model, as TransformerLens computes it: center,
  * {@code hook_scale} with sqrt(mean(x^2) + eps) [.., 1], divide by the (possibly hooked) scale,
  * {@code hook_normalized}, then {@code * w + b} when not folded. Used for ln1, ln2 and ln_final.
  */
@@ -32,10 +32,10 @@ final class LayerNorm {
     }
 
     /**
-     * What the backward pass needs of one application: the centred input, the scale as computed and the
+     * What the backward pass needs of one application: the centered input, the scale as computed and the
      * scale the rows were divided by (a hook may have replaced it).
      */
-    record Saved(float[] centred, float[] scale0, float[] scale, int scaleOff, int[] shape) {}
+    record Saved(float[] centered, float[] scale0, float[] scale, int scaleOff, int[] shape) {}
 
     /** The normalized rows of {@code x} (shape [..., d_model]). */
     Tensor apply(Tensor x, HookedRun h, Buffers buffers) {
@@ -50,7 +50,7 @@ final class LayerNorm {
         int xOff = x.offset();
         if (save == null && !h.isHooked(scaleId) && !h.isHooked(normalizedId)) {
             Parallel.forRows(rows, MIN_ROWS_PER_THREAD, (from, to) -> {
-                Kernels.centreAndScale(xd, xOff + from * d, to - from, d, eps, out, from * d, scale, from);
+                Kernels.centerAndScale(xd, xOff + from * d, to - from, d, eps, out, from * d, scale, from);
                 for (int r = from; r < to; r++) Kernels.divide(out, r * d, d, scale[r]);
                 if (w != null) affine(out, from * d, to - from, out, from * d);
             });
@@ -58,13 +58,13 @@ final class LayerNorm {
         }
         int[] scaleShape = x.shape().clone();
         scaleShape[scaleShape.length - 1] = 1;
-        Parallel.forRows(rows, MIN_ROWS_PER_THREAD, (from, to) -> Kernels.centreAndScale(xd, xOff + from * d, to - from, d, eps, out, from * d, scale, from));
-        float[] centred = save == null ? null : java.util.Arrays.copyOf(out, rows * d);
+        Parallel.forRows(rows, MIN_ROWS_PER_THREAD, (from, to) -> Kernels.centerAndScale(xd, xOff + from * d, to - from, d, eps, out, from * d, scale, from));
+        float[] centered = save == null ? null : java.util.Arrays.copyOf(out, rows * d);
         float[] scale0 = save == null ? null : java.util.Arrays.copyOf(scale, rows);
         Tensor firedScale = h.fire(scaleId, Tensor.wrap(scale, 0, scaleShape));
         float[] sd = firedScale.data();
         int sOff = firedScale.offset();
-        if (save != null) save[0] = new Saved(centred, scale0, sd, sOff, x.shape().clone());
+        if (save != null) save[0] = new Saved(centered, scale0, sd, sOff, x.shape().clone());
         Parallel.forRows(rows, MIN_ROWS_PER_THREAD, (from, to) -> {
             for (int r = from; r < to; r++) Kernels.divide(out, r * d, d, sd[sOff + r]);
         });
@@ -96,7 +96,7 @@ final class LayerNorm {
             for (int r = 0; r < rows; r++) for (int j = 0; j < d; j++) gn[r * d + j] *= w[j];
         }
         Tensor gNormalized = h.fireBackward(normalizedId, Tensor.of(gn, saved.shape()));
-        float[] gnd = gNormalized.data(), c = saved.centred(), s = saved.scale(), s0 = saved.scale0();
+        float[] gnd = gNormalized.data(), c = saved.centered(), s = saved.scale(), s0 = saved.scale0();
         int gnOff = gNormalized.offset(), sOff = saved.scaleOff();
         float[] gx = new float[rows * d], gs = new float[rows];
         Parallel.forRows(rows, MIN_ROWS_PER_THREAD, (from, to) -> {

@@ -78,7 +78,7 @@ final class ModelLoader {
             Optional<ModelWeights> cached = WeightsCache.read(entry, cfg, cache.notices());
             if (cached.isPresent()) return cached.get();
         }
-        // Converting the checkpoint keeps every core busy, and compiles the kernels' neighbours anyway: a
+        // Converting the checkpoint keeps every core busy, and compiles the kernels' neighbors anyway: a
         // kernel warm-up still running would only slow it down.
         WarmUp.stop();
         ModelWeights weights;

@@ -19,7 +19,7 @@ public final class WeightProcessing {
 
     static void processBlock(ModelParams.Block b, Options o) {
         if (o.foldLn()) {
-            // Biases first, with the unscaled weights; then scale; then centre what reads the residual stream.
+            // Biases first, with the unscaled weights; then scale; then center what reads the residual stream.
             // (Query, key and value weights are columns of one matrix; every rule here is per column.)
             addVectorTimesMatrix(b.bQKV, b.ln1b, b.wQKV);
             addVectorTimesMatrix(b.bIn, b.ln2b, b.wIn);
@@ -38,7 +38,7 @@ public final class WeightProcessing {
         if (o.foldValueBiases()) {
             addVectorTimesMatrix(b.bO, b.bV(), b.wO);
             b.bV().fill(0f);
-            centerVector(b.bO);  // TransformerLens 3 re-centres b_O here (a no-op up to rounding when W_O is centred)
+            centerVector(b.bO);  // TransformerLens 3 re-centers b_O here (a no-op up to rounding when W_O is centered)
         }
     }
 
@@ -51,8 +51,8 @@ public final class WeightProcessing {
 
     /**
      * The unembedding's rules, applied to W_U^T [d_vocab, d_model] (wte's layout, so no transpose is needed):
-     * a row of W_U^T is a column of W_U, so "centre W_U along d_model" centres rows here, and
-     * center_unembed ("along the vocabulary") centres columns here.
+     * a row of W_U^T is a column of W_U, so "center W_U along d_model" centers rows here, and
+     * center_unembed ("along the vocabulary") centers columns here.
      */
     static void processUnembed(ModelParams p, Options o) {
         if (o.foldLn()) {

@@ -59,7 +59,7 @@ public final class Attribution {
         return new Attribution(cleanCache, corrupted, model.cfg().nLayers());
     }
 
-    /** With the seed's default metric: the normalised logit difference between the clean and the corrupted run. */
+    /** With the seed's default metric: the normalized logit difference between the clean and the corrupted run. */
     public static Attribution ofLogitDiff(HookedTransformer model, IntTensor cleanTokens, IntTensor corruptedTokens, IntTensor answerTokens) {
         float cleanLd = dev.jlens.analysis.LogitDiff.average(model.forward(cleanTokens), answerTokens);
         float corruptedLd = dev.jlens.analysis.LogitDiff.average(model.forward(corruptedTokens), answerTokens);

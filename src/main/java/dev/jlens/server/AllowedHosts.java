@@ -7,7 +7,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Which Host headers the server answers, on any address it listens on: the defence against DNS rebinding, where
+ * Which Host headers the server answers, on any address it listens on: the defense against DNS rebinding, where
  * a page of another site has its own name resolve to this server and then calls the API as its own origin. Such a
  * request always carries the other site's name, so the server answers only names it was told are its own:
  * {@code localhost}, {@code 127.0.0.1}, {@code [::1]} and the names given with {@code --allow-host}. When it listens

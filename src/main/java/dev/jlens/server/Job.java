@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * One analysis request: its state, its progress, and once finished the API's answer for it, serialised once.
+ * One analysis request: its state, its progress, and once finished the API's answer for it, serialized once.
  * The request it carries is let go as soon as the job starts or is cancelled, so a job waiting in line or kept for
  * its result holds no more than it must.
  */
@@ -63,7 +63,7 @@ final class Job {
     synchronized Request start() {
         if (state != State.QUEUED) return null;
         state = State.RUNNING;
-        stage = "analysing";
+        stage = "analyzing";
         Request r = request;
         request = null;
         return r;

@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The numeric kernels of the forward pass, all in one place so their speed can be read: row-wise layer
- * norm, gelu_new, softmax, dot products and axpy, vectorised with the JDK Vector API. Arrays are float32,
+ * norm, gelu_new, softmax, dot products and axpy, vectorized with the JDK Vector API. Arrays are float32,
  * row-major, addressed by (array, offset); nothing here allocates.
  *
  * <p>Matrix products live in {@link PackedMatrix}, whose weight layout is made for its micro-kernel.
@@ -20,11 +20,11 @@ public final class Kernels {
 
     /**
      * The statistics half of TransformerLens' LayerNormPre on each of {@code rows} rows of width {@code d}:
-     * writes the centred row {@code x - mean(x)} to {@code centred} and {@code sqrt(mean(centred^2) + eps)}
+     * writes the centered row {@code x - mean(x)} to {@code centered} and {@code sqrt(mean(centered^2) + eps)}
      * (the value of {@code hook_scale}) to {@code scale}. Dividing by the scale is left to the caller, so a
      * hook can replace the scale in between. Statistics are accumulated in double.
      */
-    public static void centreAndScale(float[] x, int xOff, int rows, int d, float eps, float[] centred, int cOff,
+    public static void centerAndScale(float[] x, int xOff, int rows, int d, float eps, float[] centered, int cOff,
                                       float[] scale, int scaleOff) {
         for (int r = 0; r < rows; r++) {
             int xi = xOff + r * d, ci = cOff + r * d;
@@ -34,7 +34,7 @@ public final class Kernels {
             double sq = 0;
             for (int j = 0; j < d; j++) {
                 float c = x[xi + j] - mean;
-                centred[ci + j] = c;
+                centered[ci + j] = c;
                 sq += (double) c * c;
             }
             scale[scaleOff + r] = (float) Math.sqrt((float) (sq / d) + eps);
@@ -209,7 +209,7 @@ public final class Kernels {
      * Causal attention scores of one head: {@code scores[t*ldS + j] = (q_t . k_j) / scale} for key positions
      * {@code j <= firstPos + t} not marked in {@code padded}, and -infinity for every other j below keyLen.
      * Query t is {@code q[qOff + t*qStride ..]}, key j is {@code k[kOff + j*kStride ..]}, each of length e.
-     * Vectorised across keys (keys are transposed into a scratch array first), so each score is one fma
+     * Vectorized across keys (keys are transposed into a scratch array first), so each score is one fma
      * chain over e in order: no horizontal sums, the same bits in every run.
      */
     public static void attentionScores(float[] q, int qOff, int qStride, int queries, int firstPos,

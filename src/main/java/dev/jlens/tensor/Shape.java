@@ -2,7 +2,7 @@ package dev.jlens.tensor;
 
 import java.util.Arrays;
 
-/** Shape arithmetic shared by the tensor types: element counts, strides, broadcasting, axis normalisation. */
+/** Shape arithmetic shared by the tensor types: element counts, strides, broadcasting, axis normalization. */
 public final class Shape {
     private Shape() {}
 

@@ -495,7 +495,7 @@ public final class Tensor {
         return best;
     }
 
-    /** Softmax along {@code dim} (float32 result, computed like PyTorch: shift by the max, exp, normalise). */
+    /** Softmax along {@code dim} (float32 result, computed like PyTorch: shift by the max, exp, normalize). */
     public Tensor softmax(int dim) {
         return Reduce.softmax(this, dim, false);
     }

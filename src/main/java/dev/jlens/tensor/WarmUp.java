@@ -64,7 +64,7 @@ public final class WarmUp {
             if (round % 4 == 0) m.multiply(a, 0, manyRows, bias, c, 0);
             Kernels.geluNew(x, 0, x.length);
             Kernels.softmax(scores, 0, scores.length);
-            Kernels.centreAndScale(x, 0, 2, l, 1e-5f, c, 0, scale, 0);
+            Kernels.centerAndScale(x, 0, 2, l, 1e-5f, c, 0, scale, 0);
             Kernels.divide(c, 0, 2 * l, 1.5f);
             Kernels.add(x, 0, x, 0, c, 0, x.length);
             if (round % 8 == 0) {

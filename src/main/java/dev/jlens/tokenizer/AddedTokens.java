@@ -4,9 +4,9 @@ import java.util.List;
 
 /**
  * The added tokens (for GPT-2 just {@code <|endoftext|>}): strings that are cut out of the text before
- * pre-tokenisation and keep their own ids, as Hugging Face's {@code AddedVocabulary} does. Where several could match
+ * pre-tokenization and keep their own ids, as Hugging Face's {@code AddedVocabulary} does. Where several could match
  * at one place, the longest wins; matching is leftmost-first otherwise. The flags {@code lstrip}, {@code rstrip},
- * {@code single_word} and {@code normalized} are not modelled: they are all false for the GPT-2 family.
+ * {@code single_word} and {@code normalized} are not modeled: they are all false for the GPT-2 family.
  */
 final class AddedTokens {
     /** One added token: its text, its id, and whether it is special (skipped by {@code skip_special_tokens}). */

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The merge table of a byte-level BPE model, over token ids: pair (left, right) -> (rank, id of the merged token),
- * and the BPE loop that applies it to one pre-tokenised piece.
+ * and the BPE loop that applies it to one pre-tokenized piece.
  *
  * <p>The loop is Hugging Face's ({@code tokenizers/src/models/bpe/word.rs}): repeatedly merge the adjacent pair
  * with the lowest rank, the leftmost one among equals, until no adjacent pair has a merge. A min-heap of
@@ -123,7 +123,7 @@ final class BpeMerges {
         if (n < 2) {
             return symbols;
         }
-        int[] ids = symbols; // ids[i] == -1: symbol i was merged into its left neighbour
+        int[] ids = symbols; // ids[i] == -1: symbol i was merged into its left neighbor
         int[] next = new int[n];
         int[] prev = new int[n];
         for (int i = 0; i < n; i++) {
@@ -148,7 +148,7 @@ final class BpeMerges {
             }
             long packed = lookup(ids[pos], ids[right]);
             if (packed < 0 || (int) (packed >>> 32) != rank) {
-                continue; // stale: a neighbour changed since the entry was pushed
+                continue; // stale: a neighbor changed since the entry was pushed
             }
             ids[pos] = (int) packed;
             ids[right] = -1;

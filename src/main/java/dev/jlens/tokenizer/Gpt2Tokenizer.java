@@ -231,7 +231,7 @@ public final class Gpt2Tokenizer implements Tokenizer {
         return ids.toArray();
     }
 
-    /** The ids of one pre-tokenised piece; the array may be shared with the cache and must not be changed. */
+    /** The ids of one pre-tokenized piece; the array may be shared with the cache and must not be changed. */
     private int[] encodePiece(String piece) {
         int[] cached = cache.get(piece);
         if (cached != null) {

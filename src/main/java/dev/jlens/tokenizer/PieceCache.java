@@ -3,7 +3,7 @@ package dev.jlens.tokenizer;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A memo of pre-tokenised piece -> token ids. Text repeats its words, so most pieces skip BPE. Bounded: once full
+ * A memo of pre-tokenized piece -> token ids. Text repeats its words, so most pieces skip BPE. Bounded: once full
  * it stops taking new entries (as Hugging Face's BPE cache does) rather than evicting, which keeps it lock-free and
  * simple; the words seen first are the common ones anyway. Long pieces are not kept, so a huge input cannot fill
  * memory. Safe for concurrent use; the arrays it holds are never handed out to be changed.

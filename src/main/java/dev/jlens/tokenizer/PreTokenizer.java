@@ -4,7 +4,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * GPT-2's pre-tokenisation: cuts text into the pieces that BPE then encodes one by one (contractions, a word with
+ * GPT-2's pre-tokenization: cuts text into the pieces that BPE then encodes one by one (contractions, a word with
  * its leading space, a number, a run of punctuation, runs of whitespace), with the pattern of OpenAI's
  * {@code encoder.py}, which Hugging Face's ByteLevel pre-tokenizer runs with Oniguruma.
  *
@@ -43,7 +43,7 @@ final class PreTokenizer {
     }
 
     /**
-     * Sends the pieces of {@code text[from, to)} to {@code sink}. The range is pre-tokenised on its own, as Hugging
+     * Sends the pieces of {@code text[from, to)} to {@code sink}. The range is pre-tokenized on its own, as Hugging
      * Face does for each stretch between special tokens: the look-ahead in {@code \s+(?!\S)} sees the end of the
      * range as the end of the text (opaque bounds, Java's default).
      */

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  *       {@code []}, {@code [B]}) are text. An odd run of backslashes before a tag escapes it ({@code \[b]}
  *       prints {@code [b]}), an even run prints half as many backslashes and keeps the tag; in the text
  *       between tags every {@code \[} becomes {@code [}. {@code [/]} closes the newest open tag, {@code [/x]}
- *       the newest open tag whose style normalises like {@code x}; a closing tag with nothing to close
+ *       the newest open tag whose style normalizes like {@code x}; a closing tag with nothing to close
  *       raises rich's {@code MarkupError}, here an {@link IllegalArgumentException} with rich's message.</li>
  *   <li>Emoji codes ({@code :name:}, {@code :name-emoji:}, {@code :name-text:}) in the text between tags are
  *       replaced from a table. rich's table (about 3,600 names) is not shipped with jlens: by default no code
@@ -52,13 +52,13 @@ import java.util.regex.Pattern;
  *
  * <p>Not followed:
  * <ul>
- *   <li>terminal output (bold, colours, highlighting: jlens writes no ANSI codes) and Jupyter's width of 115;
+ *   <li>terminal output (bold, colors, highlighting: jlens writes no ANSI codes) and Jupyter's width of 115;
  *   <li>rich's final crop of each line measures the styled segments one by one, and its highlighter cuts
  *       segments at brackets, quotes, numbers and more; a zero-width joiner or U+FE0F on such a cut in a line
  *       that fills the width can make rich drop a character more than jlens does (GPT-2 has no token with a
  *       joiner, and its lone U+FE0F token only ever follows a quote or a bar, which it does not widen);
- *   <li>the validation that rich does on styles and {@code @} meta tags: colour names are not checked against
- *       rich's list, so a tag mixing an unknown colour word with an alias, opened as {@code [b foo]} and
+ *   <li>the validation that rich does on styles and {@code @} meta tags: color names are not checked against
+ *       rich's list, so a tag mixing an unknown color word with an alias, opened as {@code [b foo]} and
  *       closed as {@code [/bold foo]}, closes here where rich raises; and a {@code [@...]} tag whose
  *       parameters are not a Python literal raises in rich and not here.
  * </ul>
@@ -411,7 +411,7 @@ public final class RichText {
     /**
      * rich's {@code Style.normalize}: the canonical text of a parsed style ({@code "b"} and {@code "bold"}
      * both give {@code "bold"}, {@code "red bold"} gives {@code "bold red"}), or the stripped lower-cased text
-     * when it does not parse. Colour names are not checked against rich's list: any word of letters, digits
+     * when it does not parse. Color names are not checked against rich's list: any word of letters, digits
      * and underscores counts as one.
      */
     static String normalizeStyle(String style) {

@@ -54,7 +54,7 @@ public final class AttentionPatterns extends AbstractFigure implements Figure {
 
     /**
      * The seed's {@code visualize_attention_patterns}: heads given as flat indices {@code layer * n_heads + head}
-     * (as {@code AnalysisResult.top3PositiveHeads()}), labelled {@code L{layer}H{head}}, from the cached
+     * (as {@code AnalysisResult.top3PositiveHeads()}), labeled {@code L{layer}H{head}}, from the cached
      * {@code blocks.{layer}.attn.hook_pattern} [batch, head, query, key] of batch element {@code batch}.
      */
     public static Builder ofHeads(ActivationCache cache, List<String> strTokens, int[] flatHeads, int batch) {
@@ -90,7 +90,7 @@ public final class AttentionPatterns extends AbstractFigure implements Figure {
         return "AttentionPatterns[" + (title == null ? "" : title) + ", " + heads.size() + " heads, " + tokens.size() + " tokens]";
     }
 
-    /** Static layout: every head as a labelled panel, up to three per row. */
+    /** Static layout: every head as a labeled panel, up to three per row. */
     private final class Layout {
         final int width, height, perRow;
         final double cell, labelW, panelW, panelH, top;

@@ -3,8 +3,8 @@ package dev.jlens.viz;
 import java.util.List;
 
 /**
- * Continuous colour scales. {@link #RDBU} is plotly express' "RdBu" (ColorBrewer's eleven stops: dark red for
- * the lowest value, near-white in the middle, dark blue for the highest), used centred at 0 with a symmetric
+ * Continuous color scales. {@link #RDBU} is plotly express' "RdBu" (ColorBrewer's eleven stops: dark red for
+ * the lowest value, near-white in the middle, dark blue for the highest), used centered at 0 with a symmetric
  * range as plotly's {@code color_continuous_midpoint=0} does. {@link #BLUES} (white to dark blue) is for
  * attention probabilities in [0, 1].
  */
@@ -24,7 +24,7 @@ public final class ColorScale {
         this.stops = stops;
     }
 
-    /** The colour at {@code t} in [0, 1] (clamped), linear between evenly spaced stops. */
+    /** The color at {@code t} in [0, 1] (clamped), linear between evenly spaced stops. */
     Rgb at(double t) {
         if (Double.isNaN(t)) return Rgb.MISSING;
         double c = Math.max(0, Math.min(1, t)) * (stops.size() - 1);
@@ -33,18 +33,18 @@ public final class ColorScale {
         return Rgb.mix(stops.get(i), stops.get(i + 1), c - i);
     }
 
-    /** The colour of {@code value} on [-range, range] (the diverging use). */
+    /** The color of {@code value} on [-range, range] (the diverging use). */
     Rgb diverging(double value, double range) {
         if (Double.isNaN(value)) return Rgb.MISSING;
         return at(range <= 0 ? 0.5 : (value / range + 1) / 2);
     }
 
-    /** The stops as CSS hex colours, lowest first (handed to the browser's renderer). */
+    /** The stops as CSS hex colors, lowest first (handed to the browser's renderer). */
     List<String> hexStops() {
         return stops.stream().map(Rgb::hex).toList();
     }
 
-    /** The colour of {@code value} as a CSS hex string, e.g. for a test comparing with a rendered cell. */
+    /** The color of {@code value} as a CSS hex string, e.g. for a test comparing with a rendered cell. */
     public String hex(double value, double range) {
         return diverging(value, range).hex();
     }

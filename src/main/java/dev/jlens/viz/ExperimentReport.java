@@ -92,8 +92,8 @@ public final class ExperimentReport {
 
         if (!r.patching().isEmpty()) {
             p.section("patching", "Activation patching");
-            p.paragraph("Normalised logit difference (patched - corrupted) / (clean - corrupted): 0 = no change from the corrupted run, "
-                    + "1 = clean performance recovered. Positions are labelled {token}_{index} from the first prompt.");
+            p.paragraph("Normalized logit difference (patched - corrupted) / (clean - corrupted): 0 = no change from the corrupted run, "
+                    + "1 = clean performance recovered. Positions are labeled {token}_{index} from the first prompt.");
             for (var sweep : r.patching().entrySet()) {
                 PatchingFigures.add(p, PatchKind.byId(sweep.getKey()).orElseThrow(), sweep.getValue(), tokens0);
             }

@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.function.BiFunction;
 
 /**
- * A heatmap in the diverging red-white-blue scale (plotly's RdBu), centred at 0 over [-m, m] with m the
+ * A heatmap in the diverging red-white-blue scale (plotly's RdBu), centered at 0 over [-m, m] with m the
  * largest |value| unless given: as the seed's {@code imshow(..., color_continuous_midpoint=0)}. Row 0 is at the
  * top; hovering a cell shows its name and value.
  *
@@ -20,13 +20,13 @@ import java.util.function.BiFunction;
 public final class Heatmap extends AbstractFigure implements Figure {
     private static final double TITLE = 15, AXIS_TITLE = 13, TICK = 11;
     /**
-     * The largest plot a heatmap sized from its data gets, so that with its labels and colour bar it fits a report's
+     * The largest plot a heatmap sized from its data gets, so that with its labels and color bar it fits a report's
      * page (1140 px); more columns or rows than fit at a readable size get thinner cells, thinned labels, and zoom
      * in the browser.
      */
     static final double MAX_PLOT_W = 860, MAX_PLOT_H = 640;
     /** Cells at least this wide show every column's label turned; at least this high, every row's. */
-    private static final double LABELLED_W = 18, LABELLED_H = 12;
+    private static final double LABELED_W = 18, LABELED_H = 12;
 
     private final String xTitle, yTitle, colorTitle;
     private final float[][] values;
@@ -93,7 +93,7 @@ public final class Heatmap extends AbstractFigure implements Figure {
         return yLabels;
     }
 
-    /** The colour scale's half range m: colours run from -m (red) through 0 (white) to m (blue). */
+    /** The color scale's half range m: colors run from -m (red) through 0 (white) to m (blue). */
     public double range() {
         return range;
     }
@@ -153,7 +153,7 @@ public final class Heatmap extends AbstractFigure implements Figure {
         final double left, top, cellW, cellH, plotW, plotH;
         final boolean rotateX, zoomX, zoomY;
         final int xStep, yStep;
-        /** Pixels between the middles of two labelled columns, at least. */
+        /** Pixels between the middles of two labeled columns, at least. */
         final double xLabelGap;
         final double xNameGap, yNameGap;
         final List<String> shownX, shownY;
@@ -166,8 +166,8 @@ public final class Heatmap extends AbstractFigure implements Figure {
             double maxX = shownX.stream().mapToDouble(s -> Drawing.textWidth(s, TICK)).max().orElse(0);
             double maxY = shownY.stream().mapToDouble(s -> Drawing.textWidth(s, TICK)).max().orElse(0);
             // size from the data: every label shown while that fits, else cells shrink to fit the page
-            double cw = cols * LABELLED_W <= MAX_PLOT_W ? clamp(600.0 / cols, LABELLED_W, 64) : MAX_PLOT_W / cols;
-            double ch = rows * LABELLED_H <= MAX_PLOT_H ? clamp(380.0 / rows, LABELLED_H, 44) : MAX_PLOT_H / rows;
+            double cw = cols * LABELED_W <= MAX_PLOT_W ? clamp(600.0 / cols, LABELED_W, 64) : MAX_PLOT_W / cols;
+            double ch = rows * LABELED_H <= MAX_PLOT_H ? clamp(380.0 / rows, LABELED_H, 44) : MAX_PLOT_H / rows;
             rotateX = maxX > cw - 4;
             double leftForY = 12 + (blank(yTitle) ? 0 : AXIS_TITLE + 10) + maxY + 8;
             // a rotated first column label reaches down and to the left of its tick
@@ -238,7 +238,7 @@ public final class Heatmap extends AbstractFigure implements Figure {
         return d;
     }
 
-    /** The colour bar's ticks, top (the maximum) first: -m, -m/2, 0, m/2, m, as plotly marks a symmetric scale. */
+    /** The color bar's ticks, top (the maximum) first: -m, -m/2, 0, m/2, m, as plotly marks a symmetric scale. */
     private double[] colorbarTicks() {
         double m = range > 0 ? range : 1;
         return new double[] {m, m / 2, 0, -m / 2, -m};
@@ -294,7 +294,7 @@ public final class Heatmap extends AbstractFigure implements Figure {
             this.values = values;
         }
 
-        /** A caption above the colour bar. */
+        /** A caption above the color bar. */
         public Builder colorTitle(String t) {
             this.colorTitle = t;
             return this;
@@ -317,7 +317,7 @@ public final class Heatmap extends AbstractFigure implements Figure {
             return this;
         }
 
-        /** The colour scale's half range (default: the largest |value|). */
+        /** The color scale's half range (default: the largest |value|). */
         public Builder range(double m) {
             if (!(m >= 0) || Double.isInfinite(m)) throw new IllegalArgumentException("range must be finite and >= 0, got " + m);
             this.range = m;

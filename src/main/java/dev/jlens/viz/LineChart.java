@@ -166,7 +166,7 @@ public final class LineChart extends AbstractFigure implements Figure {
         }
 
         /**
-         * A categorical x axis labelled with these names (e.g. the logit lens' {@code embed}, {@code 0_attn_out}, ...):
+         * A categorical x axis labeled with these names (e.g. the logit lens' {@code embed}, {@code 0_attn_out}, ...):
          * a series' x values are then category indices, as {@link #series(String, float[], List)} gives them.
          */
         public Builder xCategories(List<String> names) {

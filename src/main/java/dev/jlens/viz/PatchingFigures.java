@@ -23,7 +23,7 @@ final class PatchingFigures {
         String base = "patching-" + kind.id();
         p.group(base, "jlens-patching");
         p.subheading(kind.id() + "  " + Arrays.toString(t.shape()));
-        // facets of one result share one colour scale, as TransformerLens' imshow(facet_col=...) draws them
+        // facets of one result share one color scale, as TransformerLens' imshow(facet_col=...) draws them
         double shared = 0;
         for (float v : t.toArray()) if (Float.isFinite(v)) shared = Math.max(shared, Math.abs(v));
         if (kind.parts().isEmpty()) {

@@ -2,7 +2,7 @@ package dev.jlens.viz;
 
 import java.util.Locale;
 
-/** An opaque colour. */
+/** An opaque color. */
 record Rgb(int r, int g, int b) {
     static final Rgb WHITE = new Rgb(255, 255, 255);
     static final Rgb BLACK = new Rgb(0, 0, 0);
@@ -10,7 +10,7 @@ record Rgb(int r, int g, int b) {
     static final Rgb AXIS = new Rgb(0x55, 0x55, 0x55);
     static final Rgb GRID = new Rgb(0xe4, 0xe4, 0xe4);
     static final Rgb MISSING = new Rgb(0xbb, 0xbb, 0xbb);
-    /** The line and point colour of the first series (plotly's first colour). */
+    /** The line and point color of the first series (plotly's first color). */
     static final Rgb[] SERIES = {new Rgb(0x63, 0x6e, 0xfa), new Rgb(0xef, 0x55, 0x3b), new Rgb(0x00, 0xcc, 0x96),
             new Rgb(0xab, 0x63, 0xfa), new Rgb(0xff, 0xa1, 0x5a), new Rgb(0x19, 0xd3, 0xf3)};
 

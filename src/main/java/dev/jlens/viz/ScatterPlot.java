@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * A scatter plot, as the seed's {@code scatter(x, y, xaxis=..., yaxis=..., caxis=...)}: points with hover
- * labels, optionally coloured by a third value in the diverging RdBu scale centred at 0.
+ * labels, optionally colored by a third value in the diverging RdBu scale centered at 0.
  */
 public final class ScatterPlot extends AbstractFigure implements Figure {
     private final String xTitle, yTitle, colorTitle;
@@ -24,7 +24,7 @@ public final class ScatterPlot extends AbstractFigure implements Figure {
         this.color = b.color == null ? null : b.color.clone();
         this.labels = b.labels == null ? null : List.copyOf(b.labels);
         if (labels != null && labels.size() != x.length) throw new IllegalArgumentException(labels.size() + " labels for " + x.length + " points");
-        if (color != null && color.length != x.length) throw new IllegalArgumentException(color.length + " colour values for " + x.length + " points");
+        if (color != null && color.length != x.length) throw new IllegalArgumentException(color.length + " color values for " + x.length + " points");
         size(b.width > 0 ? b.width : 640, b.height > 0 ? b.height : 480);
         double m = 0;
         if (color != null) for (double c : color) if (Double.isFinite(c)) m = Math.max(m, Math.abs(c));
@@ -129,7 +129,7 @@ public final class ScatterPlot extends AbstractFigure implements Figure {
             return this;
         }
 
-        /** Colours the points by these values (RdBu, centred at 0); {@code title} names them in the hover text. */
+        /** Colors the points by these values (RdBu, centered at 0); {@code title} names them in the hover text. */
         public Builder color(double[] values, String title) {
             this.color = values;
             this.colorTitle = title;

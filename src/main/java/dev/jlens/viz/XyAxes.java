@@ -17,7 +17,7 @@ final class XyAxes {
         this(width, height, title, xTitle, yTitle, null, xMin, xMax, yMin, yMax);
     }
 
-    /** Axes with a categorical x axis: one slot per category, labelled with it. */
+    /** Axes with a categorical x axis: one slot per category, labeled with it. */
     XyAxes(int width, int height, String title, String xTitle, String yTitle, java.util.List<String> categories, double yMin, double yMax) {
         this(width, height, title, xTitle, yTitle, java.util.List.copyOf(categories), 0, Math.max(1, categories.size() - 1), yMin, yMax);
     }

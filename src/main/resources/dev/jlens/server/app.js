@@ -108,7 +108,7 @@
     }
     if (job.state === 'queued') setStatus('Waiting for the model\u2026');
     else if (job.state === 'running') {
-      setStatus(job.stage === 'patching' && job.total > 0 ? 'Patching: ' + job.done + ' / ' + job.total + ' runs' : 'Analysing\u2026');
+      setStatus(job.stage === 'patching' && job.total > 0 ? 'Patching: ' + job.done + ' / ' + job.total + ' runs' : 'Analyzing\u2026');
     } else if (job.state === 'done') {
       progress.value = progress.max;
       results.innerHTML = job.html;   // server-made; every user string in it is escaped

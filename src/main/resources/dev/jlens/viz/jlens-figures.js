@@ -28,7 +28,7 @@
     return [parseInt(h.substr(1, 2), 16), parseInt(h.substr(3, 2), 16), parseInt(h.substr(5, 2), 16)];
   }
 
-  /** The colour at t in [0, 1] on evenly spaced stops (as dev.jlens.viz.ColorScale.at). */
+  /** The color at t in [0, 1] on evenly spaced stops (as dev.jlens.viz.ColorScale.at). */
   function colorAt(stops, t) {
     if (t === null || Number.isNaN(t)) return '#bbbbbb';
     var c = Math.max(0, Math.min(1, t)) * (stops.length - 1);
@@ -56,8 +56,8 @@
   var ZOOM_BAR = 34;
 
   /**
-   * The colour bar as the PNG draws it (Heatmap.drawColorbar): the scale from the maximum at the top to the minimum,
-   * with ticks at m, m/2, 0, -m/2, -m labelled as Java labels them.
+   * The color bar as the PNG draws it (Heatmap.drawColorbar): the scale from the maximum at the top to the minimum,
+   * with ticks at m, m/2, 0, -m/2, -m labeled as Java labels them.
    */
   function colorbar(s) {
     var b = s.colorbar, n = s.colors.length, elements = [];

@@ -87,7 +87,7 @@ class ResidualAnalysisTest {
     }
 
     @Test
-    void applyLnToStackDividesTheCentredStackByTheCachedScale() {
+    void applyLnToStackDividesTheCenteredStackByTheCachedScale() {
         Tensor stack = cache.accumulatedResid(StackOptions.defaults().posSlice(Slice.at(-1))).stack();
         Tensor scaled = cache.applyLnToStack(stack, StackOptions.defaults().posSlice(Slice.at(-1)));
         Tensor last = stack.get(-1);

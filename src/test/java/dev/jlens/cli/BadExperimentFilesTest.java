@@ -75,7 +75,7 @@ class BadExperimentFilesTest {
 
     /** Up to the cap, a pipe is an experiment file as any other (the trailing spaces are JSON whitespace). */
     @Test
-    void aPipeOfExactly64MBIsAnalysed() throws Exception {
+    void aPipeOfExactly64MBIsAnalyzed() throws Exception {
         Path spec = dir.resolve("E.json"), out = dir.resolve("R.json");
         try (NamedPipe pipe = NamedPipe.feeding(spec, SMALL_SPEC.getBytes(StandardCharsets.UTF_8), (byte) ' ', 64L << 20)) {
             CliRunner.Result r = CliRunner.run("analyze", "--spec", spec.toString(), "--model", A, "--out", out.toString());
@@ -196,7 +196,7 @@ class BadExperimentFilesTest {
 
     /** "" with BOS is the one token BOS, as in TransformerLens: the analysis runs. */
     @Test
-    void emptyPromptWithBosIsAnalysed() throws IOException {
+    void emptyPromptWithBosIsAnalyzed() throws IOException {
         Path out = dir.resolve("R.json");
         CliRunner.Result r = CliRunner.run("analyze", "--spec", spec("{\"prompts\": [\"\"], \"answers\": [[\" 3\", \" 4\"]]}").toString(),
                 "--model", A, "--out", out.toString());

@@ -255,7 +255,7 @@ class TorchCheckpointTest {
     }
 
     @Test
-    void legacyStorageViewsAreHonoured() throws IOException {
+    void legacyStorageViewsAreHonored() throws IOException {
         // Legacy persistent ids may carry view metadata (view_key, offset, numel): a window onto the root storage.
         byte[] pickle = new PickleWriter().proto(2).emptyDict()
                 .str("w").global("torch._utils", "_rebuild_tensor_v2").mark()

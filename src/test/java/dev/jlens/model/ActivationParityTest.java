@@ -77,7 +77,7 @@ class ActivationParityTest {
 
     @ParameterizedTest
     @MethodSource("fixtures")
-    void processedLogitsAreHuggingFaceLogitsCentred(String which) {
+    void processedLogitsAreHuggingFaceLogitsCentered(String which) {
         Tensor logits = Fixtures.model(which).forward(Fixtures.PET_PROMPT).get(0, -1);
         Tensor hf = Fixtures.referenceTensor(which, "hf/logits_pet_last").reshape(-1);
         assertClose("processed = HF - mean", logits, hf.sub(hf.mean()));

@@ -54,7 +54,7 @@ class Gpt2TokenizerTest {
 
     @Test
     void endOfTextInsideTextBecomesItsIdAndSplitsThePreTokens() {
-        // The stretch before the special token is pre-tokenised alone, so its two spaces end it ("Ġ", "Ġ") instead
+        // The stretch before the special token is pre-tokenized alone, so its two spaces end it ("Ġ", "Ġ") instead
         // of lending one to what follows, as in "a  !b" -> "a", " ", " !", "b". Hugging Face gives the same.
         assertThat(tokenizer.encode("a  <|endoftext|>b")).containsExactly(64, 220, 220, 50256, 65);
         assertThat(tokenizer.encode("a  !b")).containsExactly(64, 220, 5145, 65);

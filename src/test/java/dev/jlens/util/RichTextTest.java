@@ -210,7 +210,7 @@ class RichTextTest {
     }
 
     @Test
-    void styleNormalisation() {
+    void styleNormalization() {
         assertThat(RichText.normalizeStyle("b")).isEqualTo("bold");
         assertThat(RichText.normalizeStyle("red BOLD i")).isEqualTo("bold italic red");
         assertThat(RichText.normalizeStyle("not b on Blue link https://X")).isEqualTo("not bold on blue link https://X");

@@ -23,7 +23,7 @@ class ComponentAxisTest {
     static Page page;
 
     @BeforeAll
-    static void analyse() {
+    static void analyze() {
         HookedTransformer model = Fixtures.model("a");
         r = new ExperimentAnalysis(model).run(Experiment.read(Path.of("examples/ioi.json")));
         page = new ExperimentReport(model).build(r, new ExperimentReport.Provenance("examples/ioi.json", null, "tiny"));
@@ -42,7 +42,7 @@ class ComponentAxisTest {
     }
 
     @Test
-    void perLayerAttributionIsLabelledWithItsComponents() {
+    void perLayerAttributionIsLabeledWithItsComponents() {
         LineChart c = chart("per-layer");
         String shots = System.getProperty("jlens.screenshots");
         if (shots != null) c.savePng(Path.of(shots, "per-layer.png"));   // to be looked at
@@ -54,7 +54,7 @@ class ComponentAxisTest {
     }
 
     @Test
-    void logitLensIsLabelledWithItsResidualStreamPoints() {
+    void logitLensIsLabeledWithItsResidualStreamPoints() {
         LineChart c = chart("logit-lens");
         List<String> labels = r.logitLensLabels();
         assertThat(labels).contains("3_mid").hasSize(2 * 4 + 1);

@@ -93,7 +93,7 @@ class FigureExportTest {
     }
 
     @Test
-    void pngAndSvgShowTheSameCellColours() throws Exception {
+    void pngAndSvgShowTheSameCellColors() throws Exception {
         Heatmap h = heatmap();
         BufferedImage img = ImageIO.read(new ByteArrayInputStream(h.toPng()));
         NodeList rects = parseXml(h.toSvg()).getElementsByTagName("rect");
@@ -111,7 +111,7 @@ class FigureExportTest {
     }
 
     @Test
-    void heatmapColoursAreRdBuCentredAtZero() throws Exception {
+    void heatmapColorsAreRdBuCenteredAtZero() throws Exception {
         Heatmap h = heatmap();
         assertThat(h.range()).isEqualTo(2.0);
         assertThat(ColorScale.RDBU.hex(0, 2)).isEqualTo("#f7f7f7");

@@ -60,7 +60,7 @@ class FigureHtmlBrowserTest {
     }
 
     @Test
-    void scatterShowsLabelAndColourValueOnHover() throws Exception {
+    void scatterShowsLabelAndColorValueOnHover() throws Exception {
         ScatterPlot s = (ScatterPlot) FigureExportTest.figures().get(3);
         open(s.withId("fig"), "scatter");
         Map<?, ?> at = (Map<?, ?>) browser.js("var p = jlens.chartOf('fig').convertToPixel({seriesIndex: 0}, [2, 1]); return {x: p[0], y: p[1]};");

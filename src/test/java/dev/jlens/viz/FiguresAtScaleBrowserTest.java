@@ -25,9 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Reports of prompts 38, 138 and 1024 tokens long on fixture A, in chromium: every figure fits the page with its
- * axes and colour bar in view, labels do not overlap, and nothing is blank. Screenshots go to the folder named by
+ * axes and color bar in view, labels do not overlap, and nothing is blank. Screenshots go to the folder named by
  * {@code jlens.screenshots} (default target/screenshots) to be looked at.
  */
+@dev.jlens.testing.BrowserTest
 class FiguresAtScaleBrowserTest {
     @TempDir
     static Path dir;
@@ -79,7 +80,7 @@ class FiguresAtScaleBrowserTest {
                 .allMatch(f -> "true".equals(f.getAttribute("data-rendered"))));
         assertThat(browser.severeLogs()).isEmpty();
         for (String id : List.of("patching-resid_pre-heatmap", "patching-block_every-resid_pre", "patching-block_every-attn_out", "patching-block_every-mlp_out")) {
-            // the figure fits the page: nothing to scroll sideways, the colour bar inside it
+            // the figure fits the page: nothing to scroll sideways, the color bar inside it
             Map<?, ?> box = (Map<?, ?>) browser.js("var f = document.getElementById(arguments[0]), r = f.getBoundingClientRect(),"
                     + " main = document.querySelector('main').getBoundingClientRect();"
                     + "return {scroll: f.scrollWidth, client: f.clientWidth, right: r.right, pageRight: main.right};", id);
@@ -87,12 +88,12 @@ class FiguresAtScaleBrowserTest {
             assertThat(((Number) box.get("right")).doubleValue()).as(id).isLessThanOrEqualTo(((Number) box.get("pageRight")).doubleValue());
             @SuppressWarnings("unchecked") List<Object> ticks = (List<Object>) browser.js("return jlens.chartOf(arguments[0]).getOption().graphic[0].elements"
                     + ".filter(function (e) { return e.name === 'colorbar-tick'; }).map(function (e) { return e.style.text; });", id);
-            assertThat(ticks).as(id + " colour bar").hasSize(5).contains("0.0000").noneMatch(t -> t.toString().startsWith("-0.0000"));
+            assertThat(ticks).as(id + " color bar").hasSize(5).contains("0.0000").noneMatch(t -> t.toString().startsWith("-0.0000"));
             Number zooms = (Number) browser.js("return (jlens.chartOf(arguments[0]).getOption().dataZoom || []).length;", id);
             assertThat(zooms.intValue()).as(id + " zooms").isEqualTo(n > 38 ? 1 + 1 : 0);
         }
         if (n > 38) {
-            // zoomed in on 38 columns, every one of them is labelled
+            // zoomed in on 38 columns, every one of them is labeled
             String id = "patching-resid_pre-heatmap";
             Number before = (Number) browser.js("return jlens.chartOf(arguments[0]).getOption().xAxis[0].axisLabel.interval;", id);
             assertThat(before.intValue()).as("labels thinned").isGreaterThan(0);
@@ -101,7 +102,7 @@ class FiguresAtScaleBrowserTest {
             assertThat(after.intValue()).as("labels zoomed in").isZero();
             shoot(id, shots().resolve(n + "-zoomed-resid_pre.png"));
         }
-        // the three facets of block_every share one colour scale
+        // the three facets of block_every share one color scale
         List<?> ranges = (List<?>) browser.js("return ['resid_pre', 'attn_out', 'mlp_out'].map(function (p) {"
                 + " return JSON.parse(document.querySelector('#patching-block_every-' + p + ' script.jlens-spec').textContent).range; });");
         assertThat(ranges.stream().distinct()).hasSize(1);

@@ -15,8 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Heatmaps sized from their data: a patching heatmap of 38, 138 or 1024 positions fits a report's page (1140 px) with
- * its colour bar, and its column labels (in the PNG and SVG drawing) never touch; facets share one colour scale; the
- * colour bar is marked at m, m/2, 0, -m/2, -m in the drawing and in the browser's specification alike.
+ * its color bar, and its column labels (in the PNG and SVG drawing) never touch; facets share one color scale; the
+ * color bar is marked at m, m/2, 0, -m/2, -m in the drawing and in the browser's specification alike.
  */
 class HeatmapScaleTest {
     static final double PAGE = 1140, TURNED_LABEL_GAP = 11 * 1.5;
@@ -59,7 +59,7 @@ class HeatmapScaleTest {
     }
 
     @Test
-    void theColourBarIsMarkedAtZeroAndTheHalvesInTheSpecificationToo() {
+    void theColorBarIsMarkedAtZeroAndTheHalvesInTheSpecificationToo() {
         Heatmap h = Heatmap.builder(new float[][] {{-0.5f, 0.25f}, {0f, -0f}}).build();
         assertThat(Figures.spec(h)).contains("\"colorbar\":{").contains("\"labels\":[\"0.5000\",\"0.2500\",\"0.0000\",\"-0.2500\",\"-0.5000\"]");
         List<String> drawn = Figures.drawing(h).shapes.stream().filter(s -> s instanceof Drawing.Text).map(s -> ((Drawing.Text) s).text()).toList();
@@ -67,7 +67,7 @@ class HeatmapScaleTest {
     }
 
     @Test
-    void facetsOfOneResultShareOneColourScale() {
+    void facetsOfOneResultShareOneColorScale() {
         int layers = 4, n = 12;
         float[] values = new float[3 * layers * n];
         // each part on its own scale: at most 1, 10 and 100

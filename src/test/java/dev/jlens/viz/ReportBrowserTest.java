@@ -194,7 +194,7 @@ class ReportBrowserTest {
         assertThat(cut.intValue()).as("cells cut short").isZero();
     }
 
-    /** The per-layer and logit-lens charts have a categorical x axis labelled with the components. */
+    /** The per-layer and logit-lens charts have a categorical x axis labeled with the components. */
     @Test
     void componentChartsHaveCategoricalAxes() {
         for (String[] c : new String[][] {{"per-layer", "per_layer_labels"}, {"logit-lens", "logit_lens_labels"}}) {

@@ -15,7 +15,7 @@ import java.util.Map;
  * else loads it, so jlens needs no JJava at run time.
  *
  * <p>JJava may load extensions with a class loader of its own, so the figure class the notebook's code sees can
- * differ from the one here: figures are therefore recognised by the name of their interface and asked for their
+ * differ from the one here: figures are therefore recognized by the name of their interface and asked for their
  * MIME bundle reflectively.
  */
 public final class JJavaExtension implements Extension {
