@@ -17,7 +17,7 @@ import java.util.Properties;
         versionProvider = JlensCommand.Version.class,
         subcommands = {TokenizeCommand.class, TestPromptCommand.class, CacheCommand.class, GenerateCommand.class,
                 AnalyzeCommand.class, ReportCommand.class, ServeCommand.class, ModelsCommand.class, DownloadCommand.class,
-                BenchCommand.class, MakeRandomModelCommand.class})
+                BenchCommand.class, MakeRandomModelCommand.class, KernelCommand.class, NotebookCommand.class})
 public final class JlensCommand implements Runnable {
     final Main.Streams streams;
 
