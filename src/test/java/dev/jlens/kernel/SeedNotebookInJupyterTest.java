@@ -1,14 +1,20 @@
 package dev.jlens.kernel;
 
 import dev.jlens.Fixtures;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.jlens.testing.Browser;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,30 +35,44 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class SeedNotebookInJupyterTest {
     static final String NBCONVERT = "jupyter-nbconvert";
 
-    @Test
-    void theSeedNotebookRunsInJupyterWithTransformerLensNumbersAndFigures(@TempDir Path dir) throws Exception {
+    @TempDir
+    static Path dir;
+    static Path executed;
+
+    /** Installs the kernel into a temporary prefix and has Jupyter execute the notebook once for the tests below. */
+    @BeforeAll
+    static void executeTheNotebook() throws Exception {
         assumeTrue(onPath(NBCONVERT), NBCONVERT + " is not installed (Debian: jupyter-nbconvert python3-nbclient); CI installs it");
         Path kernels = KernelSpec.prefixKernels(dir.resolve("prefix"));
         KernelSpec.install(kernels);
-        Path executed = dir.resolve("executed.ipynb");
-
-        ProcessBuilder pb = new ProcessBuilder(NBCONVERT, "--to", "notebook", "--execute",
+        executed = dir.resolve("executed.ipynb");
+        nbconvert(kernels, "--to", "notebook", "--execute",
                 "--ExecutePreprocessor.startup_timeout=600", "--ExecutePreprocessor.timeout=1200",
                 "--output", executed.toString(), Path.of("examples/seed-notebook.ipynb").toAbsolutePath().toString());
+    }
+
+    static void nbconvert(Path kernels, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(NBCONVERT));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
         env.put("JUPYTER_PATH", kernels.getParent().toString());
         env.put("JUPYTER_DATA_DIR", dir.resolve("data").toString());
         env.put("JUPYTER_CONFIG_DIR", dir.resolve("config").toString());
         env.put("JUPYTER_RUNTIME_DIR", dir.resolve("runtime").toString());
         env.put("JLENS_NOTEBOOK_MODEL", Fixtures.modelDir("a").toAbsolutePath().toString());
-        pb.redirectErrorStream(true).redirectOutput(dir.resolve("nbconvert.log").toFile());
+        Path log = dir.resolve("nbconvert.log");
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
         Process p = pb.start();
         if (!p.waitFor(30, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             throw new AssertionError("nbconvert did not finish in 30 minutes");
         }
-        assertThat(p.exitValue()).as("nbconvert exit code; its log:\n" + Files.readString(dir.resolve("nbconvert.log"))).isZero();
+        assertThat(p.exitValue()).as("nbconvert exit code; its log:\n" + Files.readString(log)).isZero();
+    }
 
+    @Test
+    void theSeedNotebookRunsInJupyterWithTransformerLensNumbersAndFigures() throws Exception {
         JsonNode notebook = JsonMapper.builder().build().readTree(Files.readString(executed));
         List<JsonNode> outputs = new ArrayList<>();
         StringBuilder printed = new StringBuilder();
@@ -88,6 +108,25 @@ class SeedNotebookInJupyterTest {
                     .findFirst().orElseThrow(() -> new AssertionError("no output shows the figure " + title));
             assertThat(text(shown.get("data").get("text/html"))).as(title).contains("class=\"jlens-figure").contains(title).contains("<script");
             assertThat(text(shown.get("data").get("image/svg+xml"))).as(title).startsWith("<svg");
+        }
+    }
+
+    @Test
+    void theNotebooksHtmlExportDrawsEveryFigureInChromium() throws Exception {
+        Path html = dir.resolve("executed.html");
+        nbconvert(KernelSpec.prefixKernels(dir.resolve("prefix")), "--to", "html", "--output", html.toString(), executed.toString());
+        try (Browser browser = Browser.start(1200, 900)) {
+            browser.driver.get(html.toUri().toString());
+            List<WebElement> figures = browser.driver.findElements(By.cssSelector("figure.jlens-figure"));
+            assertThat(figures).hasSize(7);
+            new WebDriverWait(browser.driver, Duration.ofSeconds(30)).until(d -> d.findElements(By.cssSelector("figure.jlens-figure")).stream()
+                    .allMatch(f -> "true".equals(f.getAttribute("data-rendered"))));
+            for (WebElement f : figures) assertThat(f.getSize().getHeight()).as(f.getAttribute("id")).isGreaterThan(100);
+            // the charts drew something: ECharts' canvases and the attention viewers' SVG grids
+            assertThat(browser.driver.findElements(By.cssSelector("figure.jlens-figure canvas"))).hasSizeGreaterThanOrEqualTo(5);
+            assertThat(browser.driver.findElements(By.cssSelector("figure.jlens-attention svg"))).isNotEmpty();
+            assertThat(browser.severeLogs()).isEmpty();
+            browser.screenshot("seed-notebook-export");
         }
     }
 
