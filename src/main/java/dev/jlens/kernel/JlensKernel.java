@@ -36,7 +36,7 @@ import java.util.stream.Collectors;
 /**
  * The jlens Jupyter kernel: a cell is Java, evaluated by JShell in this JVM with jlens on the class path and its
  * packages imported. The cell's last expression is its value; a jlens figure shows as its HTML (with SVG and
- * text beside it), anything else as text. A failing cell shows one line saying why; {@code showStackTraces(true)}
+ * text beside it), a tensor as a table under its shape, anything else as text. A failing cell shows one line saying why; {@code showStackTraces(true)}
  * in a cell adds the stack trace.
  */
 public final class JlensKernel extends BaseKernel {
@@ -57,6 +57,7 @@ public final class JlensKernel extends BaseKernel {
                 List.of(), null, new JupyterIO(StandardCharsets.UTF_8), new CommManager(), new Renderer(),
                 new MagicParser("(?<=(?:^|=))\\s*%", "%%", new MagicTranspiler()), new MagicsRegistry(), false, plainErrors());
         JJavaExtension.register(getRenderer());
+        TensorTables.register(getRenderer());
         ValueCapturingEngine.Provider provider = new ValueCapturingEngine.Provider();
         this.shell = JShell.builder()
                 .executionEngine(provider, java.util.Map.of())

@@ -46,6 +46,23 @@ class JlensKernelTest {
     }
 
     @Test
+    void aTensorShowsAsATableUnderItsShapeWithTheCornersOfALargeOne() {
+        DisplayData small = kernel.getRenderer().render(kernel.evalRaw("Tensor.of(new float[] {1, 2, 3, 4, 5, 6.5f}, 2, 3)"));
+        String html = (String) small.getData(MIMEType.parse("text/html"));
+        assertThat(html).contains("shape [2, 3]").contains("<td style=\"text-align:right\">6.5000</td>");
+        assertThat(html.split("<tr>", -1)).hasSize(3);
+        assertThat(html.split("<td", -1)).hasSize(7);
+        assertThat((String) small.getData(MIMEType.parse("text/plain"))).contains("6.5");
+
+        String wide = (String) kernel.getRenderer().render(kernel.evalRaw("IntTensor.of(new int[][] {java.util.stream.IntStream.range(0, 30).toArray()})"))
+                .getData(MIMEType.parse("text/html"));
+        assertThat(wide).contains("int tensor, shape [1, 30]").contains(">9</td><td>…</td><td style=\"text-align:right\">20<").doesNotContain(">10<");
+
+        String cube = (String) kernel.getRenderer().render(kernel.evalRaw("Tensor.zeros(2, 2, 2)")).getData(MIMEType.parse("text/html"));
+        assertThat(cube).contains("shape [2, 2, 2]").contains("<pre>");
+    }
+
+    @Test
     void aCompileErrorIsOneLineNamingTheSymbolAndTheCode() {
         CellError e = catchThrowableOfType(CellError.class, () -> kernel.evalRaw("int ok = 1;\nnoSuchVariable + 1"));
         assertThat(e.errorName()).isEqualTo("CompileError");
