@@ -96,7 +96,7 @@ public final class JlensKernel extends BaseKernel {
         String remaining = code;
         Object value = null;
         while (!remaining.isBlank()) {
-            if (interrupted) throw new CellError("Interrupted", "the cell was interrupted", null);
+            if (interrupted) throw interruptedError();
             SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
             if (info.completeness() == SourceCodeAnalysis.Completeness.EMPTY) break;
             String source;
@@ -114,7 +114,7 @@ public final class JlensKernel extends BaseKernel {
 
     private Object run(String source) {
         List<SnippetEvent> events = shell.eval(source);
-        if (interrupted) throw new CellError("Interrupted", "the cell was interrupted", null);
+        if (interrupted) throw interruptedError();
         Object value = null;
         for (SnippetEvent e : events) {
             if (e.causeSnippet() != null) continue;
@@ -223,6 +223,15 @@ public final class JlensKernel extends BaseKernel {
                 }
             }
         });
+    }
+
+    /** Throws the interrupted cell's error once the kernel has been interrupted (for jobs that report progress). */
+    void stopIfInterrupted() {
+        if (interrupted) throw interruptedError();
+    }
+
+    private static CellError interruptedError() {
+        return new CellError("Interrupted", "the cell was interrupted", null);
     }
 
     @Override

@@ -1,14 +1,22 @@
 package dev.jlens.kernel;
 
+import dev.jlens.util.Progress;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What a cell can call besides jlens itself (imported statically into every cell): {@code display(x)} shows a
- * value the way a cell's last expression would, so one cell can show several figures.
+ * value the way a cell's last expression would, so one cell can show several figures; {@code progress(what)}
+ * shows how far a long job (a patching sweep's {@code withProgress}) has come, and stops it when the kernel is
+ * interrupted.
  */
 public final class Notebook {
     private static volatile JlensKernel kernel;
     private static volatile boolean stackTraces;
+    private static final AtomicLong PROGRESS_IDS = new AtomicLong();
+    /** Updates of a progress line at most this often (a sweep reports every run). */
+    static final long PROGRESS_EVERY_NANOS = 250_000_000L;
 
     private Notebook() {}
 
@@ -34,5 +42,26 @@ public final class Notebook {
 
     static boolean stackTraces() {
         return stackTraces;
+    }
+
+    /**
+     * A progress line in the cell's output ("what: 57 of 152"), updated in place; once the kernel is interrupted,
+     * its next update stops the job by throwing (the library reports progress between runs).
+     */
+    public static Progress progress(String what) {
+        JlensKernel k = kernel;
+        if (k == null) return Progress.NONE;
+        String id = "jlens-progress-" + PROGRESS_IDS.incrementAndGet();
+        DisplayData first = new DisplayData(what + ": starting");
+        first.setDisplayId(id);
+        k.display(first);
+        long[] last = {System.nanoTime()};
+        return (done, total) -> {
+            k.stopIfInterrupted();
+            long now = System.nanoTime();
+            if (done != total && now - last[0] < PROGRESS_EVERY_NANOS) return;
+            last[0] = now;
+            k.getIO().display.updateDisplay(id, new DisplayData(what + ": " + done + (total < 0 ? "" : " of " + total)));
+        };
     }
 }

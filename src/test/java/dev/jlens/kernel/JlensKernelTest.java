@@ -88,6 +88,16 @@ class JlensKernelTest {
     }
 
     @Test
+    void aSweepReportingProgressStopsAtItsNextRunOnceTheKernelIsInterrupted() {
+        dev.jlens.util.Progress progress = Notebook.progress("sweep");
+        progress.update(1, 10);  // not interrupted: goes on
+        kernel.interrupt();      // no cell is running: only marks the kernel interrupted, as during a sweep
+        CellError e = catchThrowableOfType(CellError.class, () -> progress.update(2, 10));
+        assertThat(e.getMessage()).isEqualTo("the cell was interrupted");
+        assertThat(kernel.evalRaw("1 + 1")).isEqualTo(2);  // the next cell starts afresh
+    }
+
+    @Test
     void anInterruptStopsARunningCellAndTheNextCellRuns() throws Exception {
         CompletableFuture<Object> running = CompletableFuture.supplyAsync(() -> {
             try {

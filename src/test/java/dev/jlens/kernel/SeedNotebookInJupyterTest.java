@@ -101,6 +101,11 @@ class SeedNotebookInJupyterTest {
         assertClose("patched resid_pre", numbers(line(out, "Patched residual stream: ")), Fixtures.floats(pets.get("patch_resid_pre_manual")));
         assertThat(number(out, "Largest difference between the two: ")).isLessThan(1e-5f);
 
+        int[] sweep = Fixtures.ints(pets.get("get_act_patch_resid_pre_shape"));
+        String progressDone = "resid_pre patching: " + sweep[0] * sweep[1] + " of " + sweep[0] * sweep[1];
+        assertThat(outputs).as("the sweep's progress line, updated to its end").anyMatch(o -> o.has("data")
+                && text(o.get("data").get("text/plain")).equals(progressDone));
+
         for (String title : List.of("Logit Difference From Accumulate Residual Stream", "Logit Difference From Each Layer",
                 "Logit Difference From Each Head", "Top 3 Positive Logit Attribution Heads", "Top 3 Negative Logit Attribution Heads",
                 "Logit Difference From Patched Residual Stream")) {
