@@ -25,10 +25,9 @@ import org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry;
 import org.dflib.jjava.jupyter.kernel.util.StringStyler;
 
 import java.io.File;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -167,10 +166,9 @@ public final class JlensKernel extends BaseKernel {
         String simple = name.substring(name.lastIndexOf('.') + 1);
         String message = ex.getMessage() == null ? "" : ex.getMessage();
         boolean ours = name.startsWith(JlensException.class.getName());
-        StringWriter trace = new StringWriter();
-        ex.printStackTrace(new PrintWriter(trace));
+        String trace = Arrays.stream(ex.getStackTrace()).map(f -> "    at " + f).collect(Collectors.joining("\n"));
         return new CellError(simple, ours || message.isEmpty() ? (message.isEmpty() ? simple : message) : simple + ": " + message,
-                trace.toString().lines().skip(1).collect(Collectors.joining("\n")));
+                trace);
     }
 
     @Override
