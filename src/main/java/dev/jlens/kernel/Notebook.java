@@ -1,5 +1,7 @@
 package dev.jlens.kernel;
 
+import dev.jlens.analysis.TestPrompt;
+import dev.jlens.model.HookedTransformer;
 import dev.jlens.util.Progress;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 
@@ -7,7 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What a cell can call besides jlens itself (imported statically into every cell): {@code display(x)} shows a
- * value the way a cell's last expression would, so one cell can show several figures; {@code progress(what)}
+ * value the way a cell's last expression would, so one cell can show several figures; {@code testPrompt} prints
+ * what TransformerLens' {@code utils.test_prompt} prints; {@code progress(what)}
  * shows how far a long job (a patching sweep's {@code withProgress}) has come, and stops it when the kernel is
  * interrupted.
  */
@@ -33,6 +36,11 @@ public final class Notebook {
         }
         DisplayData data = k.getRenderer().render(value);
         k.display(data);
+    }
+
+    /** TransformerLens' {@code utils.test_prompt(prompt, answer, model, prepend_bos=True)}: prints the same text. */
+    public static void testPrompt(HookedTransformer model, String prompt, String answer) {
+        System.out.print(new TestPrompt(model).run(prompt, answer));
     }
 
     /** Whether a failing cell shows its stack trace under the one-line message (off by default). */
