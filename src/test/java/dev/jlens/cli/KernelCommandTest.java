@@ -85,7 +85,7 @@ class KernelCommandTest {
     }
 
     @Test
-    void notebookInstallsTheKernelAndStartsJupyterInTheFolder(@TempDir Path dir) throws Exception {
+    void notebookInstallsTheKernelAndStartsJupyterInTheFolderWithTheOptionsItDoesNotKnow(@TempDir Path dir) throws Exception {
         // a stand-in jupyter-notebook that records how it was started and what kernels it would see
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path record = dir.resolve("record.txt");
@@ -97,9 +97,35 @@ class KernelCommandTest {
         env.put("PATH", bin + File.pathSeparator + "/usr/bin" + File.pathSeparator + "/bin");
         env.put("JUPYTER_DATA_DIR", dir.resolve("data").toString());
 
-        CliRunner.Result r = CliRunner.runWithEnv(env, "notebook", notebooks.toString());
+        CliRunner.Result r = CliRunner.runWithEnv(env, "notebook", notebooks.toString(), "--no-browser", "--port", "8899");
         assertThat(r.exitCode()).as("Jupyter's exit code; stderr: " + r.err()).isEqualTo(3);
-        assertThat(Files.readAllLines(record)).containsExactly("--notebook-dir=" + notebooks.toAbsolutePath(), "jlens");
+        assertThat(Files.readAllLines(record)).containsExactly("--notebook-dir=" + notebooks.toAbsolutePath() + " --no-browser --port 8899", "jlens");
+    }
+
+    @Test
+    void stoppingJlensNotebookStopsJupyterToo(@TempDir Path dir) throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path pid = dir.resolve("jupyter.pid");
+        Path script = Files.writeString(bin.resolve("jupyter-notebook"), "#!/bin/sh\necho $$ > '" + pid + ".part'\nmv '" + pid + ".part' '" + pid + "'\nexec sleep 600\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "notebook", dir.toString());
+        pb.environment().put("PATH", bin + File.pathSeparator + "/usr/bin" + File.pathSeparator + "/bin");
+        pb.environment().put("JUPYTER_DATA_DIR", dir.resolve("data").toString());
+        pb.redirectErrorStream(true).redirectOutput(dir.resolve("jlens.log").toFile());
+        Process jlens = pb.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!Files.exists(pid) && System.nanoTime() < deadline && jlens.isAlive()) Thread.sleep(50);
+            assertThat(pid).as(Files.readString(dir.resolve("jlens.log"))).exists();
+            ProcessHandle jupyter = ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).orElseThrow();
+            jlens.destroy();  // SIGTERM to jlens only
+            assertThat(jlens.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(jupyter.onExit().get(30, TimeUnit.SECONDS).isAlive()).isFalse();
+        } finally {
+            jlens.destroyForcibly();
+            if (Files.exists(pid)) ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).ifPresent(ProcessHandle::destroyForcibly);
+        }
     }
 
     @Test
