@@ -27,7 +27,7 @@ public final class KernelSpec {
     public static final String DISPLAY_NAME = "jlens (Java 25)";
     /** jlens' flags, and no logging from the protocol library (its log would go to Jupyter's console). */
     static final List<String> JVM_FLAGS = List.of("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-            "-Dslf4j.provider=org.slf4j.helpers.NOPServiceProvider");
+            "-Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider");
 
     private KernelSpec() {}
 
