@@ -11,7 +11,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The packages read top-down: kernels and files at the bottom, the model over them, TransformerLens' functions
- * over the model, the experiment pipeline, figures, the Hub, the web UI and the command line on top. A class
+ * over the model, the experiment pipeline, figures, the Hub, the web UI, the Jupyter kernel and the command line on top. A class
  * that reaches up (or a cycle between packages) fails here with the offending dependency named.
  */
 class LayersTest {
@@ -29,7 +29,7 @@ class LayersTest {
         // lowest first; a package may use its own and those listed before it (and the root's JlensException)
         String[][] layers = {
                 {"util"}, {"tensor"}, {"io"}, {"tokenizer"}, {"hooks"}, {"cache"}, {"model"}, {"analysis"}, {"sae"}, {"patching"}, {"experiment"}, {"dataset"}, {"bench"},
-                {"viz"}, {"hub"}, {"server"}, {"cli"}};
+                {"viz"}, {"hub"}, {"server"}, {"kernel"}, {"cli"}};
         for (int i = 0; i < layers.length; i++) {
             String[] above = new String[layers.length - i - 1];
             for (int j = i + 1; j < layers.length; j++) above[j - i - 1] = "dev.jlens." + layers[j][0] + "..";

@@ -17,7 +17,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 
 /**
  * What belongs to the program, not to the library: environment variables, full collections, shutdown hooks,
- * exiting, thread pools. Only the command line and the web UI's server do these; the library does them only
+ * exiting, thread pools. Only the programs (the command line, the web UI's server, the Jupyter kernel) do these; the library does them only
  * where a runtime the caller passes says so ({@code JlensRuntime}), or as the documented default of a caller
  * that passes none (the Hub's and rich's own environment variables, as huggingface_hub and rich read them).
  */
@@ -53,7 +53,7 @@ class ProcessPolicyTest {
 
     /** Fails naming each call of (or method reference to) {@code owner.method} from the library outside the {@code allowed} methods ("Class.method"). */
     private static void check(String what, String owner, Set<String> methods, Set<String> allowed) {
-        classes().that().resideOutsideOfPackages("dev.jlens.cli..", "dev.jlens.server..")
+        classes().that().resideOutsideOfPackages("dev.jlens.cli..", "dev.jlens.server..", "dev.jlens.kernel..")
                 .should(new ArchCondition<JavaClass>("not " + what + " (" + owner + "." + methods + ")") {
                     @Override
                     public void check(JavaClass c, ConditionEvents events) {

@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A program outside the JVM that some tests drive (chromium, strace). Where it is missing, those tests are skipped
+ * A program outside the JVM that some tests drive (chromium, strace, Jupyter). Where it is missing, those tests are skipped
  * with one line on stderr saying what to install, so that a fresh developer machine runs the rest green; CI installs
  * the programs and sets {@value #REQUIRE} to 1, which turns the skip into a failure.
  *
@@ -27,6 +27,9 @@ public record ExternalProgram(String tests, List<String> files, String install) 
 
     public static final ExternalProgram CHROMIUM = new ExternalProgram("browser tests",
             List.of(Browser.CHROMIUM.toString(), Browser.CHROMEDRIVER.toString()), "apt-get install -y chromium chromium-driver");
+    public static final ExternalProgram JUPYTER = new ExternalProgram("Jupyter tests",
+            List.of("jupyter-nbconvert", "jupyter-notebook", "/usr/bin/python3"),
+            "apt-get install -y jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client");
     public static final ExternalProgram STRACE = new ExternalProgram("durability tests of atomic writes", List.of("strace"), "apt-get install -y strace");
 
     private static final Set<String> ANNOUNCED = ConcurrentHashMap.newKeySet();
@@ -64,6 +67,14 @@ public record ExternalProgram(String tests, List<String> files, String install) 
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
             return CHROMIUM.announced(CHROMIUM.evaluate(System.getenv()));
+        }
+    }
+
+    /** The condition of {@link JupyterTest}. */
+    public static final class NeedsJupyter implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            return JUPYTER.announced(JUPYTER.evaluate(System.getenv()));
         }
     }
 
