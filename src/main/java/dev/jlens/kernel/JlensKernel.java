@@ -49,6 +49,7 @@ public final class JlensKernel extends BaseKernel {
     private final ValueCapturingEngine engine;
     private volatile boolean interrupted;
     private volatile boolean running;
+    private volatile long cells;  // cells begun, so that an interrupt stops only the cell it was meant for
 
     JlensKernel(String classPath) {
         super("jlens", JlensKernel.class.getPackage().getImplementationVersion() == null ? "dev" : JlensKernel.class.getPackage().getImplementationVersion(),
@@ -82,6 +83,7 @@ public final class JlensKernel extends BaseKernel {
     @Override
     public Object evalRaw(String code) {
         interrupted = false;
+        cells++;
         running = true;
         try {
             return evalSnippets(code);
@@ -211,8 +213,9 @@ public final class JlensKernel extends BaseKernel {
     @Override
     public void interrupt() {
         interrupted = true;
+        long cell = cells;
         Thread.ofPlatform().daemon().name("jlens-kernel-interrupt").start(() -> {
-            while (running) {
+            while (running && cells == cell) {
                 shell.stop();
                 try {
                     Thread.sleep(50);

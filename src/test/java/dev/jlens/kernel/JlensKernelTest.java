@@ -114,5 +114,10 @@ class JlensKernelTest {
         assertThat(result).isInstanceOf(CellError.class);
         assertThat(((CellError) result).errorName()).isEqualTo("Interrupted");
         assertThat(kernel.evalRaw("List.of(1, 2).size()")).isEqualTo(2);
+        // The stopper of the interrupted cell must not reach the cells after it (it retries every 50 ms).
+        for (int i = 0; i < 20; i++) {
+            assertThat(kernel.evalRaw("long afterInterrupt = 0;\nfor (int k = 0; k < 3_000_000; k++) afterInterrupt += k % 3;\nafterInterrupt"))
+                    .as("cell %d after the interrupt", i).isEqualTo(3_000_000L);
+        }
     }
 }
