@@ -10,11 +10,32 @@ import java.util.Map;
  * A reused array holds whatever it held last: every user overwrites what it reads.
  */
 abstract class Buffers {
-    /** The arrays of one block, by role. */
-    enum Slot { INPUT, NORMALIZED, SCALE, QKV, Z, LAST_ROWS, ATTN_OUT, RESID_MID, NORMALIZED_2, SCALE_2, HIDDEN, MLP_OUT, RESID_POST }
+    /** The arrays of one block, by role, each with its floats per input row. */
+    enum Slot {
+        INPUT, NORMALIZED, SCALE, QKV, Z, LAST_ROWS, ATTN_OUT, RESID_MID, NORMALIZED_2, SCALE_2, HIDDEN, MLP_OUT, RESID_POST;
+
+        /** Floats per row of the block's input; 0 for LAST_ROWS, sized by its caller for the few rows whose outputs are read. */
+        long width(ModelConfig cfg) {
+            long he = (long) cfg.nHeads() * cfg.dHead();
+            return switch (this) {
+                case SCALE, SCALE_2 -> 1;
+                case QKV -> 3 * he;
+                case Z -> he;
+                case HIDDEN -> cfg.dMlp();
+                case LAST_ROWS -> 0;
+                case INPUT, NORMALIZED, ATTN_OUT, RESID_MID, NORMALIZED_2, MLP_OUT, RESID_POST -> cfg.dModel();
+            };
+        }
+    }
 
     /** An array of at least {@code size} floats for {@code slot}. */
     abstract float[] get(Slot slot, int size);
+
+    /**
+     * Makes room for blocks of up to {@code rows} input rows at once, so that a run whose rows grow from layer to
+     * layer allocates each array once instead of once a layer.
+     */
+    void reserve(ModelConfig cfg, int rows) {}
 
     /** New arrays every time. */
     static final Buffers FRESH = new Buffers() {
@@ -35,13 +56,18 @@ abstract class Buffers {
                 if (a == null || a.length < size) arrays.put(slot, a = new float[size]);
                 return a;
             }
+
+            @Override
+            void reserve(ModelConfig cfg, int rows) {
+                for (Slot slot : Slot.values()) get(slot, Math.toIntExact(rows * slot.width(cfg)));
+            }
         };
     }
 
-    /** Floats per input row a block's buffers hold at most (the reused set's size, for memory estimates). */
+    /** Floats per input row a block's buffers hold at most, its input included (the reused set's size, for memory estimates). */
     static long floatsPerRow(ModelConfig cfg) {
-        long d = cfg.dModel(), he = (long) cfg.nHeads() * cfg.dHead();
-        // normalized, attn_out, resid_mid, normalized_2, mlp_out, resid_post; q, k, v and z; hidden; two scales
-        return 6 * d + 4 * he + cfg.dMlp() + 2;
+        long sum = 0;
+        for (Slot slot : Slot.values()) sum += slot.width(cfg);
+        return sum;
     }
 }

@@ -166,9 +166,8 @@ public final class PatchEngine {
         return (int) Math.max((long) batch * pos, WORKSPACE_FLOATS / floatsPerRow(cfg));
     }
 
-    /** The stacked input rows and the block's buffers, per row. */
     private static long floatsPerRow(ModelConfig cfg) {
-        return cfg.dModel() + Buffers.floatsPerRow(cfg);
+        return Buffers.floatsPerRow(cfg);
     }
 
     /**
@@ -198,6 +197,9 @@ public final class PatchEngine {
             state[g] = job.residual().toArray();
             first = Math.min(first, job.startLayer());
         }
+        int rows = 0;
+        for (Job job : jobs) rows += rowsOf(job);
+        buffers.reserve(cfg, rows);  // the rows of the layers where every job is active
         for (int l = first; l < cfg.nLayers(); l++) {
             List<Integer> active = new ArrayList<>();
             for (int g = 0; g < n; g++) if (jobs.get(g).startLayer() <= l) active.add(g);
