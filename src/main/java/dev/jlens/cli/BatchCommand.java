@@ -8,9 +8,7 @@ import dev.jlens.model.HookedTransformer;
 import dev.jlens.patching.PatchKind;
 import dev.jlens.tensor.Parallel;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,13 +17,7 @@ import java.util.List;
 /** {@code jlens batch}: the seed's analysis of every prompt of a dataset, as a Parquet table. */
 @Command(name = "batch", mixinStandardHelpOptions = true,
         description = "Analyze every prompt of a dataset (logit differences, logit lens, attribution, patching) into a Parquet table.")
-final class BatchCommand implements Runnable {
-    @ParentCommand
-    JlensCommand parent;
-
-    @Mixin
-    ModelOption model;
-
+final class BatchCommand extends ModelCommand {
     @Option(names = "--dataset", required = true, paramLabel = "D",
             description = "A prompt dataset (.jsonl, .csv or .parquet) with the columns prompt, answers [correct, incorrect] and optionally corrupted_prompt.")
     Path dataset;
@@ -65,16 +57,16 @@ final class BatchCommand implements Runnable {
             if (!kinds.contains(kind)) kinds.add(kind);
         }
         List<Inputs.Input> inputs = new ArrayList<>(List.of(new Inputs.Input("the --dataset file " + dataset, dataset)));
-        Inputs.modelFolder(parent.streams, model.model).ifPresent(inputs::add);
+        Inputs.modelFolder(streams(), model.model).ifPresent(inputs::add);
         Inputs.output(out, inputs);
         if (Inputs.toStandardOutput(out)) throw new JlensException("--out -: a Parquet table must be written to a file");
-        HookedTransformer m = model.load(parent.streams);
+        HookedTransformer m = loadModel();
         BatchJob.Options options = new BatchJob.Options(threads != null ? threads : Parallel.threads(), shardSize, resume, overwrite, skipBadRows, !noBos);
         BatchJob.Outcome outcome;
-        try (ProgressBar bar = ProgressBar.rows(parent.streams, "prompts")) {
+        try (ProgressBar bar = ProgressBar.rows(streams(), "prompts")) {
             outcome = BatchJob.run(m, dataset, kinds, out, options, bar);
         }
-        var o = parent.streams.out();
+        var o = streams().out();
         o.println(outcome.rows() + " prompts analyzed into " + out + (outcome.skipped() > 0 ? "; " + outcome.skipped() + " bad rows skipped (first: " + outcome.firstSkipped() + ")" : ""));
         if (outcome.rows() > 0) {
             o.print(BatchSummary.overall(out).toText());

@@ -3,22 +3,14 @@ package dev.jlens.cli;
 import dev.jlens.JlensException;
 import dev.jlens.bench.Benchmark;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 import java.util.Locale;
 
 /** {@code jlens bench}: load time, forward-pass time and the resid_pre patching sweep's time. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time loading, a forward pass (all-position logits, median after warm-up) and the n_layers x N resid_pre patching sweep.")
-final class BenchCommand implements Runnable {
-    @ParentCommand
-    JlensCommand parent;
-
-    @Mixin
-    ModelOption model;
-
+final class BenchCommand extends ModelCommand {
     @Option(names = "--tokens", paramLabel = "N", defaultValue = "38", description = "Positions of the random prompts (default ${DEFAULT-VALUE}).")
     int tokens;
 
@@ -36,11 +28,11 @@ final class BenchCommand implements Runnable {
         if (tokens < 2) throw new JlensException("--tokens must be at least 2, got " + tokens);
         if (runs < 1 || runs > 10_000) throw new JlensException("--runs must be between 1 and 10000, got " + runs);
         Benchmark.Result r = Benchmark.run(() -> {
-            var m = model.load(parent.streams);
+            var m = loadModel();
             if (tokens > m.cfg().nCtx()) throw new JlensException("--tokens " + tokens + " is more than the model's context of " + m.cfg().nCtx() + " tokens (n_ctx)");
             return m;
         }, tokens, runs, !noSweep);
-        var out = parent.streams.out();
+        var out = streams().out();
         out.printf(Locale.ROOT, "load: %.3f s%n", r.loadSeconds());
         out.printf(Locale.ROOT, "forward (%d tokens, all-position logits, median of %d): %.2f ms%n", r.tokens(), runs, r.forwardMillis());
         out.printf(Locale.ROOT, "forward + backward (last position's logit difference to every activation, median of %d): %.2f ms%n", runs, r.backwardMillis());

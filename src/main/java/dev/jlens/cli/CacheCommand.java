@@ -7,9 +7,7 @@ import dev.jlens.model.CacheOptions;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.tensor.Tensor;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 import java.io.IOException;
 import java.nio.channels.Channels;
@@ -20,16 +18,7 @@ import java.util.regex.PatternSyntaxException;
 
 /** {@code jlens cache}: run_with_cache on one prompt, saved as safetensors keyed by hook name. */
 @Command(name = "cache", mixinStandardHelpOptions = true, description = "Run a prompt and save its activations (batch dimension removed) as float32 safetensors.")
-final class CacheCommand implements Runnable {
-    @ParentCommand
-    JlensCommand parent;
-
-    @Mixin
-    ModelOption model;
-
-    @Mixin
-    PromptOption prompt;
-
+final class CacheCommand extends PromptCommand {
     @Option(names = "--out", required = true, paramLabel = "F.safetensors",
             description = "Output file (written whole or not at all); - streams the safetensors bytes to standard output.")
     Path out;
@@ -60,11 +49,11 @@ final class CacheCommand implements Runnable {
         }
         String text = prompt.text();
         if (useErrorTerm && saes.isEmpty()) throw new JlensException("--use-error-term is for SAEs spliced in with --sae, and none is given");
-        java.util.List<Inputs.Input> inputs = new java.util.ArrayList<>(Inputs.modelFolder(parent.streams, model.model).stream().toList());
+        java.util.List<Inputs.Input> inputs = new java.util.ArrayList<>(Inputs.modelFolder(streams(), model.model).stream().toList());
         for (String sae : saes) SaeOption.folder(sae).ifPresent(inputs::add);
         Inputs.output(out, inputs);
-        HookedTransformer m = model.load(parent.streams);
-        if (!saes.isEmpty()) m = dev.jlens.sae.Saes.withSaes(m, useErrorTerm, SaeOption.loadAll(parent.streams, saes));
+        HookedTransformer m = loadModel();
+        if (!saes.isEmpty()) m = dev.jlens.sae.Saes.withSaes(m, useErrorTerm, SaeOption.loadAll(streams(), saes));
         dev.jlens.tensor.IntTensor tokens = m.toTokens(text, prompt.prependBos());
         Inputs.fitsContext(m, "--prompt", tokens.shape(1));
         CacheOptions options = CacheOptions.ALL.withNamesFilter(filter).withRemoveBatchDim(true);
@@ -86,14 +75,14 @@ final class CacheCommand implements Runnable {
         metadata.put("prompt", text);
         if (Inputs.toStandardOutput(out)) {
             try {
-                SafetensorsWriter.write(Channels.newChannel(parent.streams.out()), tensors, metadata);
+                SafetensorsWriter.write(Channels.newChannel(streams().out()), tensors, metadata);
             } catch (IOException e) {
                 throw new JlensException("standard output: cannot be written (" + e.getMessage() + ")");
             }
-            parent.streams.out().flush();
+            streams().out().flush();
         } else {
             SafetensorsWriter.write(out, tensors, metadata);
-            Inputs.wrote(parent.streams, out, tensors.size() + (tensors.size() == 1 ? " activation" : " activations"));
+            Inputs.wrote(streams(), out, tensors.size() + (tensors.size() == 1 ? " activation" : " activations"));
         }
     }
 

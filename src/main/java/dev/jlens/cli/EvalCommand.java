@@ -13,9 +13,7 @@ import dev.jlens.dataset.TokenizeAndConcatenate;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.tensor.Parallel;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -25,15 +23,9 @@ import java.util.Locale;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a model on a dataset: next-token loss and accuracy on a text corpus, induction loss on repeated tokens, "
                 + "logit difference and accuracy on prompts with answers (IOI).")
-final class EvalCommand implements Runnable {
+final class EvalCommand extends ModelCommand {
     /** As TransformerLens' ioi_eval: prompts of different lengths run together, padded on the right. */
     private static final int PROMPTS_PER_BATCH = 8;
-
-    @ParentCommand
-    JlensCommand parent;
-
-    @Mixin
-    ModelOption model;
 
     @Option(names = "--dataset", required = true, paramLabel = "C",
             description = "A text corpus (.txt, or a text column of .jsonl/.csv/.parquet), a tokens dataset (jlens dataset induction) or a prompt dataset.")
@@ -59,10 +51,10 @@ final class EvalCommand implements Runnable {
         if (threads != null && threads < 1) throw new JlensException("--threads must be 1 or more, got " + threads);
         if (maxRows != null && maxRows < 1) throw new JlensException("--max-sequences must be 1 or more, got " + maxRows);
         DatasetKind kind = DatasetKind.of(dataset);
-        HookedTransformer m = model.load(parent.streams);
+        HookedTransformer m = loadModel();
         int ctx = context != null ? context : Math.min(m.cfg().nCtx(), 1024);
         if (ctx < 2 || ctx > m.cfg().nCtx()) throw new JlensException("--context must be between 2 and the model's n_ctx " + m.cfg().nCtx() + ", got " + ctx);
-        var o = parent.streams.out();
+        var o = streams().out();
         switch (kind) {
             case TEXT -> {
                 try (TokenizeAndConcatenate rows = new TokenizeAndConcatenate(TextCorpus.open(dataset, column), m.tokenizer(), ctx, !noBos)) {
@@ -102,7 +94,7 @@ final class EvalCommand implements Runnable {
             }
         };
         CollectingSink<Evaluation.Sums> sink = new CollectingSink<>();
-        try (ProgressBar bar = ProgressBar.rows(parent.streams, "rows")) {
+        try (ProgressBar bar = ProgressBar.rows(streams(), "rows")) {
             new LocalRunner(threads != null ? threads : Parallel.threads(), 64, batchSize, bar).run(limited, -1, f, sink);
         }
         if (sink.rows().isEmpty()) throw new JlensException(dataset + ": has nothing to evaluate (no rows, or no tokens)");

@@ -3,22 +3,11 @@ package dev.jlens.cli;
 import dev.jlens.model.GenerateOptions;
 import dev.jlens.model.HookedTransformer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code jlens generate}: the prompt and its continuation, as TransformerLens' generate returns it. */
 @Command(name = "generate", mixinStandardHelpOptions = true, description = "Continue a prompt (sampling by default, as TransformerLens; --greedy for argmax).")
-final class GenerateCommand implements Runnable {
-    @ParentCommand
-    JlensCommand parent;
-
-    @Mixin
-    ModelOption model;
-
-    @Mixin
-    PromptOption prompt;
-
+final class GenerateCommand extends PromptCommand {
     // TransformerLens' generate(max_new_tokens=10)
     @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "10", description = "How many tokens to add at most (default ${DEFAULT-VALUE}, as TransformerLens).")
     int maxNewTokens;
@@ -45,7 +34,7 @@ final class GenerateCommand implements Runnable {
         if (topP != null && !(topP > 0 && topP <= 1)) throw new dev.jlens.JlensException("--top-p must be in (0, 1], got " + topP);
         if (!(temperature >= 0)) throw new dev.jlens.JlensException("--temperature must be 0 or more, got " + temperature);
         String text = prompt.text();
-        HookedTransformer m = model.load(parent.streams);
+        HookedTransformer m = loadModel();
         if (topK != null) Inputs.topKWithinVocabulary(m, topK);
         int promptTokens = m.toTokens(text, prompt.prependBos()).shape(1);
         Inputs.fitsContext(m, "--prompt", promptTokens);
@@ -56,6 +45,6 @@ final class GenerateCommand implements Runnable {
         }
         GenerateOptions options = GenerateOptions.sampling(maxNewTokens).withDoSample(!greedy).withSeed(seed)
                 .withTemperature(temperature).withTopK(topK).withTopP(topP).withPrependBos(prompt.prependBos());
-        parent.streams.out().println(m.generate(text, options));
+        streams().out().println(m.generate(text, options));
     }
 }

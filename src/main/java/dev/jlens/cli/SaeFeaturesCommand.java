@@ -8,9 +8,7 @@ import dev.jlens.sae.Saes;
 import dev.jlens.tensor.IntTensor;
 import dev.jlens.util.PyRepr;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -19,13 +17,7 @@ import java.util.Locale;
 /** {@code jlens sae features}: the features that fire most at each position of a prompt. */
 @Command(name = "features", mixinStandardHelpOptions = true,
         description = "Run a prompt with the SAE spliced in (with its error term) and print, per position, the features with the largest activations.")
-final class SaeFeaturesCommand implements Runnable {
-    @ParentCommand
-    SaeCommand sae;
-
-    @Mixin
-    ModelOption model;
-
+final class SaeFeaturesCommand extends ModelCommand {
     @Option(names = "--sae", required = true, paramLabel = "SAE", description = "A folder in SAELens' layout, or REPO_ID/SUBFOLDER on the Hub.")
     String source;
 
@@ -37,7 +29,7 @@ final class SaeFeaturesCommand implements Runnable {
 
     @Override
     public void run() {
-        Main.Streams streams = sae.parent.streams;
+        Main.Streams streams = streams();
         Inputs.text("--prompt", prompt);
         if (topK < 1) throw new JlensException("--top-k must be at least 1, got " + topK);
         Sae s = SaeOption.load(streams, source);

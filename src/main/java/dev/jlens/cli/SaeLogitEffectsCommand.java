@@ -6,9 +6,7 @@ import dev.jlens.sae.FeatureLogitEffects;
 import dev.jlens.sae.Sae;
 import dev.jlens.util.PyRepr;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -17,13 +15,7 @@ import java.util.Locale;
 /** {@code jlens sae logit-effects}: the tokens a feature's decoder row promotes and suppresses most through the unembedding. */
 @Command(name = "logit-effects", mixinStandardHelpOptions = true,
         description = "Direct logit effects of features (W_dec[f] @ W_U): the top and bottom tokens of each.")
-final class SaeLogitEffectsCommand implements Runnable {
-    @ParentCommand
-    SaeCommand sae;
-
-    @Mixin
-    ModelOption model;
-
+final class SaeLogitEffectsCommand extends ModelCommand {
     @Option(names = "--sae", required = true, paramLabel = "SAE", description = "A folder in SAELens' layout, REPO_ID/SUBFOLDER or RELEASE/SAE_ID.")
     String source;
 
@@ -35,7 +27,7 @@ final class SaeLogitEffectsCommand implements Runnable {
 
     @Override
     public void run() {
-        Main.Streams streams = sae.parent.streams;
+        Main.Streams streams = streams();
         if (topK < 1) throw new JlensException("--top-k must be at least 1, got " + topK);
         Sae s = SaeOption.load(streams, source);
         HookedTransformer m = model.load(streams);

@@ -4,9 +4,7 @@ import dev.jlens.JlensException;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.server.JlensServer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -19,13 +17,7 @@ import java.util.concurrent.CountDownLatch;
 /** {@code jlens serve}: the local web UI on one loaded model, until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve a local web UI to run the analyses and patching on typed prompts and see the figures.")
-final class ServeCommand implements Runnable {
-    @ParentCommand
-    JlensCommand parent;
-
-    @Mixin
-    ModelOption model;
-
+final class ServeCommand extends ModelCommand {
     @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
             description = "Address to listen on (default: ${DEFAULT-VALUE}, this machine only).")
     String host;
@@ -47,17 +39,17 @@ final class ServeCommand implements Runnable {
                 throw new JlensException("--allow-host '" + name + "' is not a host name; give a bare name such as jlens.lab.example (no scheme, port or path)");
             }
         }
-        HookedTransformer m = model.load(parent.streams);
-        JlensServer server = JlensServer.builder(m).host(host).allowHosts(allowHosts).port(port).modelName(model.model).log(parent.streams.err()).start();
+        HookedTransformer m = loadModel();
+        JlensServer server = JlensServer.builder(m).host(host).allowHosts(allowHosts).port(port).modelName(model.model).log(streams().err()).start();
         // Warned once listening, so that a server that could not start answers with its one line only.
         if (!address.isLoopbackAddress()) {
-            parent.streams.err().println("jlens: warning: listening on " + host + " makes the web UI (which has no login) reachable from other machines");
+            streams().err().println("jlens: warning: listening on " + host + " makes the web UI (which has no login) reachable from other machines");
         }
         Thread onExit = new Thread(server::close, "jlens-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(onExit);
         try {
-            parent.streams.out().println("jlens: serving " + model.model + " at " + server.uri() + " (Ctrl-C stops)");
-            parent.streams.out().flush();
+            streams().out().println("jlens: serving " + model.model + " at " + server.uri() + " (Ctrl-C stops)");
+            streams().out().flush();
             new CountDownLatch(1).await();   // until the JVM exits (Ctrl-C) or this thread is interrupted
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

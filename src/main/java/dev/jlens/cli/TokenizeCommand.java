@@ -5,10 +5,8 @@ import dev.jlens.model.Tokenization;
 import dev.jlens.tokenizer.Gpt2Tokenizer;
 import dev.jlens.util.PyRepr;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -17,13 +15,7 @@ import java.util.List;
 
 /** {@code jlens tokenize}: token ids and token strings of each text, as to_tokens / to_str_tokens give them. */
 @Command(name = "tokenize", mixinStandardHelpOptions = true, description = "Tokenize each TEXT (BOS first unless --no-bos).")
-final class TokenizeCommand implements Runnable {
-    @ParentCommand
-    JlensCommand parent;
-
-    @Mixin
-    ModelOption model;
-
+final class TokenizeCommand extends ModelCommand {
     @Option(names = "--no-bos", description = "Do not prepend the <|endoftext|> BOS token.")
     boolean noBos;
 
@@ -37,7 +29,7 @@ final class TokenizeCommand implements Runnable {
     public void run() {
         for (int i = 0; i < texts.size(); i++) Inputs.text(texts.size() == 1 ? "TEXT" : "TEXT " + (i + 1), texts.get(i));
         // Only the tokenizer is needed: no weights are read.
-        ModelResolver.Resolved source = model.resolve(parent.streams);
+        ModelResolver.Resolved source = model.resolve(streams());
         Tokenization tok = new Tokenization(Gpt2Tokenizer.load(source.folder()), true);
         JsonMapper mapper = JsonMapper.builder().build();
         for (String text : texts) {
@@ -47,10 +39,10 @@ final class TokenizeCommand implements Runnable {
                 ObjectNode node = mapper.createObjectNode();
                 node.set("ids", mapper.valueToTree(ids));
                 node.set("str_tokens", mapper.valueToTree(strTokens));
-                parent.streams.out().println(mapper.writeValueAsString(node));
+                streams().out().println(mapper.writeValueAsString(node));
             } else {
-                parent.streams.out().println(PyRepr.list(strTokens));
-                parent.streams.out().println(Arrays.toString(ids));
+                streams().out().println(PyRepr.list(strTokens));
+                streams().out().println(Arrays.toString(ids));
             }
         }
     }
