@@ -115,25 +115,8 @@ public final class Heatmap extends AbstractFigure implements Figure {
 
     @Override
     public Heatmap withId(String newId) {
-        Builder b = toBuilder();
-        b.id(newId);
-        return b.build();
-    }
-
-    private Builder toBuilder() {
-        Builder b = new Builder(values);
-        b.id = id;
-        b.title = title;
-        b.xTitle = xTitle;
-        b.yTitle = yTitle;
-        b.colorTitle = colorTitle;
-        b.xLabels = xLabels;
-        b.yLabels = yLabels;
-        b.cellNames = (r, c) -> cellNames[r][c];
-        b.range = range;
-        b.width = layout.width;
-        b.height = layout.height;
-        return b;
+        return new Builder(values).id(newId).title(title).xTitle(xTitle).yTitle(yTitle).colorTitle(colorTitle).xLabels(xLabels).yLabels(yLabels)
+                .cellNames((r, c) -> cellNames[r][c]).range(range).size(layout.width, layout.height).build();
     }
 
     @Override
