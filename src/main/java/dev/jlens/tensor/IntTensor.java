@@ -6,14 +6,13 @@ import java.util.Arrays;
  * An int tensor for token ids and positions: {@code model.toTokens(...)} gives [batch, pos], answer tokens
  * are [batch, 2], {@link Tensor#topk} returns its indices as one. Immutable.
  */
-public final class IntTensor {
+public final class IntTensor extends Shaped {
     private final int[] data;
-    private final int[] shape;
 
     private IntTensor(int[] data, int[] shape) {
         if (Shape.numel(shape) != data.length) throw new IllegalArgumentException(data.length + " values do not fit shape " + Shape.str(shape));
+        super(shape);
         this.data = data;
-        this.shape = shape;
     }
 
     /** Copies {@code data} into a tensor of this shape (-1 inferred). */
@@ -34,18 +33,6 @@ public final class IntTensor {
 
     public static IntTensor scalar(int value) {
         return new IntTensor(new int[] {value}, new int[0]);
-    }
-
-    public int[] shape() {
-        return shape.clone();
-    }
-
-    public int shape(int dim) {
-        return shape[Shape.axis(dim, shape.length)];
-    }
-
-    public int rank() {
-        return shape.length;
     }
 
     public int size() {

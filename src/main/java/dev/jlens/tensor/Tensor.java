@@ -13,16 +13,15 @@ import java.util.List;
  *
  * <p>Indices follow Python: negative positions count from the end; dimensions can be negative too.
  */
-public final class Tensor {
+public final class Tensor extends Shaped {
     private final float[] data;
     private final int offset;
-    private final int[] shape;
     private final int size;
 
     private Tensor(float[] data, int offset, int[] shape) {
+        super(shape);
         this.data = data;
         this.offset = offset;
-        this.shape = shape;
         this.size = Shape.numel(shape);
         if (offset < 0 || offset + size > data.length) {
             throw new IllegalArgumentException("shape " + Shape.str(shape) + " at offset " + offset + " does not fit " + data.length + " values");
@@ -116,19 +115,6 @@ public final class Tensor {
     }
 
     // ---- shape and storage ----------------------------------------------------------------------------
-
-    public int[] shape() {
-        return shape.clone();
-    }
-
-    /** Size of one dimension; negative counts from the end. */
-    public int shape(int dim) {
-        return shape[Shape.axis(dim, shape.length)];
-    }
-
-    public int rank() {
-        return shape.length;
-    }
 
     public int size() {
         return size;
