@@ -33,7 +33,7 @@ import tools.jackson.core.json.JsonFactory;
 record SafetensorsHeader(long dataStart, SequencedMap<String, Entry> tensors, Map<String, String> metadata) {
 
     /** One tensor: its info and its bytes [begin, end) relative to the start of the data area. */
-    record Entry(TensorInfo info, long begin, long end) {
+    record Entry(TensorInfo info, long begin, long end) implements MappedCheckpoint.Stored {
     }
 
     static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;

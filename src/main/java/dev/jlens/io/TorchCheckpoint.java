@@ -8,13 +8,10 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -23,10 +20,10 @@ import java.util.function.Function;
  * goes through {@link RestrictedUnpickler}, so nothing in the file is ever executed; tensor data stays
  * in the mapped file until {@link #readFloat32} copies it out.
  */
-public final class TorchCheckpoint implements Checkpoint {
+public final class TorchCheckpoint extends MappedCheckpoint<TorchCheckpoint.Entry> {
 
     /** A tensor: a strided view, in elements, of its storage's bytes. */
-    private record Entry(TensorInfo info, MemorySegment storage, long storageOffset, long[] stride) {
+    record Entry(TensorInfo info, MemorySegment storage, long storageOffset, long[] stride) implements Stored {
     }
 
     /** The first pickle of a legacy checkpoint. */
@@ -41,12 +38,9 @@ public final class TorchCheckpoint implements Checkpoint {
      */
     private static final int MAX_VIEWS_PER_BYTE = 2;
 
-    private final MappedFile file;
-    private final TreeMap<String, Entry> byName = new TreeMap<>();
-
     private TorchCheckpoint(MappedFile file, Map<String, TorchTensorRef> tensors,
                             Function<String, MemorySegment> storageBytes) {
-        this.file = file;
+        super(file);
         long budget = MAX_VIEWS_PER_BYTE * file.bytes().byteSize();
         long viewed = 0;
         for (Map.Entry<String, TorchTensorRef> tensor : tensors.entrySet()) {
@@ -237,48 +231,12 @@ public final class TorchCheckpoint implements Checkpoint {
     }
 
     @Override
-    public Path file() {
-        return file.path();
-    }
-
-    @Override
-    public SortedSet<String> names() {
-        return Collections.unmodifiableSortedSet(byName.navigableKeySet());
-    }
-
-    @Override
-    public TensorInfo info(String name) {
-        return entry(name).info();
-    }
-
-    @Override
-    public float[] readFloat32(String name) {
-        Entry entry = entry(name);
-        TensorInfo info = entry.info();
-        int count = Tensors.arrayLength(file, info);
-        file.ensureOpen();
-        try {
-            long[] shape = info.shape();
-            DType dtype = info.dtype();
-            return isContiguous(shape, entry.stride())
-                    ? Elements.contiguous(entry.storage(), entry.storageOffset() * dtype.byteSize(), dtype, count)
-                    : Elements.strided(entry.storage(), dtype, entry.storageOffset(), shape, entry.stride(), count);
-        } catch (Throwable t) {
-            throw file.asJlensException(t);
-        }
-    }
-
-    @Override
-    public void close() {
-        file.close();
-    }
-
-    private Entry entry(String name) {
-        Entry entry = byName.get(name);
-        if (entry == null) {
-            throw Tensors.noSuchTensor(file, name, byName.size());
-        }
-        return entry;
+    float[] read(Entry entry, TensorInfo info, int count) {
+        long[] shape = info.shape();
+        DType dtype = info.dtype();
+        return isContiguous(shape, entry.stride())
+                ? Elements.contiguous(entry.storage(), entry.storageOffset() * dtype.byteSize(), dtype, count)
+                : Elements.strided(entry.storage(), dtype, entry.storageOffset(), shape, entry.stride(), count);
     }
 
     /** Row-major contiguity; dimensions of size 1 may have any stride. */
