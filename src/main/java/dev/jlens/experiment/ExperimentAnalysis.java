@@ -29,16 +29,11 @@ import java.util.Map;
  * The seed notebook's whole analysis of an experiment, step by step as the notebook does it: logit
  * differences, the logit lens, direct logit attribution per layer and per head, the top heads, the
  * corrupted run, and the requested activation-patching sweeps with the normalized logit difference.
+ *
+ * @param model    the model, with whatever hooks travel with it
+ * @param progress told of every run of the patching sweeps
  */
-public final class ExperimentAnalysis {
-    private final HookedTransformer model;
-    private final Progress progress;
-
-    public ExperimentAnalysis(HookedTransformer model, Progress progress) {
-        this.model = model;
-        this.progress = progress;
-    }
-
+public record ExperimentAnalysis(HookedTransformer model, Progress progress) {
     public ExperimentAnalysis(HookedTransformer model) {
         this(model, Progress.NONE);
     }

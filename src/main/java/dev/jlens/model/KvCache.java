@@ -35,15 +35,15 @@ public final class KvCache implements PastKeyValues {
         return keys[0].length / Math.max(1, batch * width);
     }
 
-    /** Layer keys as [batch, capacity, width]; rows past {@code length() + appended} are garbage. */
+    /** Keys per layer as [batch, capacity, width]; rows past {@code length() + appended} are garbage. */
     @Override
-    public float[] keys(int layer) {
-        return keys[layer];
+    public float[][] keys() {
+        return keys;
     }
 
     @Override
-    public float[] values(int layer) {
-        return values[layer];
+    public float[][] values() {
+        return values;
     }
 
     @Override

@@ -16,10 +16,18 @@ interface PastKeyValues {
     /** After {@link #accept}, {@link #keys} holds every position a segment sees, its own included. */
     boolean holdsOwn();
 
-    /** Keys of one layer: sequence {@code b}'s from {@link #offset}, a row of n_heads*d_head per position. */
-    float[] keys(int layer);
+    /** Keys per layer: sequence {@code b}'s from {@link #offset}, a row of n_heads*d_head per position. */
+    float[][] keys();
 
-    float[] values(int layer);
+    float[][] values();
+
+    default float[] keys(int layer) {
+        return keys()[layer];
+    }
+
+    default float[] values(int layer) {
+        return values()[layer];
+    }
 
     /** Where sequence {@code b}'s position 0 is in {@link #keys} and {@link #values}. */
     int offset(int b);
@@ -32,16 +40,6 @@ interface PastKeyValues {
         @Override
         public boolean holdsOwn() {
             return false;
-        }
-
-        @Override
-        public float[] keys(int layer) {
-            return keys[layer];
-        }
-
-        @Override
-        public float[] values(int layer) {
-            return values[layer];
         }
 
         @Override

@@ -155,7 +155,7 @@ class PyReprTest {
         int[] flat = ranges.stream().flatMapToInt(java.util.Arrays::stream).toArray();
         List<String> wrong = new ArrayList<>();
         for (int cp = 0; cp < 0x110000; cp++) {
-            boolean python = !PyUnicode.inRanges(flat, cp);
+            boolean python = !CodePointRanges.contains(flat, cp);
             if (PyUnicode.isPrintable(cp) != python && wrong.size() < 20) {
                 wrong.add(Integer.toHexString(cp));
             }
