@@ -1,5 +1,7 @@
 package dev.jlens.cache;
 
+import dev.jlens.util.RecordCopy;
+
 /**
  * The keyword arguments of the cache's analyses (TransformerLens' accumulated_resid, decompose_resid,
  * stack_head_results, stack_neuron_results, apply_ln_to_stack, get_full_resid_decomposition), with
@@ -24,47 +26,15 @@ public record StackOptions(int layer, boolean inclMid, boolean applyLn, Slice po
         return new StackOptions(-1, false, false, Slice.ALL, Slice.ALL, Slice.ALL, false, "all", true, false, true);
     }
 
-    public StackOptions layer(int l) {
-        return new StackOptions(l, inclMid, applyLn, posSlice, batchSlice, neuronSlice, mlpInput, mode, inclEmbeds, inclRemainder, expandNeurons);
-    }
-
-    public StackOptions inclMid(boolean on) {
-        return new StackOptions(layer, on, applyLn, posSlice, batchSlice, neuronSlice, mlpInput, mode, inclEmbeds, inclRemainder, expandNeurons);
-    }
-
-    public StackOptions applyLn(boolean on) {
-        return new StackOptions(layer, inclMid, on, posSlice, batchSlice, neuronSlice, mlpInput, mode, inclEmbeds, inclRemainder, expandNeurons);
-    }
-
-    public StackOptions posSlice(Slice s) {
-        return new StackOptions(layer, inclMid, applyLn, s, batchSlice, neuronSlice, mlpInput, mode, inclEmbeds, inclRemainder, expandNeurons);
-    }
-
-    public StackOptions batchSlice(Slice s) {
-        return new StackOptions(layer, inclMid, applyLn, posSlice, s, neuronSlice, mlpInput, mode, inclEmbeds, inclRemainder, expandNeurons);
-    }
-
-    public StackOptions neuronSlice(Slice s) {
-        return new StackOptions(layer, inclMid, applyLn, posSlice, batchSlice, s, mlpInput, mode, inclEmbeds, inclRemainder, expandNeurons);
-    }
-
-    public StackOptions mlpInput(boolean on) {
-        return new StackOptions(layer, inclMid, applyLn, posSlice, batchSlice, neuronSlice, on, mode, inclEmbeds, inclRemainder, expandNeurons);
-    }
-
-    public StackOptions mode(String m) {
-        return new StackOptions(layer, inclMid, applyLn, posSlice, batchSlice, neuronSlice, mlpInput, m, inclEmbeds, inclRemainder, expandNeurons);
-    }
-
-    public StackOptions inclEmbeds(boolean on) {
-        return new StackOptions(layer, inclMid, applyLn, posSlice, batchSlice, neuronSlice, mlpInput, mode, on, inclRemainder, expandNeurons);
-    }
-
-    public StackOptions inclRemainder(boolean on) {
-        return new StackOptions(layer, inclMid, applyLn, posSlice, batchSlice, neuronSlice, mlpInput, mode, inclEmbeds, on, expandNeurons);
-    }
-
-    public StackOptions expandNeurons(boolean on) {
-        return new StackOptions(layer, inclMid, applyLn, posSlice, batchSlice, neuronSlice, mlpInput, mode, inclEmbeds, inclRemainder, on);
-    }
+    public StackOptions layer(int l) { return RecordCopy.with(this, "layer", l); }
+    public StackOptions inclMid(boolean on) { return RecordCopy.with(this, "inclMid", on); }
+    public StackOptions applyLn(boolean on) { return RecordCopy.with(this, "applyLn", on); }
+    public StackOptions posSlice(Slice s) { return RecordCopy.with(this, "posSlice", s); }
+    public StackOptions batchSlice(Slice s) { return RecordCopy.with(this, "batchSlice", s); }
+    public StackOptions neuronSlice(Slice s) { return RecordCopy.with(this, "neuronSlice", s); }
+    public StackOptions mlpInput(boolean on) { return RecordCopy.with(this, "mlpInput", on); }
+    public StackOptions mode(String m) { return RecordCopy.with(this, "mode", m); }
+    public StackOptions inclEmbeds(boolean on) { return RecordCopy.with(this, "inclEmbeds", on); }
+    public StackOptions inclRemainder(boolean on) { return RecordCopy.with(this, "inclRemainder", on); }
+    public StackOptions expandNeurons(boolean on) { return RecordCopy.with(this, "expandNeurons", on); }
 }

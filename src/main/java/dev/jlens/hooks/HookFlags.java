@@ -10,20 +10,15 @@ package dev.jlens.hooks;
 public record HookFlags(boolean useAttnResult, boolean useSplitQkvInput, boolean useAttnIn, boolean useHookMlpIn) {
     public static final HookFlags NONE = new HookFlags(false, false, false, false);
 
-    public HookFlags withUseAttnResult(boolean on) {
-        return new HookFlags(on, useSplitQkvInput, useAttnIn, useHookMlpIn);
-    }
+    public HookFlags withUseAttnResult(boolean on) { return with(Switch.USE_ATTN_RESULT, on); }
+    public HookFlags withUseSplitQkvInput(boolean on) { return with(Switch.USE_SPLIT_QKV_INPUT, on); }
+    public HookFlags withUseAttnIn(boolean on) { return with(Switch.USE_ATTN_IN, on); }
+    public HookFlags withUseHookMlpIn(boolean on) { return with(Switch.USE_HOOK_MLP_IN, on); }
 
-    public HookFlags withUseSplitQkvInput(boolean on) {
-        return new HookFlags(useAttnResult, on, useAttnIn, useHookMlpIn);
-    }
-
-    public HookFlags withUseAttnIn(boolean on) {
-        return new HookFlags(useAttnResult, useSplitQkvInput, on, useHookMlpIn);
-    }
-
-    public HookFlags withUseHookMlpIn(boolean on) {
-        return new HookFlags(useAttnResult, useSplitQkvInput, useAttnIn, on);
+    /** These flags with one switch set. */
+    public HookFlags with(Switch s, boolean on) {
+        return new HookFlags(s == Switch.USE_ATTN_RESULT ? on : useAttnResult, s == Switch.USE_SPLIT_QKV_INPUT ? on : useSplitQkvInput,
+                s == Switch.USE_ATTN_IN ? on : useAttnIn, s == Switch.USE_HOOK_MLP_IN ? on : useHookMlpIn);
     }
 
     /** One of the switches, by TransformerLens' config name and the model method that turns it on. */

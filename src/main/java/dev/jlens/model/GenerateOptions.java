@@ -1,5 +1,7 @@
 package dev.jlens.model;
 
+import dev.jlens.util.RecordCopy;
+
 /**
  * Options of TransformerLens' {@code generate}. As there, sampling is the default; {@link #greedy} takes
  * the argmax (first maximum on ties). Sampling draws from a seeded {@link java.util.SplittableRandom}
@@ -22,39 +24,13 @@ public record GenerateOptions(int maxNewTokens, boolean doSample, Integer topK, 
         return sampling(maxNewTokens).withDoSample(false);
     }
 
-    public GenerateOptions withDoSample(boolean on) {
-        return new GenerateOptions(maxNewTokens, on, topK, topP, temperature, freqPenalty, stopAtEos, useKvCache, prependBos, seed);
-    }
-
-    public GenerateOptions withTopK(Integer k) {
-        return new GenerateOptions(maxNewTokens, doSample, k, topP, temperature, freqPenalty, stopAtEos, useKvCache, prependBos, seed);
-    }
-
-    public GenerateOptions withTopP(Double p) {
-        return new GenerateOptions(maxNewTokens, doSample, topK, p, temperature, freqPenalty, stopAtEos, useKvCache, prependBos, seed);
-    }
-
-    public GenerateOptions withTemperature(double t) {
-        return new GenerateOptions(maxNewTokens, doSample, topK, topP, t, freqPenalty, stopAtEos, useKvCache, prependBos, seed);
-    }
-
-    public GenerateOptions withFreqPenalty(double p) {
-        return new GenerateOptions(maxNewTokens, doSample, topK, topP, temperature, p, stopAtEos, useKvCache, prependBos, seed);
-    }
-
-    public GenerateOptions withStopAtEos(boolean on) {
-        return new GenerateOptions(maxNewTokens, doSample, topK, topP, temperature, freqPenalty, on, useKvCache, prependBos, seed);
-    }
-
-    public GenerateOptions withUseKvCache(boolean on) {
-        return new GenerateOptions(maxNewTokens, doSample, topK, topP, temperature, freqPenalty, stopAtEos, on, prependBos, seed);
-    }
-
-    public GenerateOptions withPrependBos(Boolean on) {
-        return new GenerateOptions(maxNewTokens, doSample, topK, topP, temperature, freqPenalty, stopAtEos, useKvCache, on, seed);
-    }
-
-    public GenerateOptions withSeed(long s) {
-        return new GenerateOptions(maxNewTokens, doSample, topK, topP, temperature, freqPenalty, stopAtEos, useKvCache, prependBos, s);
-    }
+    public GenerateOptions withDoSample(boolean on) { return RecordCopy.with(this, "doSample", on); }
+    public GenerateOptions withTopK(Integer k) { return RecordCopy.with(this, "topK", k); }
+    public GenerateOptions withTopP(Double p) { return RecordCopy.with(this, "topP", p); }
+    public GenerateOptions withTemperature(double t) { return RecordCopy.with(this, "temperature", t); }
+    public GenerateOptions withFreqPenalty(double p) { return RecordCopy.with(this, "freqPenalty", p); }
+    public GenerateOptions withStopAtEos(boolean on) { return RecordCopy.with(this, "stopAtEos", on); }
+    public GenerateOptions withUseKvCache(boolean on) { return RecordCopy.with(this, "useKvCache", on); }
+    public GenerateOptions withPrependBos(Boolean on) { return RecordCopy.with(this, "prependBos", on); }
+    public GenerateOptions withSeed(long s) { return RecordCopy.with(this, "seed", s); }
 }
