@@ -4,7 +4,6 @@ import dev.jlens.JlensException;
 import dev.jlens.kernel.KernelSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Unmatched;
 
 import java.io.File;
@@ -18,11 +17,8 @@ import java.util.concurrent.Callable;
 @Command(name = "notebook", mixinStandardHelpOptions = true,
         description = {"Start Jupyter Notebook in DIR with the \"" + KernelSpec.DISPLAY_NAME + "\" kernel (installed for this user first).",
                 "Options jlens does not know go to Jupyter: e.g. --no-browser, --port 8899, --allow-root (Jupyter refuses root without it)."})
-final class NotebookCommand implements Callable<Integer> {
+final class NotebookCommand extends JlensSubcommand implements Callable<Integer> {
     static final String JUPYTER = "jupyter-notebook";
-
-    @ParentCommand
-    JlensCommand parent;
 
     @Parameters(arity = "0..1", paramLabel = "DIR", description = "The folder of notebooks (default: the current one).")
     Path dir = Path.of(".");
@@ -32,36 +28,56 @@ final class NotebookCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path jupyter = onPath(JUPYTER, parent.streams.env().get("PATH"));
+        Path jupyter = onPath(JUPYTER, streams().env().get("PATH"));
         if (jupyter == null) {
             throw new JlensException(JUPYTER + ": not installed; install Jupyter (Debian: apt-get install -y jupyter-notebook) and run jlens notebook again");
         }
         if (!Files.isDirectory(dir)) throw new JlensException(dir + ": not a folder");
-        Path kernel = KernelSpec.install(KernelSpec.userKernels(parent.streams.env()));
-        parent.streams.err().println("jlens: kernel \"" + KernelSpec.DISPLAY_NAME + "\" installed in " + kernel + "; starting Jupyter (Ctrl-C stops it)");
+        Path kernel = KernelSpec.install(KernelSpec.userKernels(streams().env()));
+        streams().err().println("jlens: kernel \"" + KernelSpec.DISPLAY_NAME + "\" installed in " + kernel + "; starting Jupyter (Ctrl-C stops it)");
         List<String> command = new ArrayList<>(List.of(jupyter.toString(), "--notebook-dir=" + dir.toAbsolutePath().normalize()));
         command.addAll(jupyterOptions);
         ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
         pb.environment().clear();
-        pb.environment().putAll(parent.streams.env());
-        Process jupyterProcess = pb.start();
-        // Ctrl-C reaches both through the terminal; a SIGTERM to jlens alone must not leave Jupyter running
-        Thread stopJupyter = new Thread(() -> {
-            jupyterProcess.destroy();
-            try {
-                jupyterProcess.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "jlens-notebook-stop-jupyter");
+        pb.environment().putAll(streams().env());
+        // Ctrl-C reaches both through the terminal; a SIGTERM to jlens alone must not leave Jupyter running, also when
+        // it comes while Jupyter is being started: the hook is in place first, and a stop that came first prevents the start.
+        StoppableChild child = new StoppableChild();
+        Thread stopJupyter = new Thread(child::stop, "jlens-notebook-stop-jupyter");
         Runtime.getRuntime().addShutdownHook(stopJupyter);
         try {
-            return jupyterProcess.waitFor();
+            return child.start(pb).waitFor();
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(stopJupyter);
             } catch (IllegalStateException shuttingDown) {
                 // the JVM is exiting; the hook runs anyway
+            }
+        }
+    }
+
+    /** A child process that a stop, from another thread, ends whether it comes before, during or after the start. */
+    private static final class StoppableChild {
+        private Process process;
+        private boolean stopped;
+
+        synchronized Process start(ProcessBuilder pb) throws java.io.IOException {
+            if (stopped) throw new JlensException("stopped before Jupyter started");
+            return process = pb.start();
+        }
+
+        void stop() {
+            Process p;
+            synchronized (this) {
+                stopped = true;
+                p = process;
+            }
+            if (p == null) return;
+            p.destroy();
+            try {
+                p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
