@@ -7,16 +7,12 @@ import dev.jlens.model.HookedTransformer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
 
 /** {@code jlens analyze}: the seed's whole analysis of an experiment file, as JSON. */
 @Command(name = "analyze", mixinStandardHelpOptions = true, description = "Run an experiment file's analysis (logit differences, logit lens, attribution, patching) and write JSON.")
-final class AnalyzeCommand implements Runnable {
-    @ParentCommand
-    JlensCommand parent;
-
+final class AnalyzeCommand extends JlensSubcommand implements Runnable {
     @Mixin
     ExperimentOptions experimentOptions;
 
@@ -27,16 +23,16 @@ final class AnalyzeCommand implements Runnable {
     @Override
     public void run() {
         Experiment experiment = Experiment.read(experimentOptions.spec);
-        experimentOptions.checkOutput(out, experiment, parent.streams);
-        HookedTransformer m = experimentOptions.load(experiment, parent.streams);
-        AnalysisResult result = ExperimentOptions.analyze(m, experiment, parent.streams);
+        experimentOptions.checkOutput(out, experiment, streams());
+        HookedTransformer m = experimentOptions.load(experiment, streams());
+        AnalysisResult result = ExperimentOptions.analyze(m, experiment, streams());
         String json = result.toJson() + "\n";
         if (Inputs.toStandardOutput(out)) {
-            parent.streams.out().print(json);
-            parent.streams.out().flush();
+            streams().out().print(json);
+            streams().out().flush();
         } else {
             AtomicFile.writeString(out, json);
-            Inputs.wrote(parent.streams, out, "");
+            Inputs.wrote(streams(), out, "");
         }
     }
 }

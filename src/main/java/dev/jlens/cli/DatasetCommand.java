@@ -6,7 +6,6 @@ import dev.jlens.dataset.IoiDataset;
 import dev.jlens.io.AtomicFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -14,10 +13,7 @@ import java.util.List;
 /** {@code jlens dataset}: generated datasets as JSON Lines. */
 @Command(name = "dataset", mixinStandardHelpOptions = true, description = "Generate a dataset (JSON Lines).",
         subcommands = {DatasetCommand.Ioi.class, DatasetCommand.Induction.class})
-final class DatasetCommand implements Runnable {
-    @ParentCommand
-    JlensCommand parent;
-
+final class DatasetCommand extends JlensSubcommand implements Runnable {
     @Override
     public void run() {
         throw new JlensException("dataset: name the dataset to generate: ioi or induction");
@@ -40,10 +36,7 @@ final class DatasetCommand implements Runnable {
     /** TransformerLens' IOIDataset: prompts, answers, the seed's corrupted prompts and the template. */
     @Command(name = "ioi", mixinStandardHelpOptions = true,
             description = "Indirect-object-identification prompts from TransformerLens' IOIDataset templates and names, with corrupted prompts.")
-    static final class Ioi implements Runnable {
-        @ParentCommand
-        DatasetCommand parent;
-
+    static final class Ioi extends JlensSubcommand implements Runnable {
         @Option(names = "--n", required = true, paramLabel = "N", description = "Number of prompts.")
         int n;
 
@@ -61,16 +54,13 @@ final class DatasetCommand implements Runnable {
             requirePositive("--n", n);
             StringBuilder b = new StringBuilder();
             for (IoiDataset.Sample s : IoiDataset.generate(n, seed, symmetric)) b.append(s.toJson()).append('\n');
-            write(parent.parent.streams, out, b.toString());
+            write(streams(), out, b.toString());
         }
     }
 
     /** TransformerLens' induction_loss sequences: random tokens repeated twice. */
     @Command(name = "induction", mixinStandardHelpOptions = true, description = "Random token sequences repeated twice (TransformerLens' induction_loss), as a tokens column.")
-    static final class Induction implements Runnable {
-        @ParentCommand
-        DatasetCommand parent;
-
+    static final class Induction extends JlensSubcommand implements Runnable {
         @Option(names = "--n", required = true, paramLabel = "N", description = "Number of sequences.")
         int n;
 
@@ -89,7 +79,7 @@ final class DatasetCommand implements Runnable {
             requirePositive("--length", length);
             StringBuilder b = new StringBuilder();
             for (int[] row : InductionDataset.generate(n, length, seed)) b.append(InductionDataset.toJson(row)).append('\n');
-            write(parent.parent.streams, out, b.toString());
+            write(streams(), out, b.toString());
         }
     }
 }

@@ -7,15 +7,11 @@ import dev.jlens.util.Text;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code jlens download NAME}: a model from the Hub into the Hugging Face cache; prints its snapshot folder. */
 @Command(name = "download", mixinStandardHelpOptions = true, description = "Download a model from the Hugging Face Hub into the Hugging Face cache "
         + "(resumed if cut, checked against its sha256) and print its snapshot folder.")
-final class DownloadCommand implements Runnable {
-    @ParentCommand
-    JlensCommand parent;
-
+final class DownloadCommand extends JlensSubcommand implements Runnable {
     @Parameters(paramLabel = "NAME", description = "A known name or alias (gpt2-small, ...) or a repo id (org/name), optionally NAME@REVISION.")
     String name;
 
@@ -24,7 +20,7 @@ final class DownloadCommand implements Runnable {
 
     @Override
     public void run() {
-        Main.Streams streams = parent.streams;
+        Main.Streams streams = streams();
         ModelSources.HubModel m = ModelSources.requireHubModel(name);
         HubSettings hub = ModelOption.hub(streams, name, revision);
         try (ModelDownloader downloader = new ModelDownloader(hub); ProgressBar bar = ProgressBar.forStreams(streams, m.repo().id())) {

@@ -5,7 +5,6 @@ import dev.jlens.kernel.KernelSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,27 +13,15 @@ import java.nio.file.Path;
 @Command(name = "kernel", mixinStandardHelpOptions = true,
         description = "The jlens Jupyter kernel: Java cells evaluated by JShell with jlens imported, figures shown inline.",
         subcommands = KernelCommand.Install.class)
-final class KernelCommand implements Runnable {
-    @ParentCommand
-    JlensCommand parent;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
+final class KernelCommand extends JlensSubcommand implements Runnable {
     @Override
     public void run() {
-        spec.commandLine().usage(parent.streams.out());
+        spec.commandLine().usage(streams().out());
     }
 
     @Command(name = "install", mixinStandardHelpOptions = true,
             description = "Register the kernel \"" + KernelSpec.DISPLAY_NAME + "\" with Jupyter (for this user unless --prefix).")
-    static final class Install implements Runnable {
-        @ParentCommand
-        KernelCommand kernel;
-
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
+    static final class Install extends JlensSubcommand implements Runnable {
         @Option(names = "--user", description = "Into this user's Jupyter data folder (the default).")
         boolean user;
 
@@ -43,7 +30,7 @@ final class KernelCommand implements Runnable {
 
         @Override
         public void run() {
-            Main.Streams streams = kernel.parent.streams;
+            Main.Streams streams = streams();
             // picocli's own message for exclusive options starts with "Error:", unlike every other answer
             if (user && prefix != null) throw new ParameterException(spec.commandLine(), "--user and --prefix exclude each other; give one");
             if (prefix != null && Files.exists(prefix) && !Files.isDirectory(prefix)) {

@@ -3,17 +3,13 @@ package dev.jlens.cli;
 import dev.jlens.bench.RandomGpt2;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
 
 /** {@code jlens make-random-model}: a GPT-2 of a real shape with random weights, for benchmarks. */
 @Command(name = "make-random-model", mixinStandardHelpOptions = true,
         description = "Write a GPT-2 folder (hub layout) of a real shape with random weights, for benchmarks.")
-final class MakeRandomModelCommand implements Runnable {
-    @ParentCommand
-    JlensCommand parent;
-
+final class MakeRandomModelCommand extends JlensSubcommand implements Runnable {
     @Option(names = "--shape", required = true, paramLabel = "SHAPE", description = "small, medium, large or xl.")
     String shape;
 
@@ -29,6 +25,6 @@ final class MakeRandomModelCommand implements Runnable {
     @Override
     public void run() {
         RandomGpt2.write(out, RandomGpt2.Shape.of(shape), seed, tokenizerFrom);
-        parent.streams.out().println(out);
+        streams().out().println(out);
     }
 }

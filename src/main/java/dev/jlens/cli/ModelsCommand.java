@@ -5,7 +5,6 @@ import dev.jlens.hub.ModelDownloader;
 import dev.jlens.hub.RepoId;
 import dev.jlens.hub.ModelRegistry;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,13 +12,10 @@ import java.util.List;
 /** {@code jlens models}: the known models, their aliases, repository, size, and whether they are cached. */
 @Command(name = "models", mixinStandardHelpOptions = true, description = "List the known models: aliases, Hugging Face repository, download size, "
         + "and whether (and where) they are in the Hugging Face cache.")
-final class ModelsCommand implements Runnable {
-    @ParentCommand
-    JlensCommand parent;
-
+final class ModelsCommand extends JlensSubcommand implements Runnable {
     @Override
     public void run() {
-        HubSettings hub = HubSettings.fromEnvironment(parent.streams.env());
+        HubSettings hub = HubSettings.fromEnvironment(streams().env());
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"NAME", "ALIASES", "REPO", "SIZE", "CACHED"});
         try (ModelDownloader downloader = new ModelDownloader(hub)) {
@@ -39,7 +35,7 @@ final class ModelsCommand implements Runnable {
                 line.append(r[i]);
                 if (i < r.length - 1) line.append(" ".repeat(width[i] - r[i].length() + 2));
             }
-            parent.streams.out().println(line.toString().stripTrailing());
+            streams().out().println(line.toString().stripTrailing());
         }
     }
 }

@@ -9,7 +9,6 @@ import dev.jlens.viz.Page;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,10 +16,7 @@ import java.nio.file.Path;
 /** {@code jlens report}: the seed's whole analysis of an experiment file as one self-contained HTML page. */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Run an experiment file's analysis and write it as one self-contained HTML page with figures.")
-final class ReportCommand implements Runnable {
-    @ParentCommand
-    JlensCommand parent;
-
+final class ReportCommand extends JlensSubcommand implements Runnable {
     @Mixin
     ExperimentOptions experimentOptions;
 
@@ -39,17 +35,17 @@ final class ReportCommand implements Runnable {
         byte[] bytes = Experiment.readBytes(spec);
         Experiment experiment = Experiment.parse(spec.toString(), bytes);
         String text = new String(bytes, StandardCharsets.UTF_8);
-        experimentOptions.checkOutput(out, experiment, parent.streams);
-        HookedTransformer m = experimentOptions.load(experiment, parent.streams);
-        AnalysisResult result = ExperimentOptions.analyze(m, experiment, parent.streams);
+        experimentOptions.checkOutput(out, experiment, streams());
+        HookedTransformer m = experimentOptions.load(experiment, streams());
+        AnalysisResult result = ExperimentOptions.analyze(m, experiment, streams());
         String modelArgument = experimentOptions.modelName(experiment);
         Page page = new ExperimentReport(m).topK(topK).build(result, new ExperimentReport.Provenance(spec.toString(), text, modelArgument));
         if (Inputs.toStandardOutput(out)) {
-            parent.streams.out().print(page.toHtml());
-            parent.streams.out().flush();
+            streams().out().print(page.toHtml());
+            streams().out().flush();
         } else {
             page.save(out);
-            Inputs.wrote(parent.streams, out, "");
+            Inputs.wrote(streams(), out, "");
         }
     }
 }

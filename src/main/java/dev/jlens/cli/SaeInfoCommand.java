@@ -5,25 +5,21 @@ import dev.jlens.sae.SaeConfig;
 import dev.jlens.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 import java.io.PrintStream;
 import java.util.Locale;
 
 /** {@code jlens sae info SAE}: what an SAE is, as its cfg.json and weights say. */
 @Command(name = "info", mixinStandardHelpOptions = true, description = "Describe an SAE: architecture, hook point, sizes, settings, tensors.")
-final class SaeInfoCommand implements Runnable {
-    @ParentCommand
-    SaeCommand sae;
-
+final class SaeInfoCommand extends JlensSubcommand implements Runnable {
     @Parameters(paramLabel = "SAE", description = "A folder in SAELens' layout (cfg.json, sae_weights.safetensors), or REPO_ID/SUBFOLDER on the Hub.")
     String source;
 
     @Override
     public void run() {
-        Sae s = SaeOption.load(sae.parent.streams, source);
+        Sae s = SaeOption.load(streams(), source);
         SaeConfig c = s.cfg();
-        PrintStream out = sae.parent.streams.out();
+        PrintStream out = streams().out();
         out.println("sae: " + s.source());
         out.println("architecture: " + c.architecture().configName + (c.k() > 0 ? " (k " + c.k() + (c.rescaleActsByDecoderNorm() ? ", rescale_acts_by_decoder_norm" : "") + ")" : ""));
         out.println("hook_name: " + c.hookName());

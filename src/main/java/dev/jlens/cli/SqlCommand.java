@@ -3,7 +3,6 @@ package dev.jlens.cli;
 import dev.jlens.dataset.Sql;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -11,10 +10,7 @@ import java.util.List;
 /** {@code jlens sql}: a quick SQL look at result tables. */
 @Command(name = "sql", mixinStandardHelpOptions = true,
         description = "Run a SQL query (DuckDB) over Parquet files: each file is a view named after it (R.parquet is R), the first also t.")
-final class SqlCommand implements Runnable {
-    @ParentCommand
-    JlensCommand parent;
-
+final class SqlCommand extends JlensSubcommand implements Runnable {
     @Parameters(index = "0", paramLabel = "QUERY", description = "The query, e.g. \"SELECT template, avg(logit_diff) FROM t GROUP BY 1\".")
     String query;
 
@@ -23,7 +19,7 @@ final class SqlCommand implements Runnable {
 
     @Override
     public void run() {
-        parent.streams.out().print(Sql.query(query, files).toText());
-        parent.streams.out().flush();
+        streams().out().print(Sql.query(query, files).toText());
+        streams().out().flush();
     }
 }
