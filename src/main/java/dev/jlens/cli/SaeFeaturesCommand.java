@@ -17,10 +17,7 @@ import java.util.Locale;
 /** {@code jlens sae features}: the features that fire most at each position of a prompt. */
 @Command(name = "features", mixinStandardHelpOptions = true,
         description = "Run a prompt with the SAE spliced in (with its error term) and print, per position, the features with the largest activations.")
-final class SaeFeaturesCommand extends ModelCommand {
-    @Option(names = "--sae", required = true, paramLabel = "SAE", description = "A folder in SAELens' layout, or REPO_ID/SUBFOLDER on the Hub.")
-    String source;
-
+final class SaeFeaturesCommand extends SaeModelCommand {
     @Option(names = "--prompt", required = true, paramLabel = "P", description = "The prompt (BOS is prepended).")
     String prompt;
 
@@ -32,7 +29,7 @@ final class SaeFeaturesCommand extends ModelCommand {
         Main.Streams streams = streams();
         Inputs.text("--prompt", prompt);
         if (topK < 1) throw new JlensException("--top-k must be at least 1, got " + topK);
-        Sae s = SaeOption.load(streams, source);
+        Sae s = loadSae();
         HookedTransformer m = model.load(streams);
         Saes.withSaes(m, true, s);  // refuses an SAE for another hook or width before the run
         IntTensor tokens = m.toTokens(prompt);

@@ -15,10 +15,7 @@ import java.util.Locale;
 /** {@code jlens sae logit-effects}: the tokens a feature's decoder row promotes and suppresses most through the unembedding. */
 @Command(name = "logit-effects", mixinStandardHelpOptions = true,
         description = "Direct logit effects of features (W_dec[f] @ W_U): the top and bottom tokens of each.")
-final class SaeLogitEffectsCommand extends ModelCommand {
-    @Option(names = "--sae", required = true, paramLabel = "SAE", description = "A folder in SAELens' layout, REPO_ID/SUBFOLDER or RELEASE/SAE_ID.")
-    String source;
-
+final class SaeLogitEffectsCommand extends SaeModelCommand {
     @Option(names = "--feature", required = true, paramLabel = "F", description = "A feature index (repeatable).")
     List<Integer> features;
 
@@ -29,7 +26,7 @@ final class SaeLogitEffectsCommand extends ModelCommand {
     public void run() {
         Main.Streams streams = streams();
         if (topK < 1) throw new JlensException("--top-k must be at least 1, got " + topK);
-        Sae s = SaeOption.load(streams, source);
+        Sae s = loadSae();
         HookedTransformer m = model.load(streams);
         Inputs.topKWithinVocabulary(m, topK);
         int[] ids = features.stream().mapToInt(Integer::intValue).toArray();
