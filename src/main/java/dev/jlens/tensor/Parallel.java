@@ -1,5 +1,6 @@
 package dev.jlens.tensor;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
@@ -89,6 +90,10 @@ public final class Parallel implements AutoCloseable {
      * Calls {@code body.accept(i)} for every i in [0, n), spread over the pool and the calling thread, which
      * take the next i as they become free (items may differ in size). Runs inline when there is one item,
      * one thread, or when called from inside the pool (no nested fan-out).
+     *
+     * <p>An interrupted calling thread gets a {@link CancellationException} before the next item it takes (its
+     * interrupt status kept): every run of a model goes through here many times, so interrupting the thread
+     * stops a long computation (a notebook cell's sweep, a cancelled job) without it having to check.
      */
     public static void forEach(int n, IntConsumer body) {
         current().each(n, body);
@@ -97,7 +102,10 @@ public final class Parallel implements AutoCloseable {
     private void each(int n, IntConsumer body) {
         if (n <= 0) return;
         if (n == 1 || threads == 1 || ForkJoinTask.inForkJoinPool()) {
-            for (int i = 0; i < n; i++) body.accept(i);
+            for (int i = 0; i < n; i++) {
+                stopIfInterrupted();
+                body.accept(i);
+            }
             return;
         }
         AtomicInteger next = new AtomicInteger();
@@ -105,6 +113,7 @@ public final class Parallel implements AutoCloseable {
         callerAndPool(Math.min(n, threads), ignored -> {
             for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
                 try {
+                    stopIfInterrupted();
                     body.accept(i);
                 } catch (Throwable e) {
                     failures.add(i, e);
@@ -113,6 +122,11 @@ public final class Parallel implements AutoCloseable {
             }
         });
         failures.rethrowFirst();
+    }
+
+    /** Pool threads are never interrupted by callers; a caller's interrupt is seen on its own part. */
+    private static void stopIfInterrupted() {
+        if (Thread.currentThread().isInterrupted()) throw new CancellationException("interrupted");
     }
 
     /**

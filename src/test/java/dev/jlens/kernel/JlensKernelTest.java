@@ -120,4 +120,35 @@ class JlensKernelTest {
                     .as("cell %d after the interrupt", i).isEqualTo(3_000_000L);
         }
     }
+
+    @Test
+    void anInterruptStopsALongLibraryCallThatReportsNoProgress() throws Exception {
+        // One library call, no code of the cell's own running meanwhile (JShell stops that by itself): a plain
+        // [layer, head, dest, src] pattern-patching sweep, thousands of forward passes, with no progress given.
+        kernel.evalRaw("var interruptModel = HookedTransformer.fromPretrained(\"" + tinyModel() + "\");\n"
+                + "var interruptClean = interruptModel.toTokens(\"" + "The pet of this family is a cat. ".repeat(5) + "\");\n"
+                + "var interruptCorrupted = interruptModel.toTokens(\"" + "The pet of this family is a dog. ".repeat(5) + "\");\n"
+                + "var interruptSweep = new Patching(interruptModel, interruptCorrupted, interruptModel.runWithCache(interruptClean).cache(), "
+                + "LogitDiff.normalized(IntTensor.of(new int[][] {{0, 1}}), 1f, 0f)).plain();");
+        CompletableFuture<Object> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                return kernel.evalRaw("System.setProperty(\"jlens.kernelTest.sweeping\", \"yes\");\ninterruptSweep.attnHeadPatternDestSrcPos()");
+            } catch (CellError e) {
+                return e;
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.getProperty("jlens.kernelTest.sweeping") == null && System.nanoTime() < deadline) Thread.sleep(20);
+        Thread.sleep(300);
+        assertThat(running).isNotDone();
+        kernel.interrupt();
+        Object result = running.get(30, TimeUnit.SECONDS);
+        assertThat(result).isInstanceOf(CellError.class);
+        assertThat(((CellError) result).errorName()).isEqualTo("Interrupted");
+        assertThat(kernel.evalRaw("interruptModel.forward(interruptClean).shape(1) == interruptClean.shape(1)")).isEqualTo(true);
+    }
+
+    private static String tinyModel() {
+        return java.nio.file.Path.of("src/test/resources/fixtures/tiny-gpt2-a").toAbsolutePath().toString().replace("\\", "/");
+    }
 }
