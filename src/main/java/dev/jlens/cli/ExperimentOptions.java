@@ -31,14 +31,23 @@ final class ExperimentOptions {
     void checkOutput(Path out, Experiment experiment, Main.Streams streams) {
         List<Inputs.Input> inputs = new ArrayList<>(List.of(new Inputs.Input("the --spec file " + spec, spec)));
         Inputs.modelFolder(streams, modelName(experiment)).ifPresent(inputs::add);
+        for (String sae : experiment.saes()) SaeOption.folder(sae).ifPresent(inputs::add);
         Inputs.output(out, inputs);
     }
 
-    /** The experiment's model, or the one on the command line. */
+    /** The experiment's model, or the one on the command line, with the experiment's SAEs spliced in. */
     HookedTransformer load(Experiment experiment, Main.Streams streams) {
         String name = modelName(experiment);
         if (name == null) throw new JlensException(experiment.source() + ": no \"model\" given; add one or pass --model");
-        return ModelOption.load(streams, name, revision);
+        HookedTransformer m = ModelOption.load(streams, name, revision);
+        for (int i = 0; i < experiment.saes().size(); i++) {
+            try {
+                m = dev.jlens.sae.Saes.withSaes(m, experiment.useErrorTerm(), SaeOption.load(streams, experiment.saes().get(i)));
+            } catch (JlensException e) {
+                throw new JlensException(experiment.source() + ": saes[" + i + "]: " + e.getMessage(), e);
+            }
+        }
+        return m;
     }
 
     /** The experiment's whole analysis, with a progress bar over the patching runs. */

@@ -18,6 +18,7 @@ import java.util.Map;
  * @param patching         each requested sweep's result by kind id, in the requested order
  * @param attribution      each requested attribution-patching estimate by kind id, in the requested order
  * @param cleanCache       the clean run's activations (for figures; not written to JSON)
+ * @param saeFeatures      per SAE spliced in, its reading of the clean run and its features that matter most (empty without SAEs)
  */
 public record AnalysisResult(
         Experiment experiment, String modelName, IntTensor tokens, List<List<String>> strTokens, IntTensor answerTokens,
@@ -25,7 +26,11 @@ public record AnalysisResult(
         List<String> logitLensLabels, Tensor logitLens, List<String> perLayerLabels, Tensor perLayer,
         List<String> perHeadLabels, Tensor perHead, int[] top3PositiveHeads, int[] top3NegativeHeads,
         IntTensor corruptedTokens, Float corruptedAverageLogitDiff, Map<String, Tensor> patching,
-        ActivationCache cleanCache, Map<String, Tensor> attribution) {
+        ActivationCache cleanCache, Map<String, Tensor> attribution, List<SaeFeatures> saeFeatures) {
+
+    public AnalysisResult {
+        saeFeatures = List.copyOf(saeFeatures);
+    }
 
     public Json.Obj toJson() {
         Json.Obj root = new Json.Obj();
@@ -54,6 +59,11 @@ public record AnalysisResult(
         }
         root.put("patching", byKind(patching));
         if (!attribution.isEmpty()) root.put("attribution", byKind(attribution));
+        if (!saeFeatures.isEmpty()) {
+            Json.Arr saes = new Json.Arr();
+            for (SaeFeatures s : saeFeatures) saes.add(s.toJson());
+            root.put("saes", saes);
+        }
         return root;
     }
 

@@ -29,11 +29,19 @@ import java.util.Set;
  *  "attribution": ["attn_head_out_all_pos"]}
  * }</pre>
  *
+ * With {@code "saes": [SAE, ...]} (each a folder in SAELens' layout, {@code REPO_ID/SUBFOLDER} on the Hub or a SAELens
+ * release's SAE, as {@code --sae} takes them) the whole analysis runs with those SAEs spliced in
+ * ({@code HookedSAETransformer}), with their error terms if {@code "use_error_term": true} (default false, as SAELens'
+ * {@code add_sae}), and adds the features that matter most for the logit difference.
+ *
  * @param source where it was read from, for error messages ("E.json: answers[0] ...")
+ * @param saes   the SAEs to splice in, as written (resolved by whoever loads the model), or empty
  */
 public record Experiment(String source, String model, boolean prependBos, List<String> prompts, List<AnswerPair> answers,
-                         List<String> corruptedPrompts, List<PatchKind> patching, List<PatchKind> attribution) {
-    private static final Set<String> FIELDS = Set.of("model", "prepend_bos", "prompts", "answers", "corrupted_prompts", "patching", "attribution");
+                         List<String> corruptedPrompts, List<PatchKind> patching, List<PatchKind> attribution,
+                         List<String> saes, boolean useErrorTerm) {
+    private static final Set<String> FIELDS = Set.of("model", "prepend_bos", "prompts", "answers", "corrupted_prompts", "patching", "attribution",
+            "saes", "use_error_term");
     /** Refuse absurd files before they cost memory: 64 MB of JSON, 100k prompts. */
     private static final long MAX_BYTES = 64L << 20;
     private static final int MAX_PROMPTS = 100_000;
@@ -47,6 +55,13 @@ public record Experiment(String source, String model, boolean prependBos, List<S
         corruptedPrompts = corruptedPrompts == null ? null : List.copyOf(corruptedPrompts);
         patching = List.copyOf(patching);
         attribution = List.copyOf(attribution);
+        saes = List.copyOf(saes);
+    }
+
+    /** An experiment without SAEs. */
+    public Experiment(String source, String model, boolean prependBos, List<String> prompts, List<AnswerPair> answers,
+                      List<String> corruptedPrompts, List<PatchKind> patching, List<PatchKind> attribution) {
+        this(source, model, prependBos, prompts, answers, corruptedPrompts, patching, attribution, List.of(), false);
     }
 
     /** An experiment without attribution patching. */
@@ -86,7 +101,7 @@ public record Experiment(String source, String model, boolean prependBos, List<S
         Json parsed = Json.parse(source, json, 32);
         if (!(parsed instanceof Json.Obj root)) throw new JlensException(source + ": must be a JSON object with \"prompts\" and \"answers\"");
         for (String field : root.names()) {
-            if (!FIELDS.contains(field)) throw new JlensException(source + ": unknown field \"" + field + "\" (known: model, prepend_bos, prompts, answers, corrupted_prompts, patching, attribution)");
+            if (!FIELDS.contains(field)) throw new JlensException(source + ": unknown field \"" + field + "\" (known: model, prepend_bos, prompts, answers, corrupted_prompts, patching, attribution, saes, use_error_term)");
         }
         String model = optionalString(root, "model", source);
         boolean bos = true;
@@ -112,7 +127,17 @@ public record Experiment(String source, String model, boolean prependBos, List<S
         }
         List<PatchKind> patching = kinds(root, "patching", "the runs the clean activations are pasted into", source, corrupted != null);
         List<PatchKind> attribution = kinds(root, "attribution", "the run whose gradient estimates each patch", source, corrupted != null);
-        return new Experiment(source, model, bos, prompts, answers, corrupted, patching, attribution);
+        List<String> saes = strings(root, "saes", source, false);
+        for (int i = 0; i < saes.size(); i++) {
+            if (saes.get(i).isBlank()) throw new JlensException(source + ": saes[" + i + "] is empty; give an SAE folder, REPO_ID/SUBFOLDER on the Hub or a release's SAE");
+        }
+        boolean useErrorTerm = false;
+        if (root.has("use_error_term")) {
+            if (!(root.get("use_error_term") instanceof Json.Bool b)) throw new JlensException(source + ": \"use_error_term\" must be true or false");
+            useErrorTerm = b.value();
+            if (saes.isEmpty()) throw new JlensException(source + ": \"use_error_term\" is for the SAEs in \"saes\", and none is given");
+        }
+        return new Experiment(source, model, bos, prompts, answers, corrupted, patching, attribution, saes, useErrorTerm);
     }
 
     /** The patching kinds listed in {@code field}: known, each once, and only with corrupted prompts. */

@@ -6,6 +6,7 @@ import dev.jlens.analysis.GradientMetrics;
 import dev.jlens.patching.Attribution;
 import dev.jlens.patching.PatchKind;
 import dev.jlens.patching.Patching;
+import dev.jlens.sae.Saes;
 
 import dev.jlens.JlensException;
 import dev.jlens.cache.ActivationCache;
@@ -45,6 +46,10 @@ public record ExperimentAnalysis(HookedTransformer model, Progress progress) {
 
     private AnalysisResult analyze(Experiment e) {
         estimate(e).requireFitsInHeap(e.source(), model.runtime());
+        if (!e.saes().isEmpty() && Saes.of(model).isEmpty()) {
+            throw new JlensException(e.source() + ": \"saes\" lists " + e.saes().size() + " SAE(s), but the model running it has none spliced in"
+                    + " (jlens analyze and report splice them in; the web UI does not)");
+        }
         IntTensor tokens = model.toTokens(e.prompts(), e.prependBos());
         IntTensor answerTokens = answerTokens(e);
         CachedRun clean = model.runWithCache(tokens);
@@ -94,9 +99,11 @@ public record ExperimentAnalysis(HookedTransformer model, Progress progress) {
         }
         List<List<String>> strTokens = new ArrayList<>();
         for (int i = 0; i < n; i++) strTokens.add(model.toStrTokens(tokens.row(i)));
+        List<SaeFeatures> saeFeatures = Saes.of(model).isEmpty() ? List.of()
+                : SaeFeatures.of(model, cache, tokens, answerTokens, average, corruptedTokens, corruptedAverage);
         return new AnalysisResult(e, model.cfg().modelName(), tokens, strTokens, answerTokens, perPrompt, average, calculated,
                 lens.labels(), toLogitDiff(cache, lens.stack(), directions, n), layers.labels(), toLogitDiff(cache, layers.stack(), directions, n),
-                heads.labels(), perHead, topPositive, topNegative, corruptedTokens, corruptedAverage, sweeps, cache, attribution);
+                heads.labels(), perHead, topPositive, topNegative, corruptedTokens, corruptedAverage, sweeps, cache, attribution, saeFeatures);
     }
 
     /**

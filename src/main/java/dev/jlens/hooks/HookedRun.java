@@ -26,6 +26,10 @@ public final class HookedRun {
     private final HookFunction[][] functions;
     private final HookFunction[][] backwardFunctions;
     private final HookPoint[] hookPoints;
+    /** Per point, the modules spliced in there (after its hooks), in order. */
+    private final Splice[][] spliced;
+    /** Per point, the backward of each traced splice there, in forward order (null: none); only while watching. */
+    private Splice.Backward[][] traced;
     /** Per point, the elements a forward hook changed (null: none); only while watching. */
     private boolean[][] changed;
 
@@ -39,6 +43,7 @@ public final class HookedRun {
         this.functions = new HookFunction[points.count()][];
         this.backwardFunctions = new HookFunction[points.count()][];
         this.hookPoints = new HookPoint[points.count()];
+        this.spliced = new Splice[points.count()][];
         List<List<HookFunction>> byPoint = new ArrayList<>(), backwardByPoint = new ArrayList<>();
         for (int i = 0; i < points.count(); i++) {
             byPoint.add(null);
@@ -63,17 +68,14 @@ public final class HookedRun {
                 }
             }
         }
-        for (Splice splice : splices) {
-            add(byPoint, points.idOf(splice.hookName()), (act, hook) -> splice.apply(act, (child, a) -> {
-                int id = points.idOf(splice.hookName() + "." + child);
-                if (id < 0) throw new JlensException("the module spliced in at " + splice.hookName() + " fired '" + child + "', which it did not declare");
-                return fire(id, a);
-            }));
-        }
+        List<List<Splice>> splicesByPoint = new ArrayList<>();
+        for (int i = 0; i < points.count(); i++) splicesByPoint.add(new ArrayList<>());
+        for (Splice splice : splices) splicesByPoint.get(points.idOf(splice.hookName())).add(splice);
         for (int i = 0; i < functions.length; i++) {
             List<HookFunction> fs = byPoint.get(i);
             List<HookFunction> bs = backwardByPoint.get(i);
             functions[i] = fs == null ? NONE : fs.toArray(HookFunction[]::new);
+            spliced[i] = splicesByPoint.get(i).toArray(Splice[]::new);
             backwardFunctions[i] = bs == null ? NONE : bs.toArray(HookFunction[]::new);
             if (fs != null || bs != null) hookPoints[i] = new HookPoint(points.name(i));
         }
@@ -92,8 +94,9 @@ public final class HookedRun {
         return points;
     }
 
+    /** Whether the forward pass must fire {@code id}: a hook or a spliced module is there. */
     public boolean isHooked(int id) {
-        return functions[id].length > 0;
+        return functions[id].length > 0 || spliced[id].length > 0;
     }
 
     /** Whether a backward hook is attached at {@code id}. */
@@ -109,21 +112,30 @@ public final class HookedRun {
 
     /** From now on, record which elements the forward hooks change (for a gradient run). */
     public void watchChanges() {
-        if (changed == null) changed = new boolean[functions.length][];
+        if (changed == null) {
+            changed = new boolean[functions.length][];
+            traced = new Splice.Backward[functions.length][];
+        }
     }
 
     /** Whether the gradient at {@code id} is needed as a tensor of its own: a backward hook or a changing forward hook is there. */
     public boolean needsGradient(int id) {
-        return isBackwardHooked(id) || (changed != null && changed[id] != null);
+        return isBackwardHooked(id) || (changed != null && (changed[id] != null || traced[id] != null));
     }
 
     /**
      * The gradient with respect to the input of hook point {@code id} from the gradient with respect to its
-     * output: the backward hooks run on the latter in registration order (each seeing the previous one's
-     * result), then elements a forward hook replaced get gradient 0.
+     * output: back through the modules spliced in there (last first), then the backward hooks run in registration
+     * order (each seeing the previous one's result), then elements a forward hook replaced get gradient 0. So a
+     * backward hook at a splice's host sees the gradient of the module's input, which is what the host holds.
      */
     public Tensor fireBackward(int id, Tensor gradient) {
         Tensor g = gradient;
+        Splice.Backward[] backs = traced == null ? null : traced[id];
+        if (backs != null) {
+            traced[id] = null;
+            for (int i = backs.length - 1; i >= 0; i--) g = checkedShape(id, g, backs[i].apply(g, childHooks(spliced[id][i], true)));
+        }
         HookFunction[] fs = backwardFunctions[id];
         if (fs.length > 0) {
             g = g.copy();  // a hook editing in place must not edit a gradient that flows elsewhere too
@@ -145,13 +157,57 @@ public final class HookedRun {
         return Tensor.of(out, g.shape());
     }
 
+    /** After a backward pass: refuses a run whose backward never reached a module spliced in (so skipped it). */
+    public void checkBackwardThroughSplices() {
+        if (traced == null) return;
+        for (int id = 0; id < traced.length; id++) {
+            if (traced[id] != null) throw new JlensException("gradients are not computed through a module spliced in at " + points.name(id));
+        }
+    }
+
     /**
-     * Runs the hooks of one hook point in registration order, each seeing the previous one's output, and
-     * returns the activation the forward pass continues with.
+     * Runs the hooks of one hook point in registration order, each seeing the previous one's output, then the
+     * modules spliced in there (traced in a gradient run), and returns the activation the forward pass continues with.
      */
     public Tensor fire(int id, Tensor activation) {
         HookFunction[] fs = functions[id];
-        if (changed != null && fs.length > 0 && !allReading(fs)) return fireWatched(id, activation);
+        Tensor act = changed != null && fs.length > 0 && !allReading(fs) ? fireWatched(id, activation) : runHooks(id, activation);
+        Splice[] ss = spliced[id];
+        if (ss.length == 0) return act;
+        if (changed != null) traced[id] = new Splice.Backward[ss.length];
+        for (int i = 0; i < ss.length; i++) {
+            Splice.ChildHooks hooks = childHooks(ss[i], false);
+            if (changed == null) {
+                act = checkedShape(id, act, ss[i].apply(act, hooks));
+            } else {
+                Splice.Traced t = ss[i].trace(act, hooks);
+                traced[id][i] = t.backward();
+                act = checkedShape(id, act, t.output());
+            }
+        }
+        return act;
+    }
+
+    /** A splice's child hook points, forward ({@link #fire}) or backward ({@link #fireBackward}). */
+    private Splice.ChildHooks childHooks(Splice splice, boolean backward) {
+        return (child, a) -> {
+            int id = points.idOf(splice.hookName() + "." + child);
+            if (id < 0) throw new JlensException("the module spliced in at " + splice.hookName() + " fired '" + child + "', which it did not declare");
+            return backward ? fireBackward(id, a) : fire(id, a);
+        };
+    }
+
+    private Tensor checkedShape(int id, Tensor before, Tensor after) {
+        if (!Arrays.equals(after.shape(), before.shape())) {
+            throw new JlensException("the module spliced in at " + points.name(id) + " returned shape " + Shape.str(after.shape())
+                    + " where the activation has shape " + Shape.str(before.shape()));
+        }
+        return after;
+    }
+
+    /** The hooks (not the spliced modules) of one hook point, unwatched. */
+    private Tensor runHooks(int id, Tensor activation) {
+        HookFunction[] fs = functions[id];
         Tensor act = activation;
         for (HookFunction f : fs) {
             Tensor out = f.apply(act, hookPoints[id]);
@@ -171,18 +227,11 @@ public final class HookedRun {
         return true;
     }
 
-    /** {@link #fire}, noting the elements whose value the hooks changed (bit for bit). */
+    /** {@link #runHooks}, noting the elements whose value the hooks changed (bit for bit). */
     private Tensor fireWatched(int id, Tensor activation) {
         float[] before = activation.toArray();
-        changed[id] = null;  // fire's result below is unwatched
-        boolean[][] saved = changed;
-        changed = null;
-        Tensor after;
-        try {
-            after = fire(id, activation);
-        } finally {
-            changed = saved;
-        }
+        changed[id] = null;
+        Tensor after = runHooks(id, activation);
         float[] now = after.toArray();
         boolean[] mask = new boolean[now.length];
         boolean any = false;

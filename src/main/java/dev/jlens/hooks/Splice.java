@@ -20,7 +20,29 @@ public interface Splice {
     /** Its output, of the activation's shape; {@code hooks.fire("hook_sae_acts_post", acts)} runs a child's hooks. */
     Tensor apply(Tensor activation, ChildHooks hooks);
 
-    /** Runs the hooks of a splice's child hook point. */
+    /**
+     * The forward of a gradient run: {@link #apply}'s output, and the way back from its gradient to the
+     * activation's. Modules that cannot be differentiated keep this default, which refuses.
+     */
+    default Traced trace(Tensor activation, ChildHooks hooks) {
+        throw new dev.jlens.JlensException("gradients are not computed through the module spliced in at " + hookName());
+    }
+
+    /** A traced forward: the output, and its {@link Backward}. */
+    record Traced(Tensor output, Backward backward) {}
+
+    /** One traced forward's backward pass. */
+    @FunctionalInterface
+    interface Backward {
+        /**
+         * The gradient with respect to the activation from that with respect to the output. Each child hook point's
+         * gradient goes through {@code gradients.fire(child, g)}, which runs its backward hooks and zeroes the elements a
+         * forward hook replaced (as the model's own hook points do); the result is the gradient to go on with.
+         */
+        Tensor apply(Tensor outputGradient, ChildHooks gradients);
+    }
+
+    /** Runs the hooks of a splice's child hook point (forward hooks on activations, backward hooks on gradients). */
     @FunctionalInterface
     interface ChildHooks {
         /** The child's activation after its hooks (the same tensor when none replaced it). */

@@ -441,7 +441,6 @@ public final class HookedTransformer implements CacheModel {
         int start = o.startAtLayer(), stop = o.stopAtLayer() == null ? cfg.nLayers() : normalizeStop(o.stopAtLayer());
         Tape tape = null;
         if (metric != null) {
-            if (!splices.isEmpty()) throw new JlensException("gradients are not computed through spliced modules yet");
             if (o.kvCache() != null || stop < cfg.nLayers() || o.lastLogitsOnly() || o.returnType() == ForwardOptions.ReturnType.NONE) {
                 throw new JlensException("a gradient run needs every position's logits: no KV cache, stopAtLayer, lastLogitsOnly or return type NONE");
             }
@@ -459,6 +458,7 @@ public final class HookedTransformer implements CacheModel {
             LogitMetric.Evaluation e = LogitMetric.checked(metric, r.logits());
             metricValue = e.value();
             inputGradient = forward.backward(tape, e.gradient());
+            hookedRun.checkBackwardThroughSplices();
         }
         if (o.lastLogitsOnly() && o.returnType() != ForwardOptions.ReturnType.LOGITS && o.returnType() != ForwardOptions.ReturnType.NONE) {
             throw new JlensException("lastLogitsOnly gives no loss: the loss needs every position's logits");

@@ -287,6 +287,100 @@ public final class Sae {
         return SaeKernels.sparseDecode(a, wDec, bDec);
     }
 
+    // ---- the backward pass, as PyTorch differentiates SAELens' forward ----------------------------
+
+    /** The gradient of {@link #denormalize}'s input (the reconstruction) from that of its output. A fresh tensor. */
+    Tensor denormalizeBackward(Tensor gOut, Normalized how) {
+        int d = cfg.dIn(), n = gOut.size() / d;
+        float[] g = gOut.toArray();
+        switch (cfg.normalization()) {
+            case CONSTANT_NORM_RESCALE -> {
+                for (int i = 0; i < n; i++) for (int c = 0; c < d; c++) g[i * d + c] /= how.scale()[i];
+            }
+            case LAYER_NORM -> {
+                for (int i = 0; i < n; i++) for (int c = 0; c < d; c++) g[i * d + c] *= how.scale()[i];
+            }
+            default -> { }
+        }
+        return Tensor.of(g, gOut.shape());
+    }
+
+    /**
+     * The gradient with respect to the SAE's input rows {@code x} through the normalization, which reaches them twice:
+     * through the normalized rows ({@code gNormalized}) and through the statistics that {@link #denormalize} reuses
+     * (SAELens keeps them with their graph: {@code x_norm_coeff}, {@code ln_mu}, {@code ln_std}), given the
+     * reconstruction {@code recons} it was applied to and its output's gradient {@code gOut}.
+     */
+    Tensor normalizationBackward(Tensor x, Normalized how, Tensor gNormalized, Tensor recons, Tensor gOut) {
+        int d = cfg.dIn(), n = x.size() / d;
+        float[] gx = gNormalized.toArray();
+        if (cfg.normalization() != ActivationNormalization.CONSTANT_NORM_RESCALE && cfg.normalization() != ActivationNormalization.LAYER_NORM) {
+            return Tensor.of(gx, x.shape());
+        }
+        float[] xv = x.toArray(), r = recons.toArray(), go = gOut.toArray();
+        for (int i = 0; i < n; i++) {
+            int o = i * d;
+            double outDotRecons = 0;
+            for (int c = 0; c < d; c++) outDotRecons += (double) go[o + c] * r[o + c];
+            if (cfg.normalization() == ActivationNormalization.CONSTANT_NORM_RESCALE) {
+                // n = x c with c = sqrt(d) / |x|; out = recons / c
+                double coeff = how.scale()[i], xDotG = 0;
+                for (int c = 0; c < d; c++) xDotG += (double) xv[o + c] * gx[o + c];
+                for (int c = 0; c < d; c++) {
+                    gx[o + c] = (float) (coeff * gx[o + c] - xv[o + c] * coeff * coeff * coeff * xDotG / d + outDotRecons * xv[o + c] * coeff / d);
+                }
+            } else {
+                // y = x - mean, sigma = std(y) (n - 1), n = y / (sigma + 1e-5); out = recons sigma + mean
+                double sigma = how.scale()[i], mean = how.mean()[i], divisor = (float) (how.scale()[i] + 1e-5f), outSum = 0, gNDotY = 0;
+                for (int c = 0; c < d; c++) {
+                    outSum += go[o + c];
+                    gNDotY += gx[o + c] * (xv[o + c] - mean);
+                }
+                double gSigma = outDotRecons - gNDotY / (divisor * divisor);
+                double[] gy = new double[d];
+                double gySum = 0;
+                for (int c = 0; c < d; c++) {
+                    gy[c] = gx[o + c] / divisor + gSigma * (xv[o + c] - mean) / ((d - 1) * sigma);
+                    gySum += gy[c];
+                }
+                for (int c = 0; c < d; c++) gx[o + c] = (float) (gy[c] - gySum / d + outSum / d);
+            }
+        }
+        return Tensor.of(gx, x.shape());
+    }
+
+    /**
+     * The gradient of the pre-activations from that of {@code hook_sae_acts_post}: it passes where the feature fired
+     * ({@code post}, the activation function's output, is positive) and is 0 elsewhere, for every architecture (the
+     * ReLU, JumpReLU's and gated's masks and top-k's selection are constant almost everywhere); times the decoder
+     * norm for top-k with {@code rescale_acts_by_decoder_norm}. A fresh tensor.
+     */
+    Tensor activationsBackward(Tensor post, Tensor gPost) {
+        int m = cfg.dSae();
+        float[] p = post.data(), g = gPost.toArray();
+        int off = post.offset();
+        for (int i = 0; i < g.length; i++) {
+            if (!(p[off + i] > 0f)) g[i] = 0f;
+            else if (decoderNorms != null) g[i] *= decoderNorms[i % m];
+        }
+        return Tensor.of(g, gPost.shape());
+    }
+
+    /** The gradient of {@code hook_sae_acts_post} from that of {@code hook_sae_recons}: {@code g @ W_dec.T} (top-k with rescale: / decoder norms). */
+    Tensor reconstructionBackward(Tensor gRecons) {
+        Tensor g = SaeKernels.decodeBackward(gRecons, wDec);
+        if (decoderNorms != null) {
+            float[] v = g.data();
+            for (int i = 0; i < v.length; i++) v[i] /= decoderNorms[i % cfg.dSae()];
+        }
+        return g;
+    }
+
+    /** The gradient of the encoder's input from that of {@code hook_sae_acts_pre}: {@code g @ W_enc.T} (gated: the magnitude path's matrix; the gate is a step). */
+    Tensor preActivationsBackward(Tensor gPre) {
+        return SaeKernels.affineBackward(encoder, gPre);
+    }
+
     /** The encoder: input rows [..., d_in] to feature activations [..., d_sae] ({@code SAE.encode}). */
     public Tensor encode(Tensor x) {
         Tensor s = centered(normalize(x).values());

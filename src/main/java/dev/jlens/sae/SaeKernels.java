@@ -1,6 +1,8 @@
 package dev.jlens.sae;
 
+import dev.jlens.tensor.Kernels;
 import dev.jlens.tensor.PackedMatrix;
+import dev.jlens.tensor.Parallel;
 import dev.jlens.tensor.Tensor;
 
 import java.util.Arrays;
@@ -102,6 +104,35 @@ final class SaeKernels {
         }
         int[] shape = acts.shape().clone();
         shape[shape.length - 1] = d;
+        return Tensor.of(out, shape);
+    }
+
+    /** The gradient of {@link #affine}'s input from that of its output: {@code g @ W.T}, a fresh tensor [..., k]. */
+    static Tensor affineBackward(PackedMatrix w, Tensor g) {
+        int n = w.cols(), rows = g.size() / n;
+        float[] out = new float[rows * w.rows()];
+        float[] gv = g.offset() == 0 ? g.data() : g.toArray();
+        w.multiplyTransposed(gv, 0, rows, out, 0);
+        int[] shape = g.shape().clone();
+        shape[shape.length - 1] = w.rows();
+        return Tensor.of(out, shape);
+    }
+
+    /**
+     * The gradient of the decoded rows' activations from that of the decoded rows: {@code g @ W_dec.T} for g [..., d_in],
+     * one dot product with each decoder row (all features: a feature that did not fire has a gradient too).
+     */
+    static Tensor decodeBackward(Tensor g, Tensor wDec) {
+        int m = wDec.shape(0), d = wDec.shape(1), rows = g.size() / d;
+        float[] gv = g.toArray(), w = wDec.data(), out = new float[rows * m];
+        int wOff = wDec.offset();
+        Parallel.forRows(m, 256, (from, to) -> {
+            for (int r = 0; r < rows; r++) {
+                for (int j = from; j < to; j++) out[r * m + j] = Kernels.dot(gv, r * d, w, wOff + j * d, d);
+            }
+        });
+        int[] shape = g.shape().clone();
+        shape[shape.length - 1] = m;
         return Tensor.of(out, shape);
     }
 

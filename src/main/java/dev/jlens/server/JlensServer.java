@@ -237,6 +237,10 @@ public final class JlensServer implements AutoCloseable {
         n.set("patching_kinds", PatchKindChoices.json(JSON));
         n.put("max_body_bytes", maxBody);
         n.put("max_prompts", MAX_PROMPTS);
+        var saes = n.putArray("saes");
+        for (var splice : dev.jlens.sae.Saes.of(model)) {
+            saes.addObject().put("hook_name", splice.hookName()).put("d_sae", splice.sae().cfg().dSae()).put("use_error_term", splice.useErrorTerm());
+        }
         return n;
     }
 
@@ -271,6 +275,10 @@ public final class JlensServer implements AutoCloseable {
             String asked = shortName(experiment.model());
             throw new HttpError(400, "request: \"model\" is " + asked + " but this server serves " + shortName(modelName)
                     + "; leave \"model\" out, or start `jlens serve --model " + asked + "` for it");
+        }
+        if (!experiment.saes().isEmpty()) {
+            throw new HttpError(400, "request: \"saes\" is not taken by the web UI (a request would read folders or download SAEs); "
+                    + "start `jlens serve --sae SAE` to splice SAEs into every analysis");
         }
         try {
             // Refused here, with the checks and the estimate, rather than failing in the worker after a 202.

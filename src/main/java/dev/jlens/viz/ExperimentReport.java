@@ -17,7 +17,8 @@ import java.util.Locale;
  * The seed's whole analysis of an experiment on one page, in the seed's order: the experiment file and the
  * model (so the page can be reproduced), the prompts as tokens, a {@code test_prompt}-style table per prompt,
  * clean and corrupted logit differences, the logit lens, the attribution per layer and per head, the attention
- * patterns of the top positive and negative heads, and a heatmap per patching sweep.
+ * patterns of the top positive and negative heads, a heatmap per patching sweep, and with SAEs spliced in their
+ * features ({@link SaeFeaturesSection}).
  *
  * <p>Stable element ids: {@code experiment-file}, {@code tokens-prompt-N}, {@code tokens-corrupted-N},
  * {@code top-k-N}, {@code logit-diffs}, figures {@code logit-lens}, {@code per-layer}, {@code per-head},
@@ -98,6 +99,7 @@ public final class ExperimentReport {
                 PatchingFigures.add(p, PatchKind.byId(sweep.getKey()).orElseThrow(), sweep.getValue(), tokens0);
             }
         }
+        SaeFeaturesSection.add(p, model, r);
         return p.build();
     }
 
@@ -181,6 +183,10 @@ public final class ExperimentReport {
         for (Experiment.AnswerPair a : e.answers()) answers.addArray().add(a.correct()).add(a.incorrect());
         if (e.hasCorruptedPrompts()) root.set("corrupted_prompts", m.valueToTree(e.corruptedPrompts()));
         if (!e.patching().isEmpty()) root.set("patching", m.valueToTree(e.patching().stream().map(k -> k.id()).toList()));
+        if (!e.saes().isEmpty()) {
+            root.set("saes", m.valueToTree(e.saes()));
+            root.put("use_error_term", e.useErrorTerm());
+        }
         return m.writerWithDefaultPrettyPrinter().writeValueAsString(root);
     }
 }

@@ -94,6 +94,8 @@ class BadSaeInputsTest {
         assertThat(Refused.run("cache", "--model", MODEL, "--prompt", "Hi", "--out", out.toString(), "--use-error-term").err())
                 .contains("--use-error-term is for SAEs spliced in with --sae, and none is given");
         Refused.nothingWritten(out);
+        assertThat(Refused.run("serve", "--model", MODEL, "--port", "0", "--use-error-term").err())
+                .isEqualTo("jlens: --use-error-term is for SAEs spliced in with --sae, and none is given\n");
     }
 
     @Test

@@ -87,6 +87,6 @@ class ReportCommandTest {
     @Test
     void helpNamesTheOptions() {
         assertThat(CliRunner.run("report", "--help").out()).contains("--spec").contains("--out").contains("--top-k");
-        assertThat(CliRunner.run("serve", "--help").out()).contains("--host").contains("--port").contains("127.0.0.1");
+        assertThat(CliRunner.run("serve", "--help").out()).contains("--host").contains("--port").contains("127.0.0.1").contains("--sae").contains("--use-error-term");
     }
 }

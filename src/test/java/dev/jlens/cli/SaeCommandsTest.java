@@ -91,6 +91,41 @@ class SaeCommandsTest {
     }
 
     @Test
+    void cacheWithAGradientSavesItAtTheSaesHookPoints() {
+        String hook = "blocks.2.hook_mlp_out";
+        Path plain = tmp.resolve("plain.safetensors"), spliced = tmp.resolve("sae.safetensors");
+        List<String> args = List.of("cache", "--model", MODEL, "--prompt", Fixtures.PET_PROMPT, "--names", "blocks\\.2\\.hook_mlp_out.*",
+                "--grad-of-logit-diff", " Peb", " Rachel", "--out");
+        CliRunner.Result r = CliRunner.run(concat(args, plain.toString()).toArray(String[]::new));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        r = CliRunner.run(concat(concat(args, spliced.toString()), "--sae", folder("standard"), "--use-error-term").toArray(String[]::new));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        try (Checkpoint p = Checkpoint.open(plain); Checkpoint c = Checkpoint.open(spliced)) {
+            // with the error term the model after the SAE is the plain model, and so is the gradient of its output
+            float[] gOut = c.readFloat32(hook + ".hook_sae_output_grad");
+            SaeFixtures.assertClose("hook_sae_output_grad", Tensor.of(gOut, gOut.length), Tensor.of(p.readFloat32(hook + "_grad"), gOut.length));
+            // normalize_activations none: d metric / d acts_post = W_dec g_out, in float64 from the file
+            Tensor wDec = SaeFixtures.tensor("standard/sae_weights.safetensors", "W_dec");
+            int dSae = wDec.shape(0), dIn = wDec.shape(1), positions = gOut.length / dIn;
+            float[] expected = new float[positions * dSae];
+            for (int q = 0; q < positions; q++) {
+                for (int j = 0; j < dSae; j++) {
+                    double sum = 0;
+                    for (int i = 0; i < dIn; i++) sum += (double) wDec.item(j, i) * gOut[q * dIn + i];
+                    expected[q * dSae + j] = (float) sum;
+                }
+            }
+            SaeFixtures.assertClose("hook_sae_acts_post_grad", Tensor.of(c.readFloat32(hook + ".hook_sae_acts_post_grad"), positions, dSae), Tensor.of(expected, positions, dSae));
+        }
+    }
+
+    private static List<String> concat(List<String> a, String... more) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(List.of(more));
+        return out;
+    }
+
+    @Test
     void logitEffectsAreTheDecoderRowThroughTheUnembeddingAsTransformerLensProcessesIt() {
         int feature = 17, k = 4;
         CliRunner.Result r = CliRunner.run("sae", "logit-effects", "--model", MODEL, "--sae", folder("standard"), "--feature", String.valueOf(feature), "--top-k", String.valueOf(k));
