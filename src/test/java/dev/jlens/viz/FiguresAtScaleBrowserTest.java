@@ -52,7 +52,11 @@ class FiguresAtScaleBrowserTest {
         return b.append(last).toString();
     }
 
+    static final Map<Integer, Path> reports = new java.util.HashMap<>();
+
+    /** The report of an n-token prompt, made once for the tests that look at it. */
     static Path report(int n) throws Exception {
+        if (reports.containsKey(n)) return reports.get(n);
         String spec = "{\"prompts\": [\"" + prompt(n, " John") + "\"], \"answers\": [[\" Mary\", \" John\"]], \"corrupted_prompts\": [\""
                 + prompt(n, " Mary") + "\"], \"patching\": [\"resid_pre\", \"block_every\"]}";
         Path specFile = dir.resolve("scale-" + n + ".json"), out = dir.resolve("scale-" + n + ".html");
@@ -62,6 +66,7 @@ class FiguresAtScaleBrowserTest {
                 new Main.Streams(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                         false, Map.of("HF_HUB_OFFLINE", "1")));
         assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        reports.put(n, out);
         return out;
     }
 
@@ -118,6 +123,103 @@ class FiguresAtScaleBrowserTest {
                 "patching-resid_pre-heatmap", "patching-block_every")) {
             shoot(id, shots().resolve(n + "-" + id + ".png"));
         }
+    }
+
+    /**
+     * The attention viewer zooms in place: its slider, Shift+wheel and a drag change the window of positions shown, the
+     * grid and its color bar stay where they are, and zoomed in on 16 positions every one of them is labeled on both axes
+     * at a readable size, the labels apart and naming the tokens in view.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {38, 138, 1024})
+    void attentionViewerZoomsToReadableLabels(int n) throws Exception {
+        browser.driver.get(report(n).toUri().toString());
+        new WebDriverWait(browser.driver, Duration.ofSeconds(60)).until(d -> "true".equals(
+                d.findElement(By.id("attention-top-positive")).getAttribute("data-rendered")));
+        org.openqa.selenium.WebElement viewer = browser.driver.findElement(By.id("attention-top-positive"));
+        assertThat(viewer.getAttribute("data-view")).isEqualTo("0,0," + n);
+        Map<?, ?> before = box("#attention-top-positive .jlens-attn-target");
+        // the color bar: 0 to 1, beside the grid, inside the page
+        @SuppressWarnings("unchecked") List<Object> ticks = (List<Object>) browser.js("return Array.prototype.map.call(document.querySelectorAll('#attention-top-positive .jlens-attn-colorbar-tick'),"
+                + " function (t) { return t.textContent; });");
+        assertThat(ticks).containsExactly("1.0000", "0.7500", "0.5000", "0.2500", "0.0000");
+        Map<?, ?> bar = box("#attention-top-positive .jlens-attn-colorbar rect");
+        assertThat(num(bar, "left")).isGreaterThan(num(before, "right"));
+        assertThat(num(bar, "right") + 50).isLessThanOrEqualTo(num(box("main"), "right"));
+
+        // the slider all the way: 16 positions from the middle of the pattern
+        browser.js("var s = document.querySelector('#attention-top-positive .jlens-attn-zoom-slider'); s.value = '100';"
+                + " s.dispatchEvent(new Event('input'));");
+        String[] view = viewer.getAttribute("data-view").split(",");
+        int x0 = Integer.parseInt(view[0]), y0 = Integer.parseInt(view[1]), span = Integer.parseInt(view[2]);
+        assertThat(span).isEqualTo(16);
+        assertThat(x0).isEqualTo(y0).isBetween(n / 2 - 9, n / 2 - 7);
+        assertThat(viewer.getAttribute("data-label-step")).isEqualTo("1");
+        List<String> tokens = tokensOf(n);
+        for (String axis : List.of("qlabel", "klabel")) {
+            List<?> labels = (List<?>) browser.js("return Array.prototype.map.call(document.querySelectorAll('#attention-top-positive .jlens-attn-' + arguments[0]),"
+                    + " function (t) { var r = t.getBoundingClientRect(); return {pos: +t.getAttribute('data-pos'), text: t.firstChild.nodeValue,"
+                    + " font: parseFloat(t.getAttribute('font-size')), x: r.left + r.width / 2, y: r.top + r.height / 2}; });", axis);
+            assertThat(labels).as(axis).hasSize(16);
+            for (int i = 0; i < 16; i++) {
+                Map<?, ?> l = (Map<?, ?>) labels.get(i);
+                assertThat(num(l, "pos")).as(axis).isEqualTo(x0 + i);
+                assertThat(l.get("text")).as(axis + " " + i).isEqualTo(Html.visibleToken(tokens.get(x0 + i)));
+                assertThat(num(l, "font")).as("font size").isGreaterThanOrEqualTo(10);
+                if (i > 0) {
+                    Map<?, ?> prev = (Map<?, ?>) labels.get(i - 1);
+                    double gap = axis.equals("qlabel") ? num(l, "y") - num(prev, "y") : num(l, "x") - num(prev, "x");
+                    assertThat(gap).as(axis + " gap before " + i).isGreaterThanOrEqualTo(num(l, "font") * 1.2);
+                }
+            }
+        }
+        // the grid, its labels and color bar stayed in place; nothing overflows the page
+        Map<?, ?> after = box("#attention-top-positive .jlens-attn-target");
+        assertThat(after).isEqualTo(before);
+        Map<?, ?> attn = (Map<?, ?>) browser.js("var f = document.getElementById('attention-top-positive'); return {scroll: f.scrollWidth, client: f.clientWidth};");
+        assertThat(num(attn, "scroll")).isLessThanOrEqualTo(num(attn, "client"));
+        shoot("attention-top-positive", shots().resolve(n + "-attention-zoomed.png"));
+
+        // hovering a cell in the zoomed view names the cell under the pointer
+        org.openqa.selenium.WebElement target = viewer.findElement(By.cssSelector(".jlens-attn-target"));
+        double cell = num(after, "width") / 16;
+        new org.openqa.selenium.interactions.Actions(browser.driver).scrollToElement(target).perform();
+        new org.openqa.selenium.interactions.Actions(browser.driver).moveToElement(target, (int) (-num(after, "width") / 2 + 2.5 * cell),
+                (int) (-num(after, "height") / 2 + 5.5 * cell)).perform();
+        assertThat(viewer.getAttribute("data-hover-cell")).isEqualTo((y0 + 5) + "," + (x0 + 2));
+        // a drag to the upper left pans toward later positions, by as many cells as it moved
+        new org.openqa.selenium.interactions.Actions(browser.driver).clickAndHold().moveByOffset((int) (-3 * cell), (int) (-2 * cell)).release().perform();
+        String[] panned = viewer.getAttribute("data-view").split(",");
+        assertThat(Integer.parseInt(panned[0])).isEqualTo(Math.min(n - 16, x0 + 3));
+        assertThat(Integer.parseInt(panned[1])).isEqualTo(Math.min(n - 16, y0 + 2));
+        // Shift+wheel zooms out around the pointer; the wheel alone leaves the view as it is
+        String still = viewer.getAttribute("data-view");
+        new org.openqa.selenium.interactions.Actions(browser.driver).scrollFromOrigin(
+                org.openqa.selenium.interactions.WheelInput.ScrollOrigin.fromElement(target), 0, 120).perform();
+        assertThat(viewer.getAttribute("data-view")).isEqualTo(still);
+        new org.openqa.selenium.interactions.Actions(browser.driver).keyDown(org.openqa.selenium.Keys.SHIFT).scrollFromOrigin(
+                org.openqa.selenium.interactions.WheelInput.ScrollOrigin.fromElement(target), 0, 120).keyUp(org.openqa.selenium.Keys.SHIFT).perform();
+        assertThat(Integer.parseInt(viewer.getAttribute("data-view").split(",")[2])).isEqualTo(20);
+        // and "all" shows every position again
+        viewer.findElement(By.cssSelector(".jlens-attn-zoom-reset")).click();
+        assertThat(viewer.getAttribute("data-view")).isEqualTo("0,0," + n);
+        assertThat(browser.severeLogs()).isEmpty();
+    }
+
+    /** The report's tokens of the n-token prompt, as the attention viewer's spec holds them. */
+    static List<String> tokensOf(int n) {
+        List<?> tokens = (List<?>) browser.js("return JSON.parse(document.querySelector('#attention-top-positive script.jlens-spec').textContent).tokens;");
+        assertThat(tokens).hasSize(n);
+        return tokens.stream().map(Object::toString).toList();
+    }
+
+    static Map<?, ?> box(String selector) {
+        return (Map<?, ?>) browser.js("var r = document.querySelector(arguments[0]).getBoundingClientRect();"
+                + " return {left: r.left + scrollX, top: r.top + scrollY, right: r.right + scrollX, width: r.width, height: r.height};", selector);
+    }
+
+    static double num(Map<?, ?> m, String key) {
+        return ((Number) m.get(key)).doubleValue();
     }
 
     /** A screenshot of one element, whole even where it is wider or taller than the window. */
