@@ -224,6 +224,11 @@ class FiguresAtScaleBrowserTest {
 
     /** A screenshot of one element, whole even where it is wider or taller than the window. */
     static void shoot(String id, Path file) throws Exception {
+        shoot(browser, id, file);
+    }
+
+    /** A screenshot of one element of {@code browser}'s page. */
+    static void shoot(Browser browser, String id, Path file) throws Exception {
         Map<?, ?> r = (Map<?, ?>) browser.js("var r = document.getElementById(arguments[0]).getBoundingClientRect();"
                 + "return {x: r.left + scrollX, y: r.top + scrollY, w: r.width, h: r.height};", id);
         Map<String, Object> shot = browser.driver.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true,
