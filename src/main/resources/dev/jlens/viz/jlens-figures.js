@@ -628,6 +628,13 @@
       render(el, spec, fig);
       fig.setAttribute('data-rendered', 'true');
     }
+    // the two heatmaps of a pair (activation and attribution patching of one kind) zoom and hover together
+    var pairs = (root || document).querySelectorAll('.jlens-pair');
+    for (var p = 0; p < pairs.length; p++) {
+      var charts = Array.prototype.map.call(pairs[p].querySelectorAll('.jlens-chart'), function (c) { return echarts.getInstanceByDom(c); })
+        .filter(function (c) { return c; });
+      if (charts.length > 1) echarts.connect(charts);
+    }
   }
 
   /** The ECharts instance of a chart figure (for tests and scripting). */

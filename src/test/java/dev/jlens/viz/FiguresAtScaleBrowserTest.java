@@ -58,7 +58,7 @@ class FiguresAtScaleBrowserTest {
     static Path report(int n) throws Exception {
         if (reports.containsKey(n)) return reports.get(n);
         String spec = "{\"prompts\": [\"" + prompt(n, " John") + "\"], \"answers\": [[\" Mary\", \" John\"]], \"corrupted_prompts\": [\""
-                + prompt(n, " Mary") + "\"], \"patching\": [\"resid_pre\", \"block_every\"]}";
+                + prompt(n, " Mary") + "\"], \"patching\": [\"resid_pre\", \"block_every\"], \"attribution\": [\"resid_pre\", \"block_every\"]}";
         Path specFile = dir.resolve("scale-" + n + ".json"), out = dir.resolve("scale-" + n + ".html");
         Files.writeString(specFile, spec);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -84,7 +84,12 @@ class FiguresAtScaleBrowserTest {
         new WebDriverWait(browser.driver, Duration.ofSeconds(60)).until(d -> d.findElements(By.cssSelector("figure.jlens-figure")).stream()
                 .allMatch(f -> "true".equals(f.getAttribute("data-rendered"))));
         assertThat(browser.severeLogs()).isEmpty();
-        for (String id : List.of("patching-resid_pre-heatmap", "patching-block_every-resid_pre", "patching-block_every-attn_out", "patching-block_every-mlp_out")) {
+        List<String> heatmaps = new ArrayList<>();
+        for (String id : List.of("resid_pre-heatmap", "block_every-resid_pre", "block_every-attn_out", "block_every-mlp_out")) {
+            heatmaps.add("patching-" + id);
+            heatmaps.add("attribution-" + id);   // beside it, at most half as wide
+        }
+        for (String id : heatmaps) {
             // the figure fits the page: nothing to scroll sideways, the color bar inside it
             Map<?, ?> box = (Map<?, ?>) browser.js("var f = document.getElementById(arguments[0]), r = f.getBoundingClientRect(),"
                     + " main = document.querySelector('main').getBoundingClientRect();"
@@ -94,23 +99,34 @@ class FiguresAtScaleBrowserTest {
             @SuppressWarnings("unchecked") List<Object> ticks = (List<Object>) browser.js("return jlens.chartOf(arguments[0]).getOption().graphic[0].elements"
                     + ".filter(function (e) { return e.name === 'colorbar-tick'; }).map(function (e) { return e.style.text; });", id);
             assertThat(ticks).as(id + " color bar").hasSize(5).contains("0.0000").noneMatch(t -> t.toString().startsWith("-0.0000"));
+            // a heatmap whose labels are thinned zooms (its slider and the inside zoom); past 38 positions all are thinned
             Number zooms = (Number) browser.js("return (jlens.chartOf(arguments[0]).getOption().dataZoom || []).length;", id);
-            assertThat(zooms.intValue()).as(id + " zooms").isEqualTo(n > 38 ? 1 + 1 : 0);
+            Boolean thinned = (Boolean) browser.js("return JSON.parse(document.querySelector('#' + arguments[0] + ' script.jlens-spec').textContent).zoomX;", id);
+            assertThat(zooms.intValue()).as(id + " zooms").isEqualTo(thinned ? 1 + 1 : 0);
+            if (n > 38) assertThat(thinned).as(id + " thinned").isTrue();
         }
-        if (n > 38) {
-            // zoomed in on 38 columns, every one of them is labeled
-            String id = "patching-resid_pre-heatmap";
+        {
+            // zoomed in on 20 columns, every one of them is labeled, and the attribution twin follows
+            String id = "patching-resid_pre-heatmap", twin = "attribution-resid_pre-heatmap";
             Number before = (Number) browser.js("return jlens.chartOf(arguments[0]).getOption().xAxis[0].axisLabel.interval;", id);
             assertThat(before.intValue()).as("labels thinned").isGreaterThan(0);
-            browser.js("jlens.chartOf(arguments[0]).dispatchAction({type: 'dataZoom', startValue: 0, endValue: 37});", id);
-            Number after = (Number) browser.js("return jlens.chartOf(arguments[0]).getOption().xAxis[0].axisLabel.interval;", id);
-            assertThat(after.intValue()).as("labels zoomed in").isZero();
-            shoot(id, shots().resolve(n + "-zoomed-resid_pre.png"));
+            browser.js("jlens.chartOf(arguments[0]).dispatchAction({type: 'dataZoom', startValue: 0, endValue: 19});", id);
+            for (String zoomed : List.of(id, twin)) {
+                Number after = (Number) browser.js("return jlens.chartOf(arguments[0]).getOption().xAxis[0].axisLabel.interval;", zoomed);
+                assertThat(after.intValue()).as(zoomed + " labels zoomed in").isZero();
+                Number end = (Number) browser.js("return jlens.chartOf(arguments[0]).getOption().dataZoom[0].endValue;", zoomed);
+                assertThat(end.intValue()).as(zoomed).isEqualTo(19);
+            }
+            shoot("patching-resid_pre", shots().resolve(n + "-zoomed-resid_pre.png"));
         }
         // the three facets of block_every share one color scale
         List<?> ranges = (List<?>) browser.js("return ['resid_pre', 'attn_out', 'mlp_out'].map(function (p) {"
                 + " return JSON.parse(document.querySelector('#patching-block_every-' + p + ' script.jlens-spec').textContent).range; });");
         assertThat(ranges.stream().distinct()).hasSize(1);
+        // the saliency strips of a long prompt scroll within a few lines, as its tokens do
+        Number saliencyHeight = (Number) browser.js("return document.getElementById('saliency-gxi-0').getBoundingClientRect().height;");
+        assertThat(saliencyHeight.doubleValue()).as("saliency strip").isLessThan(400);
+        assertThat(browser.driver.findElements(By.cssSelector("#saliency-gxi-0 .jlens-tok"))).hasSize(n);
         // the attention viewer fits the page too
         Number attnWidth = (Number) browser.js("return document.querySelector('#attention-top-positive .jlens-attn-grid').getBoundingClientRect().right"
                 + " - document.querySelector('main').getBoundingClientRect().left;");
@@ -120,7 +136,7 @@ class FiguresAtScaleBrowserTest {
         Number tokensHeight = (Number) browser.js("return document.getElementById('tokens-prompt-0').getBoundingClientRect().height;");
         assertThat(tokensHeight.doubleValue()).as("token strip").isLessThan(400);
         for (String id : List.of("test-prompt", "logit-lens", "per-layer", "per-head", "attention-top-positive", "tokens-prompt-0",
-                "patching-resid_pre-heatmap", "patching-block_every")) {
+                "patching-resid_pre", "patching-block_every", "saliency")) {
             shoot(id, shots().resolve(n + "-" + id + ".png"));
         }
     }
