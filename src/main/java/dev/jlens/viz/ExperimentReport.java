@@ -22,7 +22,10 @@ import java.util.Locale;
  * <p>Stable element ids: {@code experiment-file}, {@code tokens-prompt-N}, {@code tokens-corrupted-N},
  * {@code top-k-N}, {@code logit-diffs}, figures {@code logit-lens}, {@code per-layer}, {@code per-head},
  * {@code attention-top-positive}, {@code attention-top-negative}, and per sweep a group {@code patching-KIND}
- * holding one heatmap or several ({@code patching-KIND-PART}).
+ * holding one heatmap or several ({@code patching-KIND-PART}). With attribution patching, the group also holds the
+ * attribution heatmaps ({@code attribution-KIND-heatmap}, {@code attribution-KIND-PART}), their correlation with the
+ * sweep ({@code correlation-KIND}) and the scatter plot of the two ({@code scatter-KIND}), and section {@code saliency}
+ * holds each prompt's strips ({@code saliency-gxi-N}, {@code saliency-ig-N}).
  */
 public final class ExperimentReport {
     /**
