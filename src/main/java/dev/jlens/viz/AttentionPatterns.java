@@ -10,8 +10,9 @@ import java.util.List;
 /**
  * Attention patterns of several heads over one prompt, in the spirit of CircuitsVis' {@code attention_patterns}:
  * in a browser, one small pattern per head; hovering or choosing a head enlarges it, with the tokens as row
- * (query, destination) and column (key, source) labels; hovering a token shows where it attends (its row) and
- * what attends to it (its column). SVG and PNG show every head's pattern with its label.
+ * (query, destination) and column (key, source) labels and a color bar; hovering a token shows where it attends
+ * (its row) and what attends to it (its column). A long prompt's pattern zooms in place (a slider, Shift+wheel,
+ * a drag to pan) down to 16 positions, every one labeled. SVG and PNG show every head's pattern with its label.
  *
  * <pre>{@code
  * AttentionPatterns.ofHeads(result.cleanCache(), result.strTokens().get(0), result.top3PositiveHeads(), 0)

@@ -23,7 +23,10 @@ import java.util.Locale;
  * <p>Stable element ids: {@code experiment-file}, {@code tokens-prompt-N}, {@code tokens-corrupted-N},
  * {@code top-k-N}, {@code logit-diffs}, figures {@code logit-lens}, {@code per-layer}, {@code per-head},
  * {@code attention-top-positive}, {@code attention-top-negative}, and per sweep a group {@code patching-KIND}
- * holding one heatmap or several ({@code patching-KIND-PART}).
+ * holding one heatmap or several ({@code patching-KIND-PART}). With attribution patching, the group also holds the
+ * attribution heatmaps ({@code attribution-KIND-heatmap}, {@code attribution-KIND-PART}), their correlation with the
+ * sweep ({@code correlation-KIND}) and the scatter plot of the two ({@code scatter-KIND}), and section {@code saliency}
+ * holds each prompt's strips ({@code saliency-gxi-N}, {@code saliency-ig-N}).
  */
 public final class ExperimentReport {
     /**
@@ -34,6 +37,9 @@ public final class ExperimentReport {
      * @param modelArgument  the {@code --model} the page was made with
      */
     public record Provenance(String experimentFile, String experimentText, String modelArgument) {}
+
+    /** The steps of integrated gradients in the saliency strips (midpoints of the path from the zero embedding). */
+    static final int INTEGRATED_GRADIENTS_STEPS = 20;
 
     private final HookedTransformer model;
     private int topK = 10;
@@ -91,16 +97,44 @@ public final class ExperimentReport {
         p.figure(AttentionPatterns.ofHeads(r.cleanCache(), tokens0, r.top3NegativeHeads(), 0).id("attention-top-negative")
                 .title("Top " + r.top3NegativeHeads().length + " Negative Logit Attribution Heads").build());
 
-        if (!r.patching().isEmpty()) {
-            p.section("patching", "Activation patching");
+        if (!r.patching().isEmpty() || !r.attribution().isEmpty()) {
+            p.section("patching", r.attribution().isEmpty() ? "Activation patching" : "Activation and attribution patching");
             p.paragraph("Normalized logit difference (patched - corrupted) / (clean - corrupted): 0 = no change from the corrupted run, "
                     + "1 = clean performance recovered. Positions are labeled {token}_{index} from the first prompt.");
-            for (var sweep : r.patching().entrySet()) {
-                PatchingFigures.add(p, PatchKind.byId(sweep.getKey()).orElseThrow(), sweep.getValue(), tokens0);
+            if (!r.attribution().isEmpty()) {
+                p.paragraph("Attribution patching estimates each patch from one backward pass of the corrupted run: the sum over the patched "
+                        + "activation of (clean - corrupted) x the gradient of the normalized logit difference. It stands beside the activation "
+                        + "patching of the same kind, on one color scale, with their correlation.");
+            }
+            java.util.LinkedHashSet<String> kinds = new java.util.LinkedHashSet<>(r.patching().keySet());
+            kinds.addAll(r.attribution().keySet());
+            for (String kind : kinds) {
+                PatchingFigures.add(p, PatchKind.byId(kind).orElseThrow(), r.patching().get(kind), r.attribution().get(kind), tokens0);
             }
         }
+        if (!r.attribution().isEmpty()) saliency(p, r);
         SaeFeaturesSection.add(p, model, r);
         return p.build();
+    }
+
+    /**
+     * Per prompt, how much each input token moves its logit difference (correct - incorrect) on the clean run: gradient x
+     * input and integrated gradients over the token embeddings (Saliency), summed over d_model.
+     */
+    private void saliency(Page.Builder p, AnalysisResult r) {
+        p.section("saliency", "Token saliency");
+        p.paragraph("How much each token of a prompt moves its logit difference (correct - incorrect), from the gradient at the token "
+                + "embeddings: gradient x input, and integrated gradients from the zero embedding in " + INTEGRATED_GRADIENTS_STEPS
+                + " steps (their sum over the tokens approaches the logit difference minus that of the zero embeddings). Blue raises the "
+                + "logit difference, red lowers it; both strips of a prompt share one scale. Hover a token for its value.");
+        TokenSaliency s = TokenSaliency.of(model, r.tokens(), r.answerTokens(), INTEGRATED_GRADIENTS_STEPS);
+        for (int i = 0; i < r.strTokens().size(); i++) {
+            double range = Math.max(s.gradientTimesInput().get(i).abs().max(), s.integratedGradients().get(i).abs().max());
+            p.group("saliency-" + i, "jlens-saliency-group");
+            p.saliency("saliency-gxi-" + i, "Prompt " + i + ": gradient x input", r.strTokens().get(i), s.gradientTimesInput().get(i).toArray(), range);
+            p.saliency("saliency-ig-" + i, "Prompt " + i + ": integrated gradients", r.strTokens().get(i), s.integratedGradients().get(i).toArray(), range);
+            p.endGroup();
+        }
     }
 
     private void tokens(Page.Builder p, AnalysisResult r) {

@@ -149,7 +149,12 @@ public final class Page {
         }
 
         public Builder paragraph(String text) {
-            blocks.add("<p>" + Html.escape(text) + "</p>");
+            return paragraph(null, text);
+        }
+
+        /** A paragraph with an element id (null: none). */
+        public Builder paragraph(String id, String text) {
+            blocks.add("<p" + idAttr(id) + ">" + Html.escape(text) + "</p>");
             return this;
         }
 
@@ -198,6 +203,26 @@ public final class Page {
             for (int i = 0; i < tokens.size(); i++) {
                 b.append("<span class=\"jlens-tok").append(marked.contains(i) ? " jlens-tok-marked" : "").append("\" data-pos=\"").append(i)
                         .append("\" title=\"position ").append(i).append(marked.contains(i) ? ", differs" : "").append("\">")
+                        .append(Html.escape(Html.visibleToken(tokens.get(i)))).append("<sub>").append(i).append("</sub></span>");
+            }
+            blocks.add(b.append("</div>").toString());
+            return this;
+        }
+
+        /**
+         * A prompt's tokens colored by a value each (e.g. saliency) on the diverging scale over [-range, range], blue for
+         * positive: one chip per token with its position; hovering names the value, which {@code data-value} also holds.
+         */
+        public Builder saliency(String id, String caption, List<String> tokens, float[] values, double range) {
+            if (values.length != tokens.size()) throw new IllegalArgumentException(values.length + " values for " + tokens.size() + " tokens");
+            StringBuilder b = new StringBuilder("<div class=\"jlens-tokens jlens-saliency\"" + idAttr(id) + ">");
+            if (caption != null) b.append("<span class=\"jlens-tokens-caption\">").append(Html.escape(caption)).append("</span>");
+            for (int i = 0; i < tokens.size(); i++) {
+                double t = range > 0 ? Math.abs(values[i]) / range : 0;
+                String value = Values.format(values[i]);
+                b.append("<span class=\"jlens-tok\" data-pos=\"").append(i).append("\" data-value=\"").append(value)
+                        .append("\" style=\"background:").append(ColorScale.RDBU.hex(values[i], range)).append(t > 0.6 ? ";color:#fff" : "")
+                        .append("\" title=\"position ").append(i).append(": ").append(value).append("\">")
                         .append(Html.escape(Html.visibleToken(tokens.get(i)))).append("<sub>").append(i).append("</sub></span>");
             }
             blocks.add(b.append("</div>").toString());

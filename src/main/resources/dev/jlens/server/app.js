@@ -4,6 +4,7 @@
 
   var rows = document.getElementById('rows');
   var kinds = document.getElementById('kinds');
+  var attributionKinds = document.getElementById('attribution-kinds');
   var runButton = document.getElementById('run');
   var cancelButton = document.getElementById('cancel');
   var progress = document.getElementById('progress');
@@ -80,10 +81,14 @@
     }
     if (anyCorrupted) {
       body.corrupted_prompts = corrupted;
-      body.patching = Array.prototype.filter.call(kinds.querySelectorAll('input'), function (c) { return c.checked; })
-        .map(function (c) { return c.value; });
+      body.patching = ticked(kinds);
+      body.attribution = ticked(attributionKinds);
     }
     return body;
+  }
+
+  function ticked(list) {
+    return Array.prototype.filter.call(list.querySelectorAll('input'), function (c) { return c.checked; }).map(function (c) { return c.value; });
   }
 
   function json(response) {
@@ -174,6 +179,19 @@
       .catch(function (err) { setStatus(err.message, 'error'); });
   });
 
+  function kindBox(k, prefix, checked) {
+    var label = document.createElement('label');
+    var box = document.createElement('input');
+    box.type = 'checkbox';
+    box.value = k.id;
+    box.id = prefix + k.id;
+    box.checked = checked;
+    label.title = k.function + ' \u2192 [' + k.axes.join(', ') + ']';
+    label.appendChild(box);
+    label.appendChild(document.createTextNode(' ' + k.id));
+    return label;
+  }
+
   document.getElementById('add-row').addEventListener('click', function () { addRow('', '', '', ''); });
 
   fetch('/api/model').then(json).then(function (info) {
@@ -181,16 +199,8 @@
     document.getElementById('model-shape').textContent = '(' + info.n_layers + ' layers, ' + info.n_heads + ' heads)';
     // The server lists the kinds (id, TransformerLens function, result axes, ticked at first).
     info.patching_kinds.forEach(function (k) {
-      var label = document.createElement('label');
-      var box = document.createElement('input');
-      box.type = 'checkbox';
-      box.value = k.id;
-      box.id = 'kind-' + k.id;
-      box.checked = k.ticked;
-      label.title = k.function + ' \u2192 [' + k.axes.join(', ') + ']';
-      label.appendChild(box);
-      label.appendChild(document.createTextNode(' ' + k.id));
-      kinds.appendChild(label);
+      kinds.appendChild(kindBox(k, 'kind-', k.ticked));
+      attributionKinds.appendChild(kindBox(k, 'attribution-kind-', k.attribution_ticked));
     });
   }).catch(function (e) { setStatus(e.message, 'error'); });
 

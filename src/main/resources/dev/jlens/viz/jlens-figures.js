@@ -262,16 +262,21 @@
     return c.replace(/[^0-9,]/g, '').split(',').map(Number);
   }
 
+  /** The fewest positions the attention grid zooms in to: their labels are all shown, at the largest font. */
+  var ATTN_MIN_SPAN = 16;
+
   function attention(el, s, fig) {
     var n = s.tokens.length, stops = s.colors;
     var labelOf = function (i) { return s.shown[i]; };
     var cutLabel = function (i) { var t = labelOf(i); return t.length > 14 ? t.substr(0, 13) + '\u2026' : t; };
     var maxLabel = 0;
     for (var i = 0; i < n; i++) maxLabel = Math.max(maxLabel, cutLabel(i).length);
-    // the grid fits 640 px whatever the length; its labels are thinned to what fits, and hovering names every cell
-    var cell = Math.min(30, 640 / n), labelW = maxLabel * 6.6 + 10, labelH = maxLabel * 6.6 * 0.72 + 14;
-    var gridSize = cell * n;
-    var fontSize = Math.min(11, Math.max(9, cell * 0.8)), labelStep = Math.max(1, Math.ceil(fontSize * 1.2 / cell));
+    // the grid fits 640 px whatever the length; it shows a square window of `view.span` positions (all of them
+    // at first), zoomed and panned in place, so its labels and color bar never leave the screen
+    var gridSize = Math.min(30, 640 / n) * n, labelW = maxLabel * 6.6 + 10, labelH = maxLabel * 6.6 * 0.72 + 14;
+    var minSpan = Math.min(n, ATTN_MIN_SPAN), zoomable = n > minSpan;
+    var view = {x0: 0, y0: 0, span: n};
+    var bar = {x: labelW + gridSize + 18, y: 8, width: 12, height: Math.min(gridSize, 240)};
 
     el.classList.add('jlens-attn');
     el.style.minHeight = '';
@@ -288,16 +293,27 @@
     heading.appendChild(document.createTextNode('Head '));
     var selectedLabel = htmlEl('b', 'jlens-attn-selected');
     heading.appendChild(selectedLabel);
-    heading.appendChild(htmlEl('span', 'jlens-attn-hint', ' \u2014 rows: query (destination), columns: key (source); hover a token'));
+    heading.appendChild(htmlEl('span', 'jlens-attn-hint', ' \u2014 rows: query (destination), columns: key (source); hover a token'
+      + (zoomable ? '; Shift+wheel zooms, drag pans' : '')));
     main.appendChild(heading);
 
     var wrap = htmlEl('div', 'jlens-attn-gridwrap');
     main.appendChild(wrap);
-    var canvas = patternCanvas(s.heads[0].pattern, stops, n, gridSize, 'jlens-attn-cells');
+    // the whole pattern, one pixel per cell, off screen; the visible canvas shows the window of it
+    var full = document.createElement('canvas');
+    full.width = n;
+    full.height = n;
+    var canvas = document.createElement('canvas');
+    var ratio = Math.max(1, Math.min(3, globalThis.devicePixelRatio || 1));
+    canvas.width = Math.round(gridSize * ratio);
+    canvas.height = Math.round(gridSize * ratio);
+    canvas.className = 'jlens-attn-cells';
+    canvas.style.width = gridSize + 'px';
+    canvas.style.height = gridSize + 'px';
     canvas.style.left = labelW + 'px';
     canvas.style.top = '2px';
     wrap.appendChild(canvas);
-    var svg = svgEl('svg', {width: labelW + gridSize + 8, height: gridSize + labelH + 4, 'class': 'jlens-attn-grid'});
+    var svg = svgEl('svg', {width: bar.x + bar.width + 60, height: gridSize + labelH + 4, 'class': 'jlens-attn-grid'});
     wrap.appendChild(svg);
     var cells = svgEl('g', {transform: 'translate(' + labelW + ',2)'});
     svg.appendChild(cells);
@@ -305,25 +321,132 @@
     var target = svgEl('rect', {x: 0, y: 0, width: gridSize, height: gridSize, fill: 'transparent', 'class': 'jlens-attn-target'});
     cells.appendChild(target);
     cells.appendChild(svgEl('rect', {x: 0, y: 0, width: gridSize, height: gridSize, fill: 'none', stroke: '#555', 'stroke-width': 0.8, 'pointer-events': 'none'}));
-    var rowHl = svgEl('rect', {x: 0, y: 0, width: gridSize, height: cell, 'class': 'jlens-attn-row-hl', visibility: 'hidden'});
-    var colHl = svgEl('rect', {x: 0, y: 0, width: cell, height: gridSize, 'class': 'jlens-attn-col-hl', visibility: 'hidden'});
+    var rowHl = svgEl('rect', {x: 0, y: 0, width: gridSize, height: 1, 'class': 'jlens-attn-row-hl', visibility: 'hidden'});
+    var colHl = svgEl('rect', {x: 0, y: 0, width: 1, height: gridSize, 'class': 'jlens-attn-col-hl', visibility: 'hidden'});
     cells.appendChild(rowHl);
     cells.appendChild(colHl);
+    var labels = svgEl('g', {'class': 'jlens-attn-labels'});
+    svg.appendChild(labels);
+    svg.appendChild(colorbar());
     var rowLabels = [], colLabels = [];
-    for (var p = 0; p < n; p += labelStep) {
-      var yl = svgEl('text', {x: labelW - 5, y: 2 + (p + 0.5) * cell + fontSize * 0.35, 'text-anchor': 'end', 'font-size': fontSize,
-        'class': 'jlens-attn-label jlens-attn-qlabel', 'data-pos': p});
-      yl.textContent = cutLabel(p);
-      yl.appendChild(svgEl('title', {})).textContent = labelOf(p) + ' (' + p + ')';
-      svg.appendChild(yl);
-      rowLabels[p] = yl;
-      var cx = labelW + (p + 0.5) * cell + fontSize * 0.3, cy = 2 + gridSize + 6;
-      var xl = svgEl('text', {x: cx, y: cy, 'text-anchor': 'end', 'font-size': fontSize, transform: 'rotate(-45 ' + cx + ' ' + cy + ')',
-        'class': 'jlens-attn-label jlens-attn-klabel', 'data-pos': p});
-      xl.textContent = cutLabel(p);
-      xl.appendChild(svgEl('title', {})).textContent = labelOf(p) + ' (' + p + ')';
-      svg.appendChild(xl);
-      colLabels[p] = xl;
+
+    /** The color bar of the pattern's scale, 0 to 1, beside the grid (as the heatmaps' bar: maximum on top). */
+    function colorbar() {
+      var g = svgEl('g', {'class': 'jlens-attn-colorbar'});
+      var id = 'jlens-attn-scale-' + (fig.id || Math.random().toString(36).slice(2));
+      var defs = svgEl('defs', {}), grad = svgEl('linearGradient', {id: id, x1: 0, y1: 1, x2: 0, y2: 0});
+      stops.forEach(function (c, k) { grad.appendChild(svgEl('stop', {offset: k / (stops.length - 1), 'stop-color': c})); });
+      defs.appendChild(grad);
+      g.appendChild(defs);
+      g.appendChild(svgEl('rect', {x: bar.x, y: bar.y, width: bar.width, height: bar.height, fill: 'url(#' + id + ')', stroke: '#444', 'stroke-width': 0.5}));
+      [1, 0.75, 0.5, 0.25, 0].forEach(function (v, k) {
+        var y = bar.y + bar.height * k / 4;
+        g.appendChild(svgEl('line', {x1: bar.x + bar.width, y1: y, x2: bar.x + bar.width + 3, y2: y, stroke: '#444'}));
+        var t = svgEl('text', {x: bar.x + bar.width + 6, y: y + 3.5, 'font-size': 10, 'class': 'jlens-attn-colorbar-tick'});
+        t.textContent = fmt(v);
+        g.appendChild(t);
+      });
+      return g;
+    }
+
+    function cellSize() {
+      return gridSize / view.span;
+    }
+
+    /** The labels of the positions in view: every `step`-th (a multiple of it, so that panning keeps them), as many as fit. */
+    function drawLabels() {
+      while (labels.firstChild) labels.removeChild(labels.firstChild);
+      rowLabels = [];
+      colLabels = [];
+      var cell = cellSize();
+      var fontSize = Math.min(11, Math.max(9, cell * 0.8)), step = Math.max(1, Math.ceil(fontSize * 1.2 / cell));
+      fig.setAttribute('data-label-step', step);
+      for (var p = Math.ceil(view.y0 / step) * step; p < view.y0 + view.span; p += step) {
+        var yl = svgEl('text', {x: labelW - 5, y: 2 + (p - view.y0 + 0.5) * cell + fontSize * 0.35, 'text-anchor': 'end', 'font-size': fontSize,
+          'class': 'jlens-attn-label jlens-attn-qlabel', 'data-pos': p});
+        yl.textContent = cutLabel(p);
+        yl.appendChild(svgEl('title', {})).textContent = labelOf(p) + ' (' + p + ')';
+        labels.appendChild(yl);
+        rowLabels[p] = yl;
+      }
+      for (var c = Math.ceil(view.x0 / step) * step; c < view.x0 + view.span; c += step) {
+        var cx = labelW + (c - view.x0 + 0.5) * cell + fontSize * 0.3, cy = 2 + gridSize + 6;
+        var xl = svgEl('text', {x: cx, y: cy, 'text-anchor': 'end', 'font-size': fontSize, transform: 'rotate(-45 ' + cx + ' ' + cy + ')',
+          'class': 'jlens-attn-label jlens-attn-klabel', 'data-pos': c});
+        xl.textContent = cutLabel(c);
+        xl.appendChild(svgEl('title', {})).textContent = labelOf(c) + ' (' + c + ')';
+        labels.appendChild(xl);
+        colLabels[c] = xl;
+      }
+      [rowLabels, colLabels].forEach(function (list) {
+        list.forEach(function (node, i) {   // (forEach skips the positions whose labels are thinned out)
+          node.addEventListener('mouseenter', function () { focusToken(i); });
+          node.addEventListener('mouseleave', clearFocus);
+          if (i === focus) node.classList.add('jlens-focus');
+        });
+      });
+    }
+
+    function drawView() {
+      var ctx = canvas.getContext('2d');
+      // shrunk below a pixel a cell, neighbors are averaged; enlarged, each cell stays a sharp square
+      ctx.imageSmoothingEnabled = cellSize() * ratio < 1;
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      ctx.drawImage(full, view.x0, view.y0, view.span, view.span, 0, 0, canvas.width, canvas.height);
+    }
+
+    /** Shows keys x0.. and queries y0.. over span positions, kept inside the pattern. */
+    function setView(x0, y0, span) {
+      span = Math.round(Math.max(minSpan, Math.min(n, span)));
+      view.span = span;
+      view.x0 = Math.round(Math.max(0, Math.min(n - span, x0)));
+      view.y0 = Math.round(Math.max(0, Math.min(n - span, y0)));
+      fig.setAttribute('data-view', view.x0 + ',' + view.y0 + ',' + view.span);
+      drawView();
+      drawLabels();
+      if (zoomSlider) zoomSlider.value = String(sliderOf(span));
+      if (zoomText) zoomText.textContent = view.span === n ? 'all ' + n + ' positions'
+        : 'keys ' + view.x0 + '\u2013' + (view.x0 + span - 1) + ', queries ' + view.y0 + '\u2013' + (view.y0 + span - 1);
+      if (focus >= 0) focusToken(focus); else hideHighlights();
+    }
+
+    /** The slider runs 0 (all positions) to 100 (the closest zoom) on a log scale of the span. */
+    function spanOf(slider) {
+      return n * Math.pow(minSpan / n, slider / 100);
+    }
+
+    function sliderOf(span) {
+      return Math.round(100 * Math.log(span / n) / Math.log(minSpan / n));
+    }
+
+    /** Zooms to span positions keeping the position under (fx, fy) (fractions of the grid) where it is. */
+    function zoomTo(span, fx, fy) {
+      span = Math.max(minSpan, Math.min(n, span));
+      var px = view.x0 + fx * view.span, py = view.y0 + fy * view.span;
+      setView(px - fx * span, py - fy * span, span);
+    }
+
+    var zoomSlider = null, zoomText = null;
+    if (zoomable) {
+      var controls = htmlEl('div', 'jlens-attn-zoom');
+      controls.appendChild(htmlEl('span', 'jlens-attn-zoom-label', 'Zoom '));
+      zoomSlider = document.createElement('input');
+      zoomSlider.type = 'range';
+      zoomSlider.min = '0';
+      zoomSlider.max = '100';
+      zoomSlider.value = '0';
+      zoomSlider.className = 'jlens-attn-zoom-slider';
+      zoomSlider.setAttribute('aria-label', 'zoom the attention pattern');
+      zoomSlider.addEventListener('input', function () { zoomTo(spanOf(Number(zoomSlider.value)), 0.5, 0.5); });
+      controls.appendChild(zoomSlider);
+      var reset = htmlEl('button', 'jlens-attn-zoom-reset', 'all');
+      reset.type = 'button';
+      reset.title = 'show all positions';
+      reset.addEventListener('click', function () { setView(0, 0, n); });
+      controls.appendChild(reset);
+      zoomText = htmlEl('span', 'jlens-attn-zoom-text');
+      controls.appendChild(zoomText);
+      main.appendChild(controls);
     }
 
     var strip = htmlEl('div', 'jlens-attn-tokens');
@@ -342,7 +465,8 @@
 
     function paint(h) {
       shown = h;
-      drawPattern(canvas, s.heads[h].pattern, stops, n);
+      drawPattern(full, s.heads[h].pattern, stops, n);
+      drawView();
       selectedLabel.textContent = s.heads[h].label;
       fig.setAttribute('data-shown-head', s.heads[h].label);
       if (focus >= 0) focusToken(focus);
@@ -356,13 +480,26 @@
       }).join(', ');
     }
 
+    /** Outlines query row q and key column k where they are in view. */
+    function highlight(q, k) {
+      var cell = cellSize();
+      rowHl.setAttribute('y', (q - view.y0) * cell);
+      rowHl.setAttribute('height', cell);
+      colHl.setAttribute('x', (k - view.x0) * cell);
+      colHl.setAttribute('width', cell);
+      rowHl.setAttribute('visibility', q >= view.y0 && q < view.y0 + view.span ? 'visible' : 'hidden');
+      colHl.setAttribute('visibility', k >= view.x0 && k < view.x0 + view.span ? 'visible' : 'hidden');
+    }
+
+    function hideHighlights() {
+      rowHl.setAttribute('visibility', 'hidden');
+      colHl.setAttribute('visibility', 'hidden');
+    }
+
     function focusToken(pos) {
       focus = pos;
       var pat = s.heads[shown].pattern;
-      rowHl.setAttribute('y', pos * cell);
-      colHl.setAttribute('x', pos * cell);
-      rowHl.setAttribute('visibility', 'visible');
-      colHl.setAttribute('visibility', 'visible');
+      highlight(pos, pos);
       for (var i = 0; i < n; i++) {
         chips[i].classList.toggle('jlens-focus', i === pos);
         if (rowLabels[i]) rowLabels[i].classList.toggle('jlens-focus', i === pos);
@@ -383,8 +520,7 @@
 
     function clearFocus() {
       focus = -1;
-      rowHl.setAttribute('visibility', 'hidden');
-      colHl.setAttribute('visibility', 'hidden');
+      hideHighlights();
       for (var i = 0; i < n; i++) {
         chips[i].classList.remove('jlens-focus');
         chips[i].style.backgroundColor = '';
@@ -418,32 +554,58 @@
       thumbs.appendChild(b);
     });
 
+    var drag = null;
     target.addEventListener('mousemove', function (e) {
-      var box = target.getBoundingClientRect();
-      var q = Math.min(n - 1, Math.max(0, Math.floor((e.clientY - box.top) / cell)));
-      var k = Math.min(n - 1, Math.max(0, Math.floor((e.clientX - box.left) / cell)));
+      if (drag) return;
+      var box = target.getBoundingClientRect(), cell = cellSize();
+      var q = Math.min(n - 1, Math.max(0, view.y0 + Math.floor((e.clientY - box.top) / cell)));
+      var k = Math.min(n - 1, Math.max(0, view.x0 + Math.floor((e.clientX - box.left) / cell)));
       fig.setAttribute('data-hover-cell', q + ',' + k);
-      rowHl.setAttribute('y', q * cell);
-      colHl.setAttribute('x', k * cell);
-      rowHl.setAttribute('visibility', 'visible');
-      colHl.setAttribute('visibility', 'visible');
+      highlight(q, k);
       info.textContent = '';
       var line = htmlEl('div', 'jlens-attn-cellinfo');
       line.appendChild(document.createTextNode('\u2018' + labelOf(q) + '\u2019 (' + q + ') \u2192 \u2018' + labelOf(k) + '\u2019 (' + k + '): '));
       line.appendChild(htmlEl('span', 'jlens-value', fmt(s.heads[shown].pattern[q][k])));
       info.appendChild(line);
     });
-    cells.addEventListener('mouseleave', function () { if (focus >= 0) focusToken(focus); else clearFocus(); });
-    [chips, rowLabels, colLabels].forEach(function (list) {
-      list.forEach(function (node, i) {   // (forEach skips the positions whose labels are thinned out)
-        node.addEventListener('mouseenter', function () { focusToken(i); });
-        node.addEventListener('mouseleave', clearFocus);
+    if (zoomable) {
+      // as the heatmaps: the wheel scrolls the page; with Shift it zooms around the pointer, and a drag pans
+      target.addEventListener('wheel', function (e) {
+        if (!e.shiftKey) return;
+        e.preventDefault();
+        var d = e.deltaY || e.deltaX, box = target.getBoundingClientRect();
+        if (!d) return;
+        zoomTo(view.span * (d > 0 ? 1.25 : 0.8), (e.clientX - box.left) / box.width, (e.clientY - box.top) / box.height);
+      }, {passive: false});
+      // a drag follows the pointer wherever it goes until the button is let go
+      var dragMove = function (e) {
+        setView(drag.x0 - (e.clientX - drag.x) / cellSize(), drag.y0 - (e.clientY - drag.y) / cellSize(), view.span);
+      };
+      var dragEnd = function () {
+        drag = null;
+        target.classList.remove('jlens-dragging');
+        document.removeEventListener('mousemove', dragMove);
+        document.removeEventListener('mouseup', dragEnd);
+      };
+      target.addEventListener('mousedown', function (e) {
+        if (view.span === n || e.button !== 0) return;
+        e.preventDefault();
+        drag = {x: e.clientX, y: e.clientY, x0: view.x0, y0: view.y0};
+        target.classList.add('jlens-dragging');
+        document.addEventListener('mousemove', dragMove);
+        document.addEventListener('mouseup', dragEnd);
       });
+    }
+    cells.addEventListener('mouseleave', function () { if (focus >= 0) focusToken(focus); else clearFocus(); });
+    chips.forEach(function (node, i) {
+      node.addEventListener('mouseenter', function () { focusToken(i); });
+      node.addEventListener('mouseleave', clearFocus);
     });
 
     thumbs.firstChild.classList.add('jlens-selected');
     thumbs.firstChild.setAttribute('aria-pressed', 'true');
     fig.setAttribute('data-selected-head', s.heads[0].label);
+    setView(0, 0, n);
     paint(0);
     return {dispose: function () {}};
   }
@@ -465,6 +627,13 @@
       if (spec.kind !== 'attention' && typeof echarts === 'undefined') throw new Error('jlens: ECharts is not loaded');
       render(el, spec, fig);
       fig.setAttribute('data-rendered', 'true');
+    }
+    // the two heatmaps of a pair (activation and attribution patching of one kind) zoom and hover together
+    var pairs = (root || document).querySelectorAll('.jlens-pair');
+    for (var p = 0; p < pairs.length; p++) {
+      var charts = Array.prototype.map.call(pairs[p].querySelectorAll('.jlens-chart'), function (c) { return echarts.getInstanceByDom(c); })
+        .filter(function (c) { return c; });
+      if (charts.length > 1) echarts.connect(charts);
     }
   }
 

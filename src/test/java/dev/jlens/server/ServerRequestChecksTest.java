@@ -108,6 +108,9 @@ class ServerRequestChecksTest {
         failNextRun.set(new StackOverflowError("deep"));
         String failing = JsonMapper.shared().readTree(post(request(null, PROMPT, " John", CORRUPTED)).body()).get("id").asString();
         assertThat(waitDone(failing).get("state").asString()).isEqualTo("failed");
+        // the worker writes a job's outcome to the log just after the job shows it: wait for the line
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!log().contains("job " + failing + " failed after") && System.nanoTime() < deadline) Thread.sleep(20);
 
         String log = log();
         assertThat(log).contains("jlens serve: POST /api/analyze 202\n")

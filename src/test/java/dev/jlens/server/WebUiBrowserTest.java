@@ -73,9 +73,16 @@ class WebUiBrowserTest {
         if (box.isSelected() != on) box.click();
     }
 
+    private void chooseAttribution(String kind, boolean on) {
+        WebElement box = browser.driver.findElement(By.id("attribution-kind-" + kind));
+        if (box.isSelected() != on) box.click();
+    }
+
     @Test
     void answersATypedPromptWithUpdatedFigures() {
         open();
+        // the seed's figures only: no attribution patching
+        for (String kind : TransformerLensPatching.HELPERS.keySet()) chooseAttribution(kind, false);
         type("prompt-0", "When Tom and James went to the park, James gave the ball to");
         type("correct-0", " Tom");
         type("incorrect-0", " James");
@@ -150,7 +157,13 @@ class WebUiBrowserTest {
         type("correct-0", " 5");
         type("incorrect-0", " 6");
         type("corrupted-0", "7 2 3 4");
+        // attribution patching is offered for every kind too, all ticked but the [dest, src] one (a heatmap per head)
+        List<WebElement> attribution = browser.driver.findElements(By.cssSelector("#attribution-kinds input"));
+        assertThat(attribution.stream().map(b -> b.getAttribute("value")).toList()).containsExactlyElementsOf(TransformerLensPatching.HELPERS.keySet());
+        assertThat(attribution.stream().filter(b -> !b.isSelected()).map(b -> b.getAttribute("value")).toList())
+                .containsExactly("attn_head_pattern_dest_src_pos");
         for (String kind : TransformerLensPatching.HELPERS.keySet()) choose(kind, true);
+        chooseAttribution("attn_head_pattern_dest_src_pos", true);
         browser.driver.findElement(By.id("run")).click();
         waiting(120).until(d -> d.findElement(By.id("status")).getText().matches("Done\\.|.*rror.*|Cancelled.*"));
         assertThat(browser.driver.findElement(By.id("status")).getText()).isEqualTo("Done.");
@@ -160,7 +173,11 @@ class WebUiBrowserTest {
         JsonNode job = JsonMapper.shared().readTree(r.body());
         for (TransformerLensPatching.Helper h : TransformerLensPatching.HELPERS.values()) {
             TransformerLensPatching.checkFigures(h, job.get("result").get("patching").get(h.id()), job.get("html").asString());
+            // each attribution heatmap beside it: the result's attribution values in the same index order, and their correlation
+            TransformerLensPatching.checkFigures(h, job.get("result").get("attribution").get(h.id()), job.get("html").asString(), "attribution");
+            assertThat(job.get("html").asString()).contains("<p id=\"correlation-" + h.id() + "\">Correlation of attribution with activation patching: r = ");
         }
+        assertThat(browser.driver.findElements(By.cssSelector("#results .jlens-saliency"))).hasSize(2);
         waiting(30).until(d -> d.findElements(By.cssSelector("#results figure.jlens-figure")).stream()
                 .allMatch(f -> "true".equals(f.getAttribute("data-rendered"))));
         assertThat(browser.severeLogs()).isEmpty();

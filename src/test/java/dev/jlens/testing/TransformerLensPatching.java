@@ -101,16 +101,21 @@ public final class TransformerLensPatching {
      * value once.
      */
     public static void checkFigures(Helper h, JsonNode sweep, String html) {
+        checkFigures(h, sweep, html, "patching");
+    }
+
+    /** As {@link #checkFigures(Helper, JsonNode, String)} for the figures whose ids start with {@code figures-KIND-} (e.g. "attribution"). */
+    public static void checkFigures(Helper h, JsonNode sweep, String html, String figures) {
         assertThat(html).as(h.id()).contains("id=\"patching-" + h.id() + "\"");
         int[] shape = Fixtures.ints(sweep.get("shape"));
         float[] values = Fixtures.floats(sweep.get("values"));
         boolean[] seen = new boolean[values.length];
-        String prefix = "patching-" + h.id() + "-";
-        int figures = 0;
+        String prefix = figures + "-" + h.id() + "-";
+        int count = 0;
         Matcher m = FIGURE.matcher(html);
         while (m.find()) {
             if (!m.group(1).startsWith(prefix)) continue;
-            figures++;
+            count++;
             String id = m.group(1);
             JsonNode spec = JsonMapper.shared().readTree(m.group(2));
             Map<String, Integer> fromId = coordinatesOfId(h, id.substring(prefix.length()));
@@ -136,7 +141,7 @@ public final class TransformerLensPatching {
                 }
             }
         }
-        assertThat(figures).as(h.id() + " figures").isPositive();
+        assertThat(count).as(h.id() + " figures").isPositive();
         for (int i = 0; i < seen.length; i++) assertThat(seen[i]).as(h.id() + " value " + i + " shown").isTrue();
     }
 
