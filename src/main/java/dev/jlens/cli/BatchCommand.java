@@ -69,10 +69,10 @@ final class BatchCommand implements Runnable {
         Inputs.output(out, inputs);
         if (Inputs.toStandardOutput(out)) throw new JlensException("--out -: a Parquet table must be written to a file");
         HookedTransformer m = model.load(parent.streams);
-        BatchJob.Options options = new BatchJob.Options(threads != null ? threads : Parallel.threads(), shardSize, resume, overwrite, skipBadRows, !noBos);
+        BatchJob.Options options = new BatchJob.Options(shardSize, resume, overwrite, skipBadRows, !noBos);
         BatchJob.Outcome outcome;
-        try (ProgressBar bar = ProgressBar.rows(parent.streams, "prompts")) {
-            outcome = BatchJob.run(m, dataset, kinds, out, options, bar);
+        try (Parallel workers = Workers.of(threads); ProgressBar bar = ProgressBar.rows(parent.streams, "prompts")) {
+            outcome = BatchJob.run(m, dataset, kinds, out, options, workers, bar);
         }
         var o = parent.streams.out();
         o.println(outcome.rows() + " prompts analyzed into " + out + (outcome.skipped() > 0 ? "; " + outcome.skipped() + " bad rows skipped (first: " + outcome.firstSkipped() + ")" : ""));

@@ -102,8 +102,8 @@ final class EvalCommand implements Runnable {
             }
         };
         CollectingSink<Evaluation.Sums> sink = new CollectingSink<>();
-        try (ProgressBar bar = ProgressBar.rows(parent.streams, "rows")) {
-            new LocalRunner(threads != null ? threads : Parallel.threads(), 64, batchSize, bar).run(limited, -1, f, sink);
+        try (Parallel workers = Workers.of(threads); ProgressBar bar = ProgressBar.rows(parent.streams, "rows")) {
+            new LocalRunner(workers, 64, batchSize, bar).run(limited, -1, f, sink);
         }
         if (sink.rows().isEmpty()) throw new JlensException(dataset + ": has nothing to evaluate (no rows, or no tokens)");
         return Evaluation.total(sink.rows());
