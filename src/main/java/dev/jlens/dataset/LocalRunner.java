@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs a {@link BatchFunction} over a dataset on this machine's cores: the rows are read in order, a shard at a time
- * (so memory does not grow with the dataset), each shard's batches are spread over the caller's {@link Parallel}
- * pool (its threads and the calling thread), and the shard's results, in row order, go to the sink. A batch runs
- * whole on one thread, and its values do not depend on which thread or how many, so the output does not either.
+ * (so memory does not grow with the dataset), each shard's batches are spread over the threads of the caller's
+ * {@link Parallel} pool, and the shard's results, in row order, go to the sink. A batch runs whole on one pool
+ * thread, its kernels inline there, so its values do not depend on the number of threads, and the output does not.
  * Completed shards are skipped. The pool is the caller's, as a model's is ({@code JlensRuntime}): the library makes
  * no threads of its own.
  */
@@ -58,18 +58,15 @@ public final class LocalRunner {
         List<List<O>> results = new ArrayList<>(java.util.Collections.nCopies(batches, null));
         AtomicLong finished = new AtomicLong(before);
         // The lowest failing batch's error is thrown, whichever thread saw it first: the same input gives the same error.
-        workers.call(() -> {
-            Parallel.forEach(batches, b -> {
-                List<I> batch = shardRows.subList(b * batchSize, Math.min(shardRows.size(), (b + 1) * batchSize));
-                List<O> out = f.apply(batch);
-                if (out.size() != batch.size()) throw new IllegalStateException("a batch of " + batch.size() + " rows gave " + out.size() + " results");
-                results.set(b, out);
-                long now = finished.addAndGet(batch.size());
-                synchronized (progress) {
-                    progress.update(now, total);
-                }
-            });
-            return null;
+        workers.forEachOnPool(batches, b -> {
+            List<I> batch = shardRows.subList(b * batchSize, Math.min(shardRows.size(), (b + 1) * batchSize));
+            List<O> out = f.apply(batch);
+            if (out.size() != batch.size()) throw new IllegalStateException("a batch of " + batch.size() + " rows gave " + out.size() + " results");
+            results.set(b, out);
+            long now = finished.addAndGet(batch.size());
+            synchronized (progress) {
+                progress.update(now, total);
+            }
         });
         List<O> out = new ArrayList<>(shardRows.size());
         for (List<O> r : results) out.addAll(r);

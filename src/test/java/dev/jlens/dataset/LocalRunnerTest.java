@@ -17,19 +17,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class LocalRunnerTest {
     private static final Progress QUIET = Progress.NONE;
 
+    /** On the pool's threads only, never the caller's: there a batch's kernels run inline, on any number of threads. */
     @Test
-    void batchesRunOnTheCallersPoolAndTheCallingThreadOnly() {
+    void batchesRunOnTheCallersPoolsThreadsWithTheirKernelsInline() {
         Set<String> threads = ConcurrentHashMap.newKeySet();
-        String caller = Thread.currentThread().getName();
+        Set<Boolean> inline = ConcurrentHashMap.newKeySet();
         CollectingSink<Integer> sink = new CollectingSink<>();
-        try (Parallel pool = new Parallel(3, "runner-test")) {
-            new LocalRunner(pool, 10, 1, QUIET).run(IntStream.range(0, 40).boxed().iterator(), 40, batch -> {
-                threads.add(Thread.currentThread().getName());
-                return batch.stream().map(i -> i * i).toList();
-            }, sink);
+        for (int n : new int[] {1, 3}) {
+            try (Parallel pool = new Parallel(n, "runner-test")) {
+                new LocalRunner(pool, 10, 1, QUIET).run(IntStream.range(0, 40).boxed().iterator(), 40, batch -> {
+                    threads.add(Thread.currentThread().getName());
+                    inline.add(java.util.concurrent.ForkJoinTask.inForkJoinPool());
+                    return batch.stream().map(i -> i * i).toList();
+                }, sink);
+            }
         }
-        assertThat(threads).allMatch(t -> t.startsWith("runner-test-") || t.equals(caller));
-        assertThat(sink.rows()).isEqualTo(IntStream.range(0, 40).map(i -> i * i).boxed().toList());
+        assertThat(threads).isNotEmpty().allMatch(t -> t.startsWith("runner-test-"));
+        assertThat(inline).containsExactly(true);
+        assertThat(sink.rows()).as("the two runs' results, in row order").isEqualTo(IntStream.range(0, 80).map(i -> (i % 40) * (i % 40)).boxed().toList());
     }
 
     @Test
