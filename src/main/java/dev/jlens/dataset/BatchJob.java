@@ -43,9 +43,10 @@ public final class BatchJob {
         return out.resolveSibling(out.getFileName() + ".shards");
     }
 
-    /** Runs the job with the prompts spread over {@code workers} (the caller's pool; its size is the prompts analyzed at once). */
-    public static Outcome run(HookedTransformer model, Path dataset, List<PatchKind> patching, Path out, Options options, Parallel workers, Progress progress) {
-        PromptAnalysisJob job = PromptAnalysisJob.on(model, options.prependBos(), patching, options.skipBadRows());
+    /** Runs the job (with the patching sweeps and attribution estimates asked for) with the prompts spread over {@code workers} (the caller's pool; its size is the prompts analyzed at once). */
+    public static Outcome run(HookedTransformer model, Path dataset, List<PatchKind> patching, List<PatchKind> attribution, Path out, Options options,
+                              Parallel workers, Progress progress) {
+        PromptAnalysisJob job = PromptAnalysisJob.on(model, options.prependBos(), patching, attribution, options.skipBadRows());
         Json.Obj description = job.describe().put("dataset", dataset.toAbsolutePath().normalize().toString())
                 .put("dataset_bytes", Json.Num.of(size(dataset))).put("dataset_modified", Json.Num.of(modified(dataset)))
                 .put("shard_size", Json.Num.of(options.shardSize()));
