@@ -28,6 +28,10 @@ final class BatchCommand extends ModelCommand {
     @Option(names = "--patching", arity = "1..*", paramLabel = "K", description = "Patching sweeps per prompt (needs corrupted_prompt), e.g. resid_pre.")
     List<String> patching = new ArrayList<>();
 
+    @Option(names = "--attribution", arity = "1..*", paramLabel = "A",
+            description = "Attribution patching per prompt (needs corrupted_prompt): each kind's gradient estimate of its patching sweep, e.g. attn_head_out_all_pos.")
+    List<String> attribution = new ArrayList<>();
+
     @Option(names = "--threads", paramLabel = "THREADS", description = "Prompts analyzed at once (default: the number of cores).")
     Integer threads;
 
@@ -51,20 +55,16 @@ final class BatchCommand extends ModelCommand {
         if (threads != null && threads < 1) throw new JlensException("--threads must be 1 or more, got " + threads);
         if (shardSize < 1) throw new JlensException("--shard-size must be 1 or more, got " + shardSize);
         if (resume && overwrite) throw new JlensException("--resume and --overwrite contradict each other; give one");
-        List<PatchKind> kinds = new ArrayList<>();
-        for (String k : patching) {
-            PatchKind kind = PatchKind.byId(k).orElseThrow(() -> new JlensException("--patching: unknown patching kind \"" + k + "\" (known: " + PatchKind.allIds() + ")"));
-            if (!kinds.contains(kind)) kinds.add(kind);
-        }
+        List<PatchKind> kinds = kinds("--patching", patching), attributed = kinds("--attribution", attribution);
         List<Inputs.Input> inputs = new ArrayList<>(List.of(new Inputs.Input("the --dataset file " + dataset, dataset)));
         Inputs.modelFolder(streams(), model.model).ifPresent(inputs::add);
         Inputs.output(out, inputs);
         if (Inputs.toStandardOutput(out)) throw new JlensException("--out -: a Parquet table must be written to a file");
         HookedTransformer m = loadModel();
-        BatchJob.Options options = new BatchJob.Options(threads != null ? threads : Parallel.threads(), shardSize, resume, overwrite, skipBadRows, !noBos);
+        BatchJob.Options options = new BatchJob.Options(shardSize, resume, overwrite, skipBadRows, !noBos);
         BatchJob.Outcome outcome;
-        try (ProgressBar bar = ProgressBar.rows(streams(), "prompts")) {
-            outcome = BatchJob.run(m, dataset, kinds, out, options, bar);
+        try (Parallel workers = Workers.of(threads); ProgressBar bar = ProgressBar.rows(streams(), "prompts")) {
+            outcome = BatchJob.run(m, dataset, kinds, attributed, out, options, workers, bar);
         }
         var o = streams().out();
         o.println(outcome.rows() + " prompts analyzed into " + out + (outcome.skipped() > 0 ? "; " + outcome.skipped() + " bad rows skipped (first: " + outcome.firstSkipped() + ")" : ""));
@@ -77,5 +77,14 @@ final class BatchCommand extends ModelCommand {
             }
         }
         o.flush();
+    }
+
+    private static List<PatchKind> kinds(String option, List<String> ids) {
+        List<PatchKind> kinds = new ArrayList<>();
+        for (String k : ids) {
+            PatchKind kind = PatchKind.byId(k).orElseThrow(() -> new JlensException(option + ": unknown patching kind \"" + k + "\" (known: " + PatchKind.allIds() + ")"));
+            if (!kinds.contains(kind)) kinds.add(kind);
+        }
+        return kinds;
     }
 }

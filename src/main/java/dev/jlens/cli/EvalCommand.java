@@ -9,6 +9,7 @@ import dev.jlens.dataset.LocalRunner;
 import dev.jlens.dataset.PromptDataset;
 import dev.jlens.dataset.Rows;
 import dev.jlens.dataset.TextCorpus;
+import dev.jlens.dataset.TokenRow;
 import dev.jlens.dataset.TokenizeAndConcatenate;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.tensor.Parallel;
@@ -58,7 +59,7 @@ final class EvalCommand extends ModelCommand {
         switch (kind) {
             case TEXT -> {
                 try (TokenizeAndConcatenate rows = new TokenizeAndConcatenate(TextCorpus.open(dataset, column), m.tokenizer(), ctx, !noBos)) {
-                    Evaluation.Sums s = run(rows, Evaluation.nextToken(m, 0), 1);
+                    Evaluation.Sums s = run(Rows.map(rows, TokenRow::tokens), Evaluation.nextToken(m, 0), 1);
                     o.printf(Locale.ROOT, "loss %.6f  accuracy %.6f  (%d next tokens in sequences of %d)%n", s.mean(), s.accuracy(), s.items(), ctx);
                 }
             }
@@ -94,8 +95,8 @@ final class EvalCommand extends ModelCommand {
             }
         };
         CollectingSink<Evaluation.Sums> sink = new CollectingSink<>();
-        try (ProgressBar bar = ProgressBar.rows(streams(), "rows")) {
-            new LocalRunner(threads != null ? threads : Parallel.threads(), 64, batchSize, bar).run(limited, -1, f, sink);
+        try (Parallel workers = Workers.of(threads); ProgressBar bar = ProgressBar.rows(streams(), "rows")) {
+            new LocalRunner(workers, 64, batchSize, bar).run(limited, -1, f, sink);
         }
         if (sink.rows().isEmpty()) throw new JlensException(dataset + ": has nothing to evaluate (no rows, or no tokens)");
         return Evaluation.total(sink.rows());

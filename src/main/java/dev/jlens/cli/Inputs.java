@@ -69,7 +69,18 @@ final class Inputs {
         } catch (AtomicFile.NotARegularFile e) {
             throw new JlensException(e.getMessage() + "; to write to standard output give --out - (and redirect it)");
         }
-        Path target = realPath(AtomicFile.target(out));
+        notAnInput(out, realPath(AtomicFile.target(out)), inputs);
+        return out;
+    }
+
+    /** Checks that an output folder is none of the inputs and inside none; a file there is the folder's to refuse. */
+    static Path outputFolder(Path out, List<Input> inputs) {
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new JlensException(out + ": exists and is not a folder");
+        notAnInput(out, realPath(out.toAbsolutePath()), inputs);
+        return out;
+    }
+
+    private static void notAnInput(Path out, Path target, List<Input> inputs) {
         for (Input input : inputs) {
             if (input.path() == null || !Files.exists(input.path())) continue;
             if (Files.isDirectory(input.path())) {
@@ -85,7 +96,6 @@ final class Inputs {
                 throw new JlensException(out + ": is " + input.description() + "; choose another --out");
             }
         }
-        return out;
     }
 
     /** Says on stderr what a command wrote, so that a run that prints nothing else still tells where its result is. */

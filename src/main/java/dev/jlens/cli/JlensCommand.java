@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
         subcommands = {TokenizeCommand.class, TestPromptCommand.class, CacheCommand.class, GenerateCommand.class,
                 AnalyzeCommand.class, ReportCommand.class, ServeCommand.class, ModelsCommand.class, DownloadCommand.class,
                 BenchCommand.class, MakeRandomModelCommand.class, LauncherCommands.Jshell.class, LauncherCommands.Run.class, SaeCommand.class,
-                DatasetCommand.class, BatchCommand.class, SqlCommand.class, EvalCommand.class, KernelCommand.class, NotebookCommand.class,
+                DatasetCommand.class, BatchCommand.class, SqlCommand.class, EvalCommand.class, ActivationsCommand.class, TopActivationsCommand.class, KernelCommand.class, NotebookCommand.class,
                 CommandLine.HelpCommand.class})
 public final class JlensCommand implements Callable<Integer> {
     final Main.Streams streams;

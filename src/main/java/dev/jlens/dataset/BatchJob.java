@@ -3,6 +3,7 @@ package dev.jlens.dataset;
 import dev.jlens.io.Json;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.patching.PatchKind;
+import dev.jlens.tensor.Parallel;
 import dev.jlens.util.Progress;
 
 import java.nio.file.Path;
@@ -14,8 +15,8 @@ import java.util.List;
  * from, removed once the table is written.
  */
 public final class BatchJob {
-    /** How to run: threads, rows per shard, whether to resume or start over, whether bad rows are skipped. */
-    public record Options(int threads, int shardSize, boolean resume, boolean overwrite, boolean skipBadRows, boolean prependBos) {}
+    /** How to run: rows per shard, whether to resume or start over, whether bad rows are skipped. */
+    public record Options(int shardSize, boolean resume, boolean overwrite, boolean skipBadRows, boolean prependBos) {}
 
     /** What a run did: the table's rows, the rows skipped as bad (unreadable, or failed to analyze), the first reason. */
     public record Outcome(long rows, long skipped, String firstSkipped) {}
@@ -42,8 +43,10 @@ public final class BatchJob {
         return out.resolveSibling(out.getFileName() + ".shards");
     }
 
-    public static Outcome run(HookedTransformer model, Path dataset, List<PatchKind> patching, Path out, Options options, Progress progress) {
-        PromptAnalysisJob job = PromptAnalysisJob.on(model, options.prependBos(), patching, options.skipBadRows());
+    /** Runs the job (with the patching sweeps and attribution estimates asked for) with the prompts spread over {@code workers} (the caller's pool; its size is the prompts analyzed at once). */
+    public static Outcome run(HookedTransformer model, Path dataset, List<PatchKind> patching, List<PatchKind> attribution, Path out, Options options,
+                              Parallel workers, Progress progress) {
+        PromptAnalysisJob job = PromptAnalysisJob.on(model, options.prependBos(), patching, attribution, options.skipBadRows());
         Json.Obj description = job.describe().put("dataset", dataset.toAbsolutePath().normalize().toString())
                 .put("dataset_bytes", Json.Num.of(size(dataset))).put("dataset_modified", Json.Num.of(modified(dataset)))
                 .put("shard_size", Json.Num.of(options.shardSize()));
@@ -52,7 +55,7 @@ public final class BatchJob {
         long unreadable;
         String firstUnreadable;
         try (PromptDataset rows = PromptDataset.open(dataset, options.skipBadRows())) {
-            new LocalRunner(options.threads(), options.shardSize(), 1, progress).run(rows, total, job, shards);
+            new LocalRunner(workers, options.shardSize(), 1, progress).run(rows, total, job, shards);
             unreadable = rows.skipped();
             firstUnreadable = rows.firstSkipped();
         }

@@ -1,106 +1,53 @@
 package dev.jlens.dataset;
 
-import dev.jlens.JlensException;
 import dev.jlens.io.AtomicFile;
 import dev.jlens.io.Json;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
- * A job's shards in a folder, one JSON Lines file per shard ({@code shard-000000.jsonl}), each written atomically,
- * beside a {@code job.json} that says which job they belong to: a run resumes only the same job. Floats are written
+ * A job's result rows in a {@link ShardFolder}, one JSON Lines file per shard ({@code shard-000000.jsonl}). Floats are written
  * as the exact decimal of their value, so they read back as the same float.
  */
 public final class JsonShards implements ShardSink<Map<String, Object>> {
-    private static final String JOB = "job.json", PREFIX = "shard-", SUFFIX = ".jsonl";
-    private final Path folder;
+    private final ShardFolder shards;
 
-    private JsonShards(Path folder) {
-        this.folder = folder;
+    private JsonShards(ShardFolder shards) {
+        this.shards = shards;
     }
 
-    /**
-     * The shard folder for {@code job} (a description of the job: model, dataset, options): created if absent; if
-     * present, kept when {@code resume} and it is the same job, emptied when {@code overwrite} or when no shard was
-     * completed, refused otherwise.
-     */
+    /** The shard folder for {@code job}, as {@link ShardFolder#open} keeps, empties or refuses it. */
     public static JsonShards open(Path folder, Json.Obj job, boolean resume, boolean overwrite) {
-        try {
-            if (Files.exists(folder)) {
-                Path jobFile = folder.resolve(JOB);
-                if (overwrite || new JsonShards(folder).shardFiles().isEmpty()) {
-                    delete(folder);
-                } else if (!resume) {
-                    throw new JlensException(folder + ": holds the shards of an unfinished run; --resume to continue it or --overwrite to start again");
-                } else if (!Files.isRegularFile(jobFile) || !Files.readString(jobFile).strip().equals(job.toString())) {
-                    throw new JlensException(folder + ": holds the shards of a different job (other model, dataset or options); --overwrite to start again");
-                }
-            }
-            if (!Files.exists(folder)) {
-                Files.createDirectories(folder);
-                AtomicFile.writeString(folder.resolve(JOB), job + "\n");
-            }
-        } catch (IOException e) {
-            throw new JlensException(folder + ": cannot be written (" + e.getMessage() + ")");
-        }
-        return new JsonShards(folder);
+        return new JsonShards(ShardFolder.open(folder, ".jsonl", job, resume, overwrite));
     }
 
     @Override
     public Set<Long> completed() {
-        Set<Long> out = new TreeSet<>();
-        for (Path p : shardFiles()) {
-            String name = p.getFileName().toString();
-            out.add(Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length())));
-        }
-        return out;
+        return shards.completed();
     }
 
     @Override
     public void write(long shard, List<Map<String, Object>> rows) {
         StringBuilder b = new StringBuilder();
         for (Map<String, Object> row : rows) b.append(toJson(row)).append('\n');
-        AtomicFile.writeString(folder.resolve(String.format(Locale.ROOT, PREFIX + "%06d" + SUFFIX, shard)), b.toString());
+        AtomicFile.writeString(shards.file(shard), b.toString());
     }
 
     /** The shard files, in shard order. */
     public List<Path> shardFiles() {
-        try (Stream<Path> s = Files.list(folder)) {
-            return s.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.startsWith(PREFIX) && n.endsWith(SUFFIX);
-            }).sorted().toList();
-        } catch (IOException e) {
-            throw new JlensException(folder + ": cannot be read (" + e.getMessage() + ")");
-        }
+        return shards.files();
     }
 
     public Path folder() {
-        return folder;
+        return shards.folder();
     }
 
     /** Removes the folder and its shards (after the table was written). */
     public void delete() {
-        try {
-            delete(folder);
-        } catch (IOException e) {
-            throw new JlensException(folder + ": cannot be removed (" + e.getMessage() + ")");
-        }
-    }
-
-    private static void delete(Path folder) throws IOException {
-        try (Stream<Path> s = Files.list(folder)) {
-            for (Path p : s.toList()) Files.delete(p);
-        }
-        Files.delete(folder);
+        shards.delete();
     }
 
     static Json.Obj toJson(Map<String, Object> row) {

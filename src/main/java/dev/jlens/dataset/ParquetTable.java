@@ -30,6 +30,11 @@ public final class ParquetTable {
     public record Written(long rows, long errors, String firstError) {}
 
     public static Written write(JsonShards shards, ResultColumns types, Path out) {
+        return write(shards, types, out, quoteName(ResultColumns.ROW));
+    }
+
+    /** As {@link #write(JsonShards, ResultColumns, Path)}, the rows ordered by {@code orderBy} (SQL, e.g. {@code unit, rank}). */
+    public static Written write(JsonShards shards, ResultColumns types, Path out, String orderBy) {
         List<Path> files = shards.shardFiles();
         Set<String> columns = new LinkedHashSet<>();
         long errors = 0;
@@ -63,7 +68,7 @@ public final class ParquetTable {
                 ? "(SELECT NULL::BIGINT AS row WHERE false)"
                 : "read_json(" + list + ", format = 'newline_delimited', columns = " + declared + ")";
         String query = "COPY (SELECT " + select + " FROM " + source + (errors > 0 ? " WHERE " + quoteName(ResultColumns.ERROR) + " IS NULL" : "")
-                + " ORDER BY " + quoteName(ResultColumns.ROW) + ") TO " + Duck.literal(partial.toString()) + " (FORMAT parquet)";
+                + " ORDER BY " + orderBy + ") TO " + Duck.literal(partial.toString()) + " (FORMAT parquet)";
         try (Connection db = Duck.open(1); Statement s = db.createStatement()) {
             s.execute(query);
         } catch (SQLException e) {

@@ -25,28 +25,39 @@ import java.util.Map;
 public final class PromptAnalysisJob implements BatchFunction<PromptRow, Map<String, Object>> {
     public static final String PROMPT = "prompt", CORRECT = "correct", INCORRECT = "incorrect", CORRUPTED_PROMPT = "corrupted_prompt",
             TOKENS = "tokens", LOGIT_DIFF = "logit_diff", CORRUPTED_LOGIT_DIFF = "corrupted_logit_diff", LOGIT_LENS = "logit_lens",
-            PER_LAYER = "per_layer", PER_HEAD = "per_head", PATCHING = "patching_", SHAPE = "_shape";
+            PER_LAYER = "per_layer", PER_HEAD = "per_head", PATCHING = "patching_", ATTRIBUTION = "attribution_", SHAPE = "_shape";
 
     private static final java.util.Set<String> RESULTS = java.util.Set.of(ResultColumns.ROW, TOKENS, LOGIT_DIFF, CORRUPTED_LOGIT_DIFF,
             LOGIT_LENS, PER_LAYER, PER_HEAD);
 
     private final String model;
     private final boolean prependBos;
-    private final List<String> patching;
+    private final List<String> patching, attribution;
     private final boolean skipBadRows;
     private transient HookedTransformer loaded;
 
     /** A job that loads {@code model} (a folder or a known name) where it runs. */
     public PromptAnalysisJob(String model, boolean prependBos, List<PatchKind> patching, boolean skipBadRows) {
+        this(model, prependBos, patching, List.of(), skipBadRows);
+    }
+
+    /** A job with attribution patching as well: each kind's estimate of its patching sweep, from one backward pass per prompt. */
+    public PromptAnalysisJob(String model, boolean prependBos, List<PatchKind> patching, List<PatchKind> attribution, boolean skipBadRows) {
         this.model = model;
         this.prependBos = prependBos;
         this.patching = patching.stream().map(PatchKind::id).toList();
+        this.attribution = attribution.stream().map(PatchKind::id).toList();
         this.skipBadRows = skipBadRows;
     }
 
     /** A job on a model already loaded here. */
     public static PromptAnalysisJob on(HookedTransformer model, boolean prependBos, List<PatchKind> patching, boolean skipBadRows) {
-        PromptAnalysisJob job = new PromptAnalysisJob(model.cfg().modelName(), prependBos, patching, skipBadRows);
+        return on(model, prependBos, patching, List.of(), skipBadRows);
+    }
+
+    /** A job with attribution patching on a model already loaded here. */
+    public static PromptAnalysisJob on(HookedTransformer model, boolean prependBos, List<PatchKind> patching, List<PatchKind> attribution, boolean skipBadRows) {
+        PromptAnalysisJob job = new PromptAnalysisJob(model.cfg().modelName(), prependBos, patching, attribution, skipBadRows);
         job.loaded = model;
         return job;
     }
@@ -56,13 +67,15 @@ public final class PromptAnalysisJob implements BatchFunction<PromptRow, Map<Str
         ResultColumns c = new ResultColumns().add(TOKENS, "INTEGER[]").add(LOGIT_DIFF, "FLOAT").add(CORRUPTED_LOGIT_DIFF, "FLOAT")
                 .add(LOGIT_LENS, "FLOAT[]").add(PER_LAYER, "FLOAT[]").add(PER_HEAD, "FLOAT[][]");
         for (String k : patching) c.add(PATCHING + k, "FLOAT[]").add(PATCHING + k + SHAPE, "INTEGER[]");
+        for (String k : attribution) c.add(ATTRIBUTION + k, "FLOAT[]").add(ATTRIBUTION + k + SHAPE, "INTEGER[]");
         return c;
     }
 
     /** A description of the job for its shards' {@code job.json}: a resumed run must be the same job. */
     public dev.jlens.io.Json.Obj describe() {
-        return new dev.jlens.io.Json.Obj().put("job", "batch").put("model", model).put("prepend_bos", new dev.jlens.io.Json.Bool(prependBos))
+        dev.jlens.io.Json.Obj job = new dev.jlens.io.Json.Obj().put("job", "batch").put("model", model).put("prepend_bos", new dev.jlens.io.Json.Bool(prependBos))
                 .put("patching", dev.jlens.io.Json.Arr.ofStrings(patching)).put("skip_bad_rows", new dev.jlens.io.Json.Bool(skipBadRows));
+        return attribution.isEmpty() ? job : job.put("attribution", dev.jlens.io.Json.Arr.ofStrings(attribution));
     }
 
     private synchronized HookedTransformer model() {
@@ -89,17 +102,19 @@ public final class PromptAnalysisJob implements BatchFunction<PromptRow, Map<Str
 
     private Map<String, Object> analyze(PromptRow row) {
         List<PatchKind> kinds = patching.stream().map(k -> PatchKind.byId(k).orElseThrow()).toList();
-        if (!kinds.isEmpty() && !row.hasCorruptedPrompt()) {
-            throw new BadRow(row.where() + ": patching needs a \"corrupted_prompt\" (the run the clean activations are pasted into)");
+        List<PatchKind> attributed = attribution.stream().map(k -> PatchKind.byId(k).orElseThrow()).toList();
+        if ((!kinds.isEmpty() || !attributed.isEmpty()) && !row.hasCorruptedPrompt()) {
+            throw new BadRow(row.where() + ": " + (kinds.isEmpty() ? "attribution patching" : "patching")
+                    + " needs a \"corrupted_prompt\" (the run the clean activations are pasted into)");
         }
         for (String column : row.extra().keySet()) {
-            if (RESULTS.contains(column) || column.startsWith(PATCHING) || column.equals(ResultColumns.ERROR)) {
+            if (RESULTS.contains(column) || column.startsWith(PATCHING) || column.startsWith(ATTRIBUTION) || column.equals(ResultColumns.ERROR)) {
                 throw new BadRow(row.where() + ": column \"" + column + "\" has the name of a result column; rename it");
             }
         }
         Experiment e = new Experiment(row.where(), null, prependBos, List.of(row.prompt()),
                 List.of(new Experiment.AnswerPair(row.correct(), row.incorrect())),
-                row.hasCorruptedPrompt() ? List.of(row.corruptedPrompt()) : null, kinds);
+                row.hasCorruptedPrompt() ? List.of(row.corruptedPrompt()) : null, kinds, attributed);
         AnalysisResult r = new ExperimentAnalysis(model()).run(e);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put(ResultColumns.ROW, row.row());
@@ -120,6 +135,10 @@ public final class PromptAnalysisJob implements BatchFunction<PromptRow, Map<Str
         for (Map.Entry<String, Tensor> sweep : r.patching().entrySet()) {
             m.put(PATCHING + sweep.getKey(), sweep.getValue().toArray());
             m.put(PATCHING + sweep.getKey() + SHAPE, sweep.getValue().shape());
+        }
+        for (Map.Entry<String, Tensor> estimate : r.attribution().entrySet()) {
+            m.put(ATTRIBUTION + estimate.getKey(), estimate.getValue().toArray());
+            m.put(ATTRIBUTION + estimate.getKey() + SHAPE, estimate.getValue().shape());
         }
         return m;
     }

@@ -9,4 +9,19 @@ import java.util.Iterator;
 public interface Rows<T> extends Iterator<T>, AutoCloseable {
     @Override
     void close();
+
+    /** Each of {@code rows} as {@code f} turns it, one at a time as they are read. */
+    static <T, U> java.util.Iterator<U> map(java.util.Iterator<T> rows, java.util.function.Function<T, U> f) {
+        return new java.util.Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
+            }
+
+            @Override
+            public U next() {
+                return f.apply(rows.next());
+            }
+        };
+    }
 }

@@ -64,6 +64,9 @@ class BatchBadInputTest {
         assertThat(batch(data, "--patching", "resid_pre").err())
                 .isEqualTo("jlens: " + data + ": line 1: patching needs a \"corrupted_prompt\" (the run the clean activations are pasted into)\n");
         assertThat(batch(data, "--patching", "resid_prex").err()).startsWith("jlens: --patching: unknown patching kind \"resid_prex\" (known: ");
+        assertThat(batch(data, "--attribution", "resid_pre").err())
+                .isEqualTo("jlens: " + data + ": line 1: attribution patching needs a \"corrupted_prompt\" (the run the clean activations are pasted into)\n");
+        assertThat(batch(data, "--attribution", "resid_prex").err()).startsWith("jlens: --attribution: unknown patching kind \"resid_prex\" (known: ");
     }
 
     @Test

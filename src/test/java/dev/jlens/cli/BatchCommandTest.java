@@ -32,7 +32,7 @@ class BatchCommandTest {
         Path data = ioi(dir, 4);
         Path out = dir.resolve("r.parquet");
         CliRunner.Result r = CliRunner.run("batch", "--model", MODEL, "--dataset", data.toString(), "--out", out.toString(),
-                "--patching", "resid_pre", "attn_head_out_all_pos", "--threads", "2", "--shard-size", "3");
+                "--patching", "resid_pre", "attn_head_out_all_pos", "--attribution", "resid_pre", "attn_head_out_all_pos", "--threads", "2", "--shard-size", "3");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("4 prompts analyzed into " + out);
         assertThat(BatchJobFiles.shardFolder(out)).as("shards are removed once the table is whole").doesNotExist();
@@ -44,7 +44,8 @@ class BatchCommandTest {
             Json.Obj input = (Json.Obj) Json.parse(lines.get(i), 8);
             Json.Obj spec = new Json.Obj().put("prompts", new Json.Arr().add(input.get("prompt"))).put("answers", new Json.Arr().add(input.get("answers")))
                     .put("corrupted_prompts", new Json.Arr().add(input.get("corrupted_prompt")))
-                    .put("patching", Json.Arr.ofStrings(List.of("resid_pre", "attn_head_out_all_pos")));
+                    .put("patching", Json.Arr.ofStrings(List.of("resid_pre", "attn_head_out_all_pos")))
+                    .put("attribution", Json.Arr.ofStrings(List.of("resid_pre", "attn_head_out_all_pos")));
             Path specFile = Files.writeString(dir.resolve("e" + i + ".json"), spec.toString());
             Path json = dir.resolve("a" + i + ".json");
             CliRunner.Result a = CliRunner.run("analyze", "--spec", specFile.toString(), "--model", MODEL, "--out", json.toString());
@@ -68,6 +69,11 @@ class BatchCommandTest {
                 Json.Obj sweep = (Json.Obj) sweeps.get(kind);
                 assertThat(row.get("patching_" + kind)).as(kind).isEqualTo(floats(sweep.get("values")));
                 assertThat(row.get("patching_" + kind + "_shape")).isEqualTo(ints((Json.Arr) sweep.get("shape")));
+                Json.Obj estimate = (Json.Obj) ((Json.Obj) expected.get("attribution")).get(kind);
+                // A backward pass sums in another order when its kernels fan out (analyze) than inline (a batch's
+                // worker), so attributions agree within the fixtures' float32 tolerance rather than to the bit.
+                assertClose("attribution_" + kind, (List<?>) row.get("attribution_" + kind), floats(estimate.get("values")));
+                assertThat(row.get("attribution_" + kind + "_shape")).isEqualTo(ints((Json.Arr) estimate.get("shape")));
             }
         }
     }
@@ -96,6 +102,17 @@ class BatchCommandTest {
 
         CliRunner.Result sql = CliRunner.run("sql", "SELECT count(*) AS n, min(row) AS first FROM r WHERE logit_diff > -100", out.toString());
         assertThat(sql.out()).isEqualTo("n  first\n-  -----\n8  0\n");
+    }
+
+    /** |a - b| <= 1e-4 * max(1, max|b|) + 1e-3 * |b|, the fixtures' float32 tolerance. */
+    private static void assertClose(String what, List<?> actual, List<Object> expected) {
+        assertThat(actual).as(what).hasSize(expected.size());
+        double max = 0;
+        for (Object b : expected) max = Math.max(max, Math.abs((Float) b));
+        for (int i = 0; i < actual.size(); i++) {
+            float a = (Float) actual.get(i), b = (Float) expected.get(i);
+            assertThat((double) Math.abs(a - b)).as("%s[%d]: %s vs %s", what, i, a, b).isLessThanOrEqualTo(1e-4 * Math.max(1, max) + 1e-3 * Math.abs(b));
+        }
     }
 
     private static List<Double> summary(String line) {

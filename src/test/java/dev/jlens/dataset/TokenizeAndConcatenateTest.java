@@ -47,10 +47,26 @@ class TokenizeAndConcatenateTest {
         assertThat(rows.getFirst()).containsExactly(expected);
     }
 
+    @Test
+    void eachRowNamesItsIndexAndTheDocumentsItsTokensComeFrom() throws Exception {
+        Path corpus = Files.writeString(dir.resolve("c.txt"), "one two three\nfour five\n");
+        int a = TOKENIZER.encode("one two three").length;
+        List<TokenRow> rows = new ArrayList<>();
+        try (TokenizeAndConcatenate t = new TokenizeAndConcatenate(TextCorpus.open(corpus, null), TOKENIZER, 2, false)) {
+            t.forEachRemaining(rows::add);
+        }
+        for (int r = 0; r < rows.size(); r++) {
+            // Tokens [2r, 2r + 1] of the joined corpus: the first document's a tokens, an EOS, then the second's.
+            assertThat(rows.get(r).row()).isEqualTo(r);
+            assertThat(rows.get(r).firstDocument()).as("row %d", r).isEqualTo(2 * r < a ? 0 : 1);
+            assertThat(rows.get(r).lastDocument()).as("row %d", r).isEqualTo(2 * r + 1 < a ? 0 : 1);
+        }
+    }
+
     private static List<int[]> rows(Path corpus, int maxLength, boolean bos) {
         List<int[]> out = new ArrayList<>();
         try (TokenizeAndConcatenate t = new TokenizeAndConcatenate(TextCorpus.open(corpus, null), TOKENIZER, maxLength, bos)) {
-            t.forEachRemaining(out::add);
+            t.forEachRemaining(r -> out.add(r.tokens()));
         }
         return out;
     }

@@ -30,6 +30,8 @@ public record ExternalProgram(String tests, List<String> files, String install) 
     public static final ExternalProgram JUPYTER = new ExternalProgram("Jupyter tests",
             List.of("jupyter-nbconvert", "jupyter-notebook", "/usr/bin/python3"),
             "apt-get install -y jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client");
+    /** python3-numpy's f2py3 stands for numpy (a module, not a program). */
+    public static final ExternalProgram NUMPY = new ExternalProgram("numpy tests", List.of("/usr/bin/python3", "/usr/bin/f2py3"), "apt-get install -y python3-numpy");
     public static final ExternalProgram STRACE = new ExternalProgram("durability tests of atomic writes", List.of("strace"), "apt-get install -y strace");
 
     private static final Set<String> ANNOUNCED = ConcurrentHashMap.newKeySet();
@@ -75,6 +77,14 @@ public record ExternalProgram(String tests, List<String> files, String install) 
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
             return JUPYTER.announced(JUPYTER.evaluate(System.getenv()));
+        }
+    }
+
+    /** The condition of {@link NumpyTest}. */
+    public static final class NeedsNumpy implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            return NUMPY.announced(NUMPY.evaluate(System.getenv()));
         }
     }
 
