@@ -7,6 +7,7 @@ import dev.jlens.model.CacheOptions;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.tensor.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -26,12 +27,8 @@ final class CacheCommand extends PromptCommand {
     @Option(names = "--names", paramLabel = "REGEX", description = "Keep only hook names the regular expression matches in full.")
     String names;
 
-    @Option(names = "--sae", paramLabel = "SAE", description = "Splice in an SAE (a folder in SAELens' layout, or REPO_ID/SUBFOLDER on the Hub); "
-            + "its hook points are cached as <hook>.hook_sae_*. Repeatable.")
-    java.util.List<String> saes = new java.util.ArrayList<>();
-
-    @Option(names = "--use-error-term", description = "Run the SAEs with their error term: the model's activations stay as without them.")
-    boolean useErrorTerm;
+    @Mixin
+    SaeSplicing saes;
 
     @Option(names = "--grad-of-logit-diff", arity = "2", paramLabel = "TOKEN",
             description = "Also save the gradient of the last position's logit[CORRECT] - logit[INCORRECT] at each kept hook point, as <hook name>_grad (each answer one token, e.g. ' Peb').")
@@ -48,12 +45,12 @@ final class CacheCommand extends PromptCommand {
             }
         }
         String text = prompt.text();
-        if (useErrorTerm && saes.isEmpty()) throw new JlensException("--use-error-term is for SAEs spliced in with --sae, and none is given");
+        saes.check();
         java.util.List<Inputs.Input> inputs = new java.util.ArrayList<>(Inputs.modelFolder(streams(), model.model).stream().toList());
-        for (String sae : saes) SaeOption.folder(sae).ifPresent(inputs::add);
+        inputs.addAll(saes.inputs());
         Inputs.output(out, inputs);
         HookedTransformer m = loadModel();
-        if (!saes.isEmpty()) m = dev.jlens.sae.Saes.withSaes(m, useErrorTerm, SaeOption.loadAll(streams(), saes));
+        m = saes.splice(streams(), m);
         dev.jlens.tensor.IntTensor tokens = m.toTokens(text, prompt.prependBos());
         Inputs.fitsContext(m, "--prompt", tokens.shape(1));
         CacheOptions options = CacheOptions.ALL.withNamesFilter(filter).withRemoveBatchDim(true);

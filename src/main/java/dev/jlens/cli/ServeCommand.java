@@ -4,6 +4,7 @@ import dev.jlens.JlensException;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.server.JlensServer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.InetAddress;
@@ -30,12 +31,9 @@ final class ServeCommand extends ModelCommand {
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "7860", description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;
 
-    @Option(names = "--sae", paramLabel = "SAE", description = "Splice an SAE into every analysis (a folder in SAELens' layout, "
-            + "REPO_ID/SUBFOLDER on the Hub or RELEASE/SAE_ID); the reports then have a section on its features. Repeatable.")
-    List<String> saes = new ArrayList<>();
-
-    @Option(names = "--use-error-term", description = "Splice the --sae SAEs in with their error terms (the model's outputs stay the plain model's).")
-    boolean useErrorTerm;
+    /** Spliced into every analysis; the reports then have a section on their features. */
+    @Mixin
+    SaeSplicing saes;
 
     @Override
     public void run() {
@@ -46,9 +44,9 @@ final class ServeCommand extends ModelCommand {
                 throw new JlensException("--allow-host '" + name + "' is not a host name; give a bare name such as jlens.lab.example (no scheme, port or path)");
             }
         }
-        if (useErrorTerm && saes.isEmpty()) throw new JlensException("--use-error-term is for SAEs spliced in with --sae, and none is given");
+        saes.check();
         HookedTransformer m = loadModel();
-        if (!saes.isEmpty()) m = dev.jlens.sae.Saes.withSaes(m, useErrorTerm, SaeOption.loadAll(streams(), saes));
+        m = saes.splice(streams(), m);
         JlensServer server = JlensServer.builder(m).host(host).allowHosts(allowHosts).port(port).modelName(model.model).log(streams().err()).start();
         // Warned once listening, so that a server that could not start answers with its one line only.
         if (!address.isLoopbackAddress()) {
