@@ -82,10 +82,13 @@ public final class ModelSources {
         }
         Optional<ModelRegistry.KnownModel> known = ModelRegistry.lookup(name);
         HubModel m;
-        if (known.isPresent()) m = new HubModel(RepoId.parse(known.get().repoId()), known.get().officialName(), revision);
+        // TransformerLens names a model by its official name's last part (pythia-70m for EleutherAI/pythia-70m).
+        if (known.isPresent()) m = new HubModel(RepoId.parse(known.get().repoId()),
+                known.get().officialName().substring(known.get().officialName().lastIndexOf('/') + 1), revision);
         else if (RepoId.isRepoId(name)) m = new HubModel(RepoId.parse(name), name.substring(name.indexOf('/') + 1), revision);
         else return Optional.empty();
         if (revision != null) Revision.check(revision);
+        if (revision != null && known.isPresent()) ModelRegistry.checkCheckpoint(known.get(), revision);
         return Optional.of(m);
     }
 

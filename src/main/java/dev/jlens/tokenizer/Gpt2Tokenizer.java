@@ -247,7 +247,7 @@ public final class Gpt2Tokenizer implements Tokenizer {
         return ids;
     }
 
-    private static void requireWellFormed(String text) {
+    static void requireWellFormed(String text) {
         int i = unpairedSurrogate(text);
         if (i >= 0) {
             throw new JlensException(String.format("text has an unpaired surrogate U+%04X at index %d", (int) text.charAt(i), i));

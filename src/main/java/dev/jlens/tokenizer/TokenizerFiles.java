@@ -32,7 +32,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads the Hugging Face tokenizer files of a GPT-2 model ({@code vocab.json}, {@code merges.txt},
- * {@code tokenizer.json}) into a {@link Definition}, checking their form. Every problem becomes a one-line
+ * {@code tokenizer.json}) into a {@link Definition}, checking their form; and any BPE tokenizer.json into its
+ * definition and the parts of its {@link Pipeline}, for {@link HuggingFaceTokenizer}. Every problem becomes a one-line
  * {@link JlensException} that names the file and the line or entry. JSON is read as a stream so that entries can
  * be reported with their line numbers and the 50k-entry vocabulary needs no tree.
  */
@@ -167,6 +168,49 @@ final class TokenizerFiles {
     // tokenizer.json
 
     static Definition readTokenizerJson(Path file) {
+        return readTokenizerJson(file, null, false).definition();
+    }
+
+    /**
+     * The parts of tokenizer.json beyond GPT-2's: its normalizer, pre-tokenizer, post-processor and decoder as
+     * written (null where the file has none), the model's options, and the added tokens' flags.
+     */
+    record Pipeline(String modelType, JsonNode normalizer, JsonNode preTokenizer, JsonNode postProcessor,
+                    JsonNode decoder, Map<String, JsonNode> modelOptions, JsonNode addedTokens) {
+    }
+
+    record Full(Definition definition, Pipeline pipeline) {
+    }
+
+    /** tokenizer.json of any BPE model: the checks of GPT-2's form are left to the caller, which gets the parts. */
+    static Full readAnyTokenizerJson(Path file) {
+        return readTokenizerJson(file, new HashMap<>(), false);
+    }
+
+    /**
+     * Whether tokenizer.json has GPT-2's form, which {@link Gpt2Tokenizer} reads: no normalizer, GPT-2's ByteLevel
+     * pre-tokenizer, a BPE model with no option that changes ids. Reads the file without its vocabulary and merges.
+     */
+    static boolean hasGpt2Form(Path file) {
+        Pipeline p = readTokenizerJson(file, new HashMap<>(), true).pipeline();
+        if (p.modelType() != null && !p.modelType().equals("BPE")) return true; // for GPT-2's reader to refuse
+        boolean options = p.modelOptions().entrySet().stream().allMatch(o -> !changesIds(o.getKey(), o.getValue()));
+        return TokenizerJson.absent(p.normalizer()) && isGpt2PreTokenizer(p.preTokenizer()) && options;
+    }
+
+    private static boolean isGpt2PreTokenizer(JsonNode pre) {
+        return pre != null && typeOf(pre).equals("\"ByteLevel\"") && !pre.path("add_prefix_space").asBoolean(false)
+                && pre.path("use_regex").asBoolean(true);
+    }
+
+    /**
+     * Reads tokenizer.json. With {@code parts} null, only GPT-2's form is accepted (checked as it is read);
+     * otherwise the normalizer, pre-tokenizer, post-processor, decoder and model options are kept in it as written.
+     */
+    private static Full readTokenizerJson(Path file, Map<String, JsonNode> parts, boolean probe) {
+        boolean gpt2 = parts == null;
+        Map<String, JsonNode> modelOptions = new HashMap<>();
+        JsonNode addedNode = null;
         Map<String, Integer> vocab = null;
         List<Merge> merges = null;
         List<AddedToken> added = List.of();
@@ -179,9 +223,23 @@ final class TokenizerFiles {
                 String name = parser.currentName();
                 parser.nextToken();
                 switch (name) {
-                    case "added_tokens" -> added = readAddedTokens(file, parser);
-                    case "normalizer" -> checkNormalizer(file, parser);
-                    case "pre_tokenizer" -> checkPreTokenizer(file, parser);
+                    case "added_tokens" -> {
+                        TokenStreamLocation where = parser.currentTokenLocation();
+                        addedNode = Trees.JSON.readTree(parser);
+                        added = readAddedTokens(file, where, addedNode);
+                    }
+                    case "normalizer" -> {
+                        if (gpt2) checkNormalizer(file, parser);
+                        else parts.put(name, Trees.JSON.readTree(parser));
+                    }
+                    case "pre_tokenizer" -> {
+                        if (gpt2) checkPreTokenizer(file, parser);
+                        else parts.put(name, Trees.JSON.readTree(parser));
+                    }
+                    case "post_processor", "decoder" -> {
+                        if (gpt2) parser.skipChildren();
+                        else parts.put(name, Trees.JSON.readTree(parser));
+                    }
                     case "model" -> {
                         if (parser.currentToken() != JsonToken.START_OBJECT) {
                             throw problem(file, parser, "\"model\" is not an object");
@@ -192,14 +250,24 @@ final class TokenizerFiles {
                             switch (field) {
                                 case "type" -> modelType = value == JsonToken.VALUE_STRING ? parser.getString()
                                         : describe(parser, value);
-                                case "vocab" -> {
+                                case "vocab", "merges" -> {
+                                    if (probe) {
+                                        parser.skipChildren();
+                                        continue;
+                                    }
+                                    if (field.equals("merges")) {
+                                        merges = readMergeArray(file, parser);
+                                        continue;
+                                    }
                                     if (value != JsonToken.START_OBJECT) {
                                         throw problem(file, parser, "model.vocab is not an object of token -> id");
                                     }
                                     vocab = readVocabObject(file, parser, "model.vocab: ");
                                 }
-                                case "merges" -> merges = readMergeArray(file, parser);
-                                default -> checkModelOption(file, parser, field);
+                                default -> {
+                                    if (gpt2) checkModelOption(file, parser, field);
+                                    else modelOptions.put(field, Trees.JSON.readTree(parser));
+                                }
                             }
                         }
                     }
@@ -214,20 +282,21 @@ final class TokenizerFiles {
             throw unreadable(file, e);
         }
         // Files from before model.type was written have none; their vocab + merges still make them BPE.
-        if (modelType != null && !modelType.equals("BPE")) {
+        if (!probe && modelType != null && !modelType.equals("BPE")) {
             throw new JlensException(file + ": model.type is " + Json.brief(modelType)
-                    + "; only BPE (the GPT-2 tokenizer) is supported");
+                    + (gpt2 ? "; only BPE (the GPT-2 tokenizer) is supported" : "; only BPE models are supported"));
         }
-        if (vocab == null || merges == null) {
+        if (!probe && (vocab == null || merges == null)) {
             throw new JlensException(file + ": model has no " + (vocab == null ? "vocab" : "merges")
                     + "; expected a BPE model with vocab and merges");
         }
-        return new Definition(vocab, merges, added);
+        Definition definition = new Definition(vocab, merges, added);
+        if (gpt2) return new Full(definition, null);
+        return new Full(definition, new Pipeline(modelType, parts.get("normalizer"), parts.get("pre_tokenizer"),
+                parts.get("post_processor"), parts.get("decoder"), modelOptions, addedNode));
     }
 
-    private static List<AddedToken> readAddedTokens(Path file, JsonParser parser) {
-        TokenStreamLocation where = parser.currentTokenLocation();
-        JsonNode list = Trees.JSON.readTree(parser);
+    private static List<AddedToken> readAddedTokens(Path file, TokenStreamLocation where, JsonNode list) {
         if (list == null || !list.isArray()) {
             throw problem(file, where, "added_tokens is not a list");
         }
@@ -280,15 +349,19 @@ final class TokenizerFiles {
     private static void checkModelOption(Path file, JsonParser parser, String field) {
         TokenStreamLocation where = parser.currentTokenLocation();
         JsonNode value = Trees.JSON.readTree(parser);
+        if (changesIds(field, value)) {
+            throw problem(file, where, "model." + field + " = " + value + " is not supported; GPT-2 has it unset");
+        }
+    }
+
+    /** Whether a model option set so would give other ids than GPT-2's BPE. */
+    private static boolean changesIds(String field, JsonNode value) {
         boolean unset = value == null || value.isNull() || (value.isBoolean() && !value.asBoolean());
-        boolean changesIds = switch (field) {
+        return switch (field) {
             case "dropout" -> !unset && !(value.isNumber() && value.doubleValue() == 0.0);
             case "continuing_subword_prefix", "end_of_word_suffix", "ignore_merges" -> !unset;
             default -> false; // unk_token, fuse_unk, byte_fallback: unused, every byte has a token
         };
-        if (changesIds) {
-            throw problem(file, where, "model." + field + " = " + value + " is not supported; GPT-2 has it unset");
-        }
     }
 
     /** Reads model.merges: a list of "a b" strings (older files) or of [a, b] pairs (newer files). */

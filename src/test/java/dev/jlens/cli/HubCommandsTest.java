@@ -64,7 +64,9 @@ class HubCommandsTest {
         assertThat(after.lines().filter(l -> l.startsWith("gpt2 "))).singleElement().satisfies(l -> assertThat(l).endsWith("yes " + snapshot));
         assertThat(after.lines().filter(l -> l.startsWith("distilgpt2 "))).singleElement().satisfies(l ->
                 assertThat(l).contains("distil-gpt2").contains("distilbert/distilgpt2").endsWith("no"));
-        assertThat(after.lines()).hasSize(6);
+        assertThat(after.lines()).hasSize(1 + dev.jlens.hub.ModelRegistry.all().size());
+        assertThat(after.lines().filter(l -> l.startsWith("EleutherAI/pythia-70m "))).singleElement().satisfies(l ->
+                assertThat(l).contains("EleutherAI/pythia-19m, pythia, pythia-19m, pythia-70m").contains("140 MB"));
     }
 
     @Test
@@ -89,6 +91,32 @@ class HubCommandsTest {
         hub.stop();
         env.put("HF_HUB_OFFLINE", "1");
         ok(CliRunner.runWithEnv(env, "tokenize", "--model", "gpt2-small", "--", "Hello"));
+    }
+
+    /** Llama and Gemma repositories are gated: by their TransformerLens names too, without the token one line says what to do. */
+    @Test
+    void gatedFamiliesByTheirNamesNeedTheToken() {
+        hub.repo("google/gemma-2-2b", Fixtures.modelDir("a")).gated("hf_granted");
+        hub.repo("meta-llama/Llama-2-7b-hf", Fixtures.modelDir("a")).token("hf_granted");
+        assertThat(oneLineError(CliRunner.runWithEnv(env, "download", "gemma-2-2b")).err())
+                .contains("google/gemma-2-2b").contains("gated").contains("HF_TOKEN");
+        assertThat(oneLineError(CliRunner.runWithEnv(env, "download", "Llama-2-7b")).err())
+                .contains("401").contains("meta-llama/Llama-2-7b-hf").contains("HF_TOKEN");
+        env.put("HF_TOKEN", "hf_granted");
+        ok(CliRunner.runWithEnv(env, "download", "gemma-2-2b"));
+        ok(CliRunner.runWithEnv(env, "download", "llama-2-7b"));
+    }
+
+    /** Pythia's training checkpoints are revisions stepN; a step it has no checkpoint for is refused before any request. */
+    @Test
+    void pythiaCheckpointsAreRevisionsOfTheirSteps() {
+        hub.repo("EleutherAI/pythia-70m", Fixtures.modelDir("a")).ref("step1000", Fixtures.modelDir("a"));
+        ok(CliRunner.runWithEnv(env, "download", "pythia-70m@step1000"));
+        hub.clearRequests();
+        assertThat(oneLineError(CliRunner.runWithEnv(env, "download", "pythia-70m@step1500")).err())
+                .isEqualTo("jlens: EleutherAI/pythia-70m@step1500: no such training checkpoint; Pythia has steps 0, 1, 2, 4, ...,"
+                        + " 512, then 1000, 2000, ..., 143000\n");
+        assertThat(hub.requestCount()).isZero();
     }
 
     @Test
