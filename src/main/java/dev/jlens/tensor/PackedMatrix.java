@@ -1,7 +1,6 @@
 package dev.jlens.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -253,14 +252,11 @@ public final class PackedMatrix {
         store(c30, c31, c32, c33, c, cAt + 3 * ldc);
     }
 
-    /** Weight rows whose slices of every panel one thread takes at a time in {@link #multiplyTransposed}. */
-    private static final int TRANSPOSED_ROWS = 16;
-
     /**
      * The product with the transpose, {@code c[cOff + i*k + r] = sum_j g[gOff + i*n + j] * B[r, j]} for i in
      * [0, m): the gradient of {@link #multiply}'s input from the gradient of its output. Weight rows are spread
-     * over the cores; each thread reads its rows' panel slices (contiguous in the packed layout) once per block
-     * of four rows of g, with a vector accumulator per (row of g, weight row) reduced once at the end.
+     * over the cores. Each (row of g, weight row) sum is one vector accumulator over the panels in order, its
+     * lanes added in order at the end, whichever of the two loops below computes it, so both give the same bits.
      */
     public void multiplyTransposed(float[] g, int gOff, int m, float[] c, int cOff) {
         if (m == 0) return;
@@ -268,55 +264,122 @@ public final class PackedMatrix {
         // g padded to whole panels and to whole blocks of four rows, so every load is a full vector
         float[] gp = new float[blocks * 4 * width];
         for (int i = 0; i < m; i++) System.arraycopy(g, gOff + i * n, gp, i * width, n);
-        // chunks of weight-row pairs, so no pair straddles two threads
-        Parallel.ChunkBody body = (fromPair, toPair) -> {
-            int from = 2 * fromPair, to = Math.min(k, 2 * toPair);
-            for (int r0 = from; r0 < to; r0 += TRANSPOSED_ROWS) {
-                int r1 = Math.min(to, r0 + TRANSPOSED_ROWS);
-                for (int b = 0; b < blocks; b++) {
-                    for (int r = r0; r < r1; r += 2) transposedRows4(gp, 4 * b * width, width, r, c, cOff, m, 4 * b);
-                }
-            }
-        };
-        int pairs = (k + 1) / 2;
-        if ((long) m * k * n < 1 << 16) body.run(0, pairs);
-        else Parallel.forChunks(pairs, body);
+        Parallel.ChunkBody body = blocks == 1 ? streamingTransposed(gp, m, c, cOff) : tiledTransposed(gp, blocks, m, c, cOff);
+        int quads = (k + 3) / 4;
+        if ((long) m * k * n < 1 << 16) body.run(0, quads);
+        else Parallel.forChunks(quads, body);
     }
 
     /**
-     * {@code c[i, r]} and {@code c[i, r + 1]} (when r + 1 < k) for the four rows i0.. of padded g (row stride
-     * width): two weight rows share every load of g, eight accumulators stay in registers.
+     * For many rows of g: a thread takes as many quads of weight rows at a time as fit, with all their panels,
+     * half of a core's L2 cache ({@link CacheSizes}), and runs every block of four rows of g over them, so the
+     * weights come from memory once and from L2 for the other blocks; 16 sums stay in registers.
+     */
+    private Parallel.ChunkBody tiledTransposed(float[] gp, int blocks, int m, float[] c, int cOff) {
+        int width = panels * PANEL;
+        int quadsAtATime = (int) Math.max(1, CacheSizes.L2_BYTES / 2 / ((long) panels * 4 * PANEL * Float.BYTES));
+        return (fromQuad, toQuad) -> {
+            for (int q0 = fromQuad; q0 < toQuad; q0 += quadsAtATime) {
+                int q1 = Math.min(toQuad, q0 + quadsAtATime);
+                for (int b = 0; b < blocks; b++) {
+                    for (int q = q0; q < q1; q++) transposedRows4(gp, 4 * b * width, width, 4 * q, c, cOff, m, 4 * b);
+                }
+            }
+        };
+    }
+
+    /**
+     * {@code c[i, r + x]} for the four rows i0.. of padded g (row stride width) and the four weight rows r..
+     * (those below k): every load of g serves four weight rows and every load of the weights four rows of g,
+     * and each panel is read as one contiguous run of four weight rows.
      */
     private void transposedRows4(float[] g, int g0, int width, int r, float[] c, int cOff, int m, int i0) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        FloatVector d0 = a0, d1 = a0, d2 = a0, d3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
         final MemorySegment w = packed;
-        final long vecBytes = (long) L * Float.BYTES, next = r + 1 < k ? (long) PANEL * Float.BYTES : 0;
+        final long vecBytes = (long) L * Float.BYTES, rowBytes = (long) PANEL * Float.BYTES;
+        // weight rows beyond k read row r again (a valid address) and their sums are not stored
+        final long next1 = r + 1 < k ? rowBytes : 0, next2 = r + 2 < k ? 2 * rowBytes : 0, next3 = r + 3 < k ? 3 * rowBytes : 0;
         final int g1 = g0 + width, g2 = g1 + width, g3 = g2 + width;
         for (int p = 0; p < panels; p++) {
             long po = ((long) p * k * PANEL + (long) r * PANEL) * Float.BYTES;
             int col = p * PANEL;
             for (int v = 0; v < 4; v++, col += L, po += vecBytes) {
-                FloatVector w0 = FloatVector.fromMemorySegment(S, w, po, NATIVE), w1 = FloatVector.fromMemorySegment(S, w, po + next, NATIVE);
-                FloatVector x0 = FloatVector.fromArray(S, g, g0 + col), x1 = FloatVector.fromArray(S, g, g1 + col);
-                FloatVector x2 = FloatVector.fromArray(S, g, g2 + col), x3 = FloatVector.fromArray(S, g, g3 + col);
-                a0 = x0.fma(w0, a0); a1 = x1.fma(w0, a1); a2 = x2.fma(w0, a2); a3 = x3.fma(w0, a3);
-                b0 = x0.fma(w1, b0); b1 = x1.fma(w1, b1); b2 = x2.fma(w1, b2); b3 = x3.fma(w1, b3);
+                FloatVector w0 = FloatVector.fromMemorySegment(S, w, po, NATIVE), w1 = FloatVector.fromMemorySegment(S, w, po + next1, NATIVE);
+                FloatVector w2 = FloatVector.fromMemorySegment(S, w, po + next2, NATIVE), w3 = FloatVector.fromMemorySegment(S, w, po + next3, NATIVE);
+                FloatVector x = FloatVector.fromArray(S, g, g0 + col);
+                a0 = x.fma(w0, a0); b0 = x.fma(w1, b0); d0 = x.fma(w2, d0); e0 = x.fma(w3, e0);
+                x = FloatVector.fromArray(S, g, g1 + col);
+                a1 = x.fma(w0, a1); b1 = x.fma(w1, b1); d1 = x.fma(w2, d1); e1 = x.fma(w3, e1);
+                x = FloatVector.fromArray(S, g, g2 + col);
+                a2 = x.fma(w0, a2); b2 = x.fma(w1, b2); d2 = x.fma(w2, d2); e2 = x.fma(w3, e2);
+                x = FloatVector.fromArray(S, g, g3 + col);
+                a3 = x.fma(w0, a3); b3 = x.fma(w1, b3); d3 = x.fma(w2, d3); e3 = x.fma(w3, e3);
             }
         }
-        int at = cOff + i0 * k + r;
-        c[at] = a0.reduceLanes(VectorOperators.ADD);
-        if (next != 0) c[at + 1] = b0.reduceLanes(VectorOperators.ADD);
-        if (i0 + 1 < m) {
-            c[at + k] = a1.reduceLanes(VectorOperators.ADD);
-            if (next != 0) c[at + k + 1] = b1.reduceLanes(VectorOperators.ADD);
+        // the lanes are summed in order in scalar code: the Vector API's reduction may add them in another
+        // order once compiled, and a gradient would then depend on the JIT's progress
+        float[] lanes = new float[16 * L];
+        store(a0, b0, d0, e0, lanes, 0);
+        store(a1, b1, d1, e1, lanes, 4 * L);
+        store(a2, b2, d2, e2, lanes, 8 * L);
+        store(a3, b3, d3, e3, lanes, 12 * L);
+        for (int i = 0; i < 4 && i0 + i < m; i++) {
+            for (int x = 0; x < 4 && r + x < k; x++) c[cOff + (i0 + i) * k + r + x] = sumLanes(lanes, (4 * i + x) * L);
         }
-        if (i0 + 2 < m) {
-            c[at + 2 * k] = a2.reduceLanes(VectorOperators.ADD);
-            if (next != 0) c[at + 2 * k + 1] = b2.reduceLanes(VectorOperators.ADD);
-        }
-        if (i0 + 3 < m) {
-            c[at + 3 * k] = a3.reduceLanes(VectorOperators.ADD);
-            if (next != 0) c[at + 3 * k + 1] = b3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** {@code a[at] + a[at + 1] + ... + a[at + L - 1]}, in that order. */
+    private static float sumLanes(float[] a, int at) {
+        float s = 0f;
+        for (int j = 0; j < L; j++) s += a[at + j];
+        return s;
+    }
+
+    /**
+     * For at most four rows of g (a metric that reads one position: the unembedding's backward streams 154 MB
+     * for one row): a thread streams its weight rows' slice of every panel once, in memory order, keeping the
+     * vector sums in a scratch array instead of registers, so the reads run ahead at memory speed instead of
+     * hopping from panel to panel.
+     */
+    private Parallel.ChunkBody streamingTransposed(float[] gp, int m, float[] c, int cOff) {
+        int width = panels * PANEL;
+        return (fromQuad, toQuad) -> {
+            int r0 = 4 * fromQuad, rows = Math.min(k, 4 * toQuad) - r0;
+            float[] sums = new float[4 * rows * L];  // [row of g][weight row - r0][lane]
+            for (int p = 0; p < panels; p++) transposedPanel(gp, p * PANEL, width, p, r0, rows, sums);
+            for (int i = 0; i < m; i++) {
+                for (int r = 0; r < rows; r++) c[cOff + i * k + r0 + r] = sumLanes(sums, (i * rows + r) * L);
+            }
+        };
+    }
+
+    /**
+     * Adds panel p's part to the vector sums of four rows of padded g (from {@code g0}, row stride width, the
+     * panel's columns) and weight rows r0.. ({@code rows} of them), at {@code sums[(q*rows + r)*L]} for row q
+     * of g: the 16 vectors of g stay in registers while the panel's rows stream by.
+     */
+    private void transposedPanel(float[] g, int g0, int width, int p, int r0, int rows, float[] sums) {
+        final int g1 = g0 + width, g2 = g1 + width, g3 = g2 + width;
+        FloatVector x00 = FloatVector.fromArray(S, g, g0), x01 = FloatVector.fromArray(S, g, g0 + L);
+        FloatVector x02 = FloatVector.fromArray(S, g, g0 + 2 * L), x03 = FloatVector.fromArray(S, g, g0 + 3 * L);
+        FloatVector x10 = FloatVector.fromArray(S, g, g1), x11 = FloatVector.fromArray(S, g, g1 + L);
+        FloatVector x12 = FloatVector.fromArray(S, g, g1 + 2 * L), x13 = FloatVector.fromArray(S, g, g1 + 3 * L);
+        FloatVector x20 = FloatVector.fromArray(S, g, g2), x21 = FloatVector.fromArray(S, g, g2 + L);
+        FloatVector x22 = FloatVector.fromArray(S, g, g2 + 2 * L), x23 = FloatVector.fromArray(S, g, g2 + 3 * L);
+        FloatVector x30 = FloatVector.fromArray(S, g, g3), x31 = FloatVector.fromArray(S, g, g3 + L);
+        FloatVector x32 = FloatVector.fromArray(S, g, g3 + 2 * L), x33 = FloatVector.fromArray(S, g, g3 + 3 * L);
+        final MemorySegment w = packed;
+        final long vecBytes = (long) L * Float.BYTES;
+        final int q1 = rows * L, q2 = 2 * q1, q3 = 3 * q1;
+        long po = ((long) p * k * PANEL + (long) r0 * PANEL) * Float.BYTES;
+        for (int r = 0, at = 0; r < rows; r++, at += L, po += 4 * vecBytes) {
+            FloatVector w0 = FloatVector.fromMemorySegment(S, w, po, NATIVE), w1 = FloatVector.fromMemorySegment(S, w, po + vecBytes, NATIVE);
+            FloatVector w2 = FloatVector.fromMemorySegment(S, w, po + 2 * vecBytes, NATIVE), w3 = FloatVector.fromMemorySegment(S, w, po + 3 * vecBytes, NATIVE);
+            x03.fma(w3, x02.fma(w2, x01.fma(w1, x00.fma(w0, FloatVector.fromArray(S, sums, at))))).intoArray(sums, at);
+            x13.fma(w3, x12.fma(w2, x11.fma(w1, x10.fma(w0, FloatVector.fromArray(S, sums, at + q1))))).intoArray(sums, at + q1);
+            x23.fma(w3, x22.fma(w2, x21.fma(w1, x20.fma(w0, FloatVector.fromArray(S, sums, at + q2))))).intoArray(sums, at + q2);
+            x33.fma(w3, x32.fma(w2, x31.fma(w1, x30.fma(w0, FloatVector.fromArray(S, sums, at + q3))))).intoArray(sums, at + q3);
         }
     }
 

@@ -81,6 +81,21 @@ public class KernelBenchmarks {
         return out;
     }
 
+    /** The backward of the MLP's two products: the gradient of their inputs. */
+    @Benchmark
+    public float[] mlpBackward() {
+        mlpOut.multiplyTransposed(x768, 0, rows, out, 0);
+        mlpIn.multiplyTransposed(x3072, 0, rows, out, 0);
+        return out;
+    }
+
+    /** The backward of the unembedding (a metric on one position has one row). */
+    @Benchmark
+    public float[] unembeddingBackward() {
+        unembed.multiplyTransposed(out, 0, rows, x768, 0);
+        return x768;
+    }
+
     @Benchmark
     public float[] geluNew() {
         Kernels.geluNew(hidden, 0, hidden.length);

@@ -28,4 +28,22 @@ class PackedMatrixTransposedTest {
         assertThat(c[0]).isZero();
         assertThat(c[1]).isZero();
     }
+
+    /** One row of g goes through the streaming loop, several through the tiled one: a row's result is the same bits either way. */
+    @ParameterizedTest
+    @CsvSource({"5,768,200", "9,130,1000", "6,3,257"})
+    void aRowGivesTheSameBitsAloneAsAmongMany(int m, int k, int n) {
+        SplittableRandom rnd = new SplittableRandom(m + 17L * k + n);
+        float[] b = new float[k * n], g = new float[m * n];
+        for (int i = 0; i < b.length; i++) b[i] = (float) rnd.nextGaussian();
+        for (int i = 0; i < g.length; i++) g[i] = (float) rnd.nextGaussian();
+        PackedMatrix w = PackedMatrix.pack(b, 0, k, n);
+        float[] all = new float[m * k];
+        w.multiplyTransposed(g, 0, m, all, 0);
+        for (int i = 0; i < m; i++) {
+            float[] one = new float[k];
+            w.multiplyTransposed(g, i * n, 1, one, 0);
+            assertThat(one).as("row %d", i).containsExactly(java.util.Arrays.copyOfRange(all, i * k, (i + 1) * k));
+        }
+    }
 }
