@@ -88,6 +88,27 @@ class JlensSparkLocalTest {
         assertThat(dir.resolve("r.parquet")).as("no table is presented as whole").doesNotExist();
     }
 
+    @Test
+    void optionsOnlyTheLocalEngineHasAnExistingTableAndAMissingColumnAreRefused() throws Exception {
+        Path data = SparkFixtures.ioi(dir, 2);
+        Path out = java.nio.file.Files.createDirectories(dir.resolve("r.parquet"));
+        String model = SparkFixtures.MODEL.toString();
+        Run resume = driver("batch", "--model", model, "--dataset", data.toString(), "--out", dir.resolve("a.parquet").toString(), "--resume");
+        assertThat(resume.err).isEqualTo("jlens: --resume: Spark retries failed tasks itself; run a failed job again with --overwrite\n");
+        Run threads = driver("batch", "--model", model, "--dataset", data.toString(), "--out", dir.resolve("a.parquet").toString(), "--threads", "2");
+        assertThat(threads.err).isEqualTo("jlens: --threads: on Spark the tasks at once are the executors' cores; set spark.executor.cores instead\n");
+        Run exists = driver("batch", "--model", model, "--dataset", data.toString(), "--out", out.toString());
+        assertThat(exists.err).isEqualTo("jlens: " + out + ": exists; --overwrite to replace it\n");
+        Path noAnswers = java.nio.file.Files.writeString(dir.resolve("d.jsonl"), "{\"prompt\": \"a\", \"answer\": \" b\"}\n");
+        Run column = driver("batch", "--model", model, "--dataset", noAnswers.toString(), "--out", dir.resolve("a.parquet").toString());
+        assertThat(column.err).isEqualTo("jlens: " + noAnswers + ": no \"answers\" column (the dataset has: prompt, answer)\n");
+        for (Run r : List.of(resume, threads, exists, column)) {
+            assertThat(r.code).isEqualTo(1);
+            assertThat(r.out).isEmpty();
+        }
+        assertThat(dir.resolve("a.parquet")).doesNotExist();
+    }
+
     record Run(int code, String out, String err) {}
 
     static Run driver(String... args) {
