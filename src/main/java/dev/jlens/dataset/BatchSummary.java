@@ -9,7 +9,8 @@ import java.util.List;
  * wins), over all prompts and per template when the dataset has a {@code template} column.
  */
 public final class BatchSummary {
-    private static final String MEASURES = "count(*) AS prompts, avg(logit_diff) AS mean_logit_diff, stddev_samp(logit_diff) AS std_logit_diff, "
+    /** The measures, as SQL over a result table (DuckDB's and Spark's SQL alike). */
+    public static final String MEASURES = "count(*) AS prompts, avg(logit_diff) AS mean_logit_diff, stddev_samp(logit_diff) AS std_logit_diff, "
             + "avg(corrupted_logit_diff) AS mean_corrupted, stddev_samp(corrupted_logit_diff) AS std_corrupted, "
             + "avg(CASE WHEN logit_diff > 0 THEN 1.0 ELSE 0.0 END) AS accuracy";
 

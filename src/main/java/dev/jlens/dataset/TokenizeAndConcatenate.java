@@ -25,8 +25,16 @@ public final class TokenizeAndConcatenate extends LookaheadRows<TokenRow> {
     private long documentsRead, rowsMade;
 
     public TokenizeAndConcatenate(TextCorpus corpus, Tokenizer tokenizer, int maxLength, boolean addBos) {
-        this.documents = corpus;
-        this.source = corpus;
+        this(corpus, corpus, tokenizer, maxLength, addBos);
+    }
+
+    /**
+     * Over documents from elsewhere (another engine's share of a corpus: a group of {@link #DOCUMENTS_PER_GROUP}
+     * documents gives the same rows wherever it is tokenized); closing closes {@code source}.
+     */
+    public TokenizeAndConcatenate(Iterator<String> documents, AutoCloseable source, Tokenizer tokenizer, int maxLength, boolean addBos) {
+        this.documents = documents;
+        this.source = source;
         this.tokenizer = tokenizer;
         this.addBos = addBos;
         this.seqLen = addBos ? maxLength - 1 : maxLength;
