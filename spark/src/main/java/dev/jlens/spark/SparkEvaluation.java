@@ -56,7 +56,7 @@ final class SparkEvaluation {
                     Iterator<String> documents = JlensSpark.map(group, Tuple2::_2);
                     try (TokenizeAndConcatenate rows = new TokenizeAndConcatenate(documents, () -> {}, m.tokenizer(), ctx, prependBos)) {
                         var f = Evaluation.nextToken(m, 0);
-                        while (rows.hasNext()) out.addAll(f.apply(List.of(rows.next())));
+                        while (rows.hasNext()) out.addAll(f.apply(List.of(rows.next().tokens())));
                     }
                     return out.iterator();
                 }, true).collect();

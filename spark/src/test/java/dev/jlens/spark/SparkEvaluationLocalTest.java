@@ -5,6 +5,7 @@ import dev.jlens.dataset.CollectingSink;
 import dev.jlens.dataset.Evaluation;
 import dev.jlens.dataset.InductionDataset;
 import dev.jlens.dataset.LocalRunner;
+import dev.jlens.tensor.Parallel;
 import dev.jlens.dataset.PromptDataset;
 import dev.jlens.dataset.Rows;
 import dev.jlens.dataset.DatasetKind;
@@ -47,7 +48,9 @@ class SparkEvaluationLocalTest {
 
     private static <I> Evaluation.Sums local(Iterator<I> rows, BatchFunction<I, Evaluation.Sums> f, int batchSize) {
         CollectingSink<Evaluation.Sums> sink = new CollectingSink<>();
-        new LocalRunner(2, 64, batchSize, Progress.NONE).run(rows, -1, f, sink);
+        try (Parallel workers = new Parallel(2, "local-eval")) {
+            new LocalRunner(workers, 64, batchSize, Progress.NONE).run(rows, -1, f, sink);
+        }
         return Evaluation.total(sink.rows());
     }
 
@@ -58,7 +61,7 @@ class SparkEvaluationLocalTest {
         Path corpus = Files.writeString(dir.resolve("c.txt"), b.toString());
         Evaluation.Sums expected;
         try (TokenizeAndConcatenate rows = new TokenizeAndConcatenate(TextCorpus.open(corpus, null), model.tokenizer(), 32, true)) {
-            expected = local(rows, Evaluation.nextToken(model, 0), 1);
+            expected = local(JlensSpark.map(rows, dev.jlens.dataset.TokenRow::tokens), Evaluation.nextToken(model, 0), 1);
         }
         Evaluation.Sums actual = JlensSpark.eval(ref, Tables.read(spark, corpus.toString(), false), null, 32, Long.MAX_VALUE, true);
         assertThat(actual.items()).isPositive();

@@ -1,6 +1,7 @@
 package dev.jlens.spark;
 
 import dev.jlens.dataset.BatchJob;
+import dev.jlens.tensor.Parallel;
 import dev.jlens.dataset.IoiDataset;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.patching.PatchKind;
@@ -33,8 +34,10 @@ final class SparkFixtures {
 
     /** {@code jlens batch}'s table of the local engine for the same dataset and options. */
     static Path localBatch(Path dataset, List<PatchKind> patching, Path out) {
-        BatchJob.run(HookedTransformer.fromPretrained(MODEL.toString()), dataset, patching, out,
-                new BatchJob.Options(2, 3, false, false, false, true), Progress.NONE);
+        try (Parallel workers = new Parallel(2, "local-batch")) {
+            BatchJob.run(HookedTransformer.fromPretrained(MODEL.toString()), dataset, patching, List.of(), out,
+                    new BatchJob.Options(3, false, false, false, true), workers, Progress.NONE);
+        }
         return out;
     }
 
