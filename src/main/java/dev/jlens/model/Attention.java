@@ -27,12 +27,45 @@ final class Attention {
 
     private final ModelConfig cfg;
     private final int nh, e, he;
+    private final int kvHe, repeats;  // key/value rows' width; query heads per key/value head (grouped-query attention)
+    private final float softCap;      // attn_scores_soft_cap, or 0
+    private final int window;         // local attention's window_size, or 0 (global)
 
     Attention(ModelConfig cfg) {
+        this(cfg, -1);
+    }
+
+    Attention(ModelConfig cfg, int layer) {
         this.cfg = cfg;
         this.nh = cfg.nHeads();
         this.e = cfg.dHead();
         this.he = nh * e;
+        this.kvHe = cfg.kvWidth();
+        this.repeats = nh / cfg.nKeyValueHeads();
+        this.softCap = cfg.variant().attnScoresSoftCap();
+        this.window = layer >= 0 && cfg.localAttention(layer) ? cfg.variant().windowSize() : 0;
+    }
+
+    /** Where head {@code head}'s keys and values start in a key or value row. */
+    private int kvAt(int head) {
+        return (head / repeats) * e;
+    }
+
+    /**
+     * TransformerLens' soft cap {@code cap * tanh(s / cap)} on the unmasked scores of {@code queries} rows (the
+     * first at position {@code qPos}), and local attention's window: keys {@code window} or more positions back
+     * are masked. A no-op for GPT-2.
+     */
+    private void adjustScores(float[] scores, int off, int queries, int qPos, int keyLen, int ld) {
+        if (softCap <= 0 && window <= 0) return;
+        for (int t = 0; t < queries; t++) {
+            int row = off + t * ld, p = qPos + t, limit = Math.min(keyLen, p + 1);
+            for (int j = 0; j < limit; j++) {
+                float s = scores[row + j];
+                if (softCap > 0 && s != Float.NEGATIVE_INFINITY) scores[row + j] = softCap * (float) Math.tanh(s / softCap);
+                if (window > 0 && j <= p - window) scores[row + j] = Float.NEGATIVE_INFINITY;
+            }
+        }
     }
 
     /** Per-thread keys, values and scores of one segment, grown as needed and reused. */
@@ -88,11 +121,12 @@ final class Attention {
         int queries = last ? 1 : len, qRow = last ? row0 + len - 1 : row0, qPos = last ? keyLen - 1 : rows.firstPos(s), zRow = last ? s : row0;
         float[] scores = scratch(2, queries * keyLen);
         Kernels.attentionScores(q.data(), q.at(qRow) + head * e, q.stride(), queries, qPos,
-                keys.data(), keys.off() + head * e, keys.stride(), keyLen, e, cfg.attnScale(),
+                keys.data(), keys.off() + kvAt(head), keys.stride(), keyLen, e, cfg.attnScale(),
                 padded, rows.sequence(s) * keyLen, scores, 0, keyLen);
+        adjustScores(scores, 0, queries, qPos, keyLen, keyLen);
         for (int t = 0; t < queries; t++) Kernels.softmax(scores, t * keyLen, keyLen);
         Kernels.attentionValues(scores, 0, keyLen, queries, keyLen,
-                values.data(), values.off() + head * e, values.stride(), e, z, zRow * he + head * e, he);
+                values.data(), values.off() + kvAt(head), values.stride(), e, z, zRow * he + head * e, he);
     }
 
     /**
@@ -111,8 +145,9 @@ final class Attention {
             int b = bh / nh, head = bh % nh;
             Rows keys = inPlace(layer, rows, b, k, past, 0);
             Kernels.attentionScores(q.data(), q.at(b * pos) + head * e, q.stride(), pos, first,
-                    keys.data(), keys.off() + head * e, keys.stride(), keyLen, e, cfg.attnScale(),
+                    keys.data(), keys.off() + kvAt(head), keys.stride(), keyLen, e, cfg.attnScale(),
                     padded, b * keyLen, sd, (b * nh + head) * pos * keyLen, keyLen);
+            adjustScores(sd, (b * nh + head) * pos * keyLen, pos, first, keyLen, keyLen);
         });
         scores = h.fire(scoresId, scores);
         Tensor pattern = h.isHooked(scoresId) || scores.offset() != 0 ? scores.copy() : scores;
@@ -129,13 +164,13 @@ final class Attention {
             int b = bh / nh, head = bh % nh;
             Rows values = inPlace(layer, rows, b, v, past, 1);
             Kernels.attentionValues(pat, (b * nh + head) * pos * keyLen, keyLen, pos, keyLen,
-                    values.data(), values.off() + head * e, values.stride(), e, z, b * pos * he + head * e, he);
+                    values.data(), values.off() + kvAt(head), values.stride(), e, z, b * pos * he + head * e, he);
         });
     }
 
     /**
      * z of queries {@code from..} of every sequence from a given pattern [batch, head, query, key] and values
-     * [batch, key, n_heads*d_head]: attention after a patched pattern.
+     * [batch, key, n_key_value_heads*d_head]: attention after a patched pattern.
      */
     Tensor zFromPattern(Tensor pattern, float[] values, int from) {
         int batch = pattern.shape(0), pos = pattern.shape(2), n = pos - from;
@@ -143,7 +178,7 @@ final class Attention {
         float[] z = new float[batch * n * he];
         Parallel.forEach(batch * nh, bh -> {
             int b = bh / nh, head = bh % nh;
-            Kernels.attentionValues(pd, ((b * nh + head) * pos + from) * pos, pos, n, pos, values, b * pos * he + head * e, he, e,
+            Kernels.attentionValues(pd, ((b * nh + head) * pos + from) * pos, pos, n, pos, values, b * pos * kvHe + kvAt(head), kvHe, e,
                     z, (b * n * nh + head) * e, he);
         });
         return Tensor.of(z, batch, n, nh, e);
@@ -245,16 +280,16 @@ final class Attention {
     /** The keys (which 0) or values (1) segment {@code s} sees, where they are: in the past source when it holds them all, else its own rows. */
     private Rows inPlace(int layer, RowLayout rows, int s, Rows own, PastKeyValues past, int which) {
         if (past == null) return new Rows(own.data(), own.at(rows.rowStart(s)), own.stride());
-        return new Rows(which == 0 ? past.keys(layer) : past.values(layer), past.offset(rows.sequence(s)), he);
+        return new Rows(which == 0 ? past.keys(layer) : past.values(layer), past.offset(rows.sequence(s)), kvHe);
     }
 
     /** Positions [0, first) from a past source, then the segment's own rows, in a per-thread buffer. */
     private Rows gathered(int which, float[] past, int pastOff, RowLayout rows, int s, Rows own) {
         int first = rows.firstPos(s), len = rows.length(s);
-        float[] out = scratch(which, rows.keyLength(s) * he);
-        System.arraycopy(past, pastOff, out, 0, first * he);
-        for (int t = 0; t < len; t++) System.arraycopy(own.data(), own.at(rows.rowStart(s) + t), out, (first + t) * he, he);
-        return new Rows(out, 0, he);
+        float[] out = scratch(which, rows.keyLength(s) * kvHe);
+        System.arraycopy(past, pastOff, out, 0, first * kvHe);
+        for (int t = 0; t < len; t++) System.arraycopy(own.data(), own.at(rows.rowStart(s) + t), out, (first + t) * kvHe, kvHe);
+        return new Rows(out, 0, kvHe);
     }
 
     /** Keys a padding mask [batch, key] excludes, or null. */

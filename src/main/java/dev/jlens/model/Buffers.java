@@ -11,7 +11,7 @@ import java.util.Map;
  */
 abstract class Buffers {
     /** The arrays of one block, by role. */
-    enum Slot { INPUT, NORMALIZED, SCALE, QKV, Z, LAST_ROWS, ATTN_OUT, RESID_MID, NORMALIZED_2, SCALE_2, HIDDEN, MLP_OUT, RESID_POST }
+    enum Slot { INPUT, NORMALIZED, SCALE, QKV, Z, LAST_ROWS, ATTN_OUT, RESID_MID, NORMALIZED_2, SCALE_2, HIDDEN, HIDDEN_LINEAR, MLP_OUT, RESID_POST }
 
     /** An array of at least {@code size} floats for {@code slot}. */
     abstract float[] get(Slot slot, int size);

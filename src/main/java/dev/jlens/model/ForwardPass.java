@@ -41,9 +41,23 @@ final class ForwardPass {
         return lnFinal.apply(residual, noHooks, Buffers.FRESH);
     }
 
-    /** Logits [..., d_vocab] of final-normalized rows [..., d_model], no hooks. */
+    /** The unembedding [..., d_vocab] of final-normalized rows [..., d_model] (what unembed.hook_out sees), no hooks. */
     Tensor unembed(Tensor normalized) {
         return TransformerBlock.linear(normalized, w.wU, w.bU, Buffers.Slot.MLP_OUT, Buffers.FRESH);
+    }
+
+    /** Logits [..., d_vocab] of final-normalized rows: the unembedding, soft-capped when the model caps its logits. */
+    Tensor logits(Tensor normalized) {
+        return softCapLogits(unembed(normalized));
+    }
+
+    /** TransformerLens' output_logits_soft_cap, {@code cap * tanh(logits / cap)}, in place; a no-op without a cap. */
+    private Tensor softCapLogits(Tensor logits) {
+        float cap = cfg.variant().outputLogitsSoftCap();
+        if (cap <= 0) return logits;
+        float[] d = logits.data();
+        for (int i = logits.offset(), end = i + logits.size(); i < end; i++) d[i] = cap * (float) Math.tanh(d[i] / cap);
+        return logits;
     }
 
     /**
@@ -104,6 +118,8 @@ final class ForwardPass {
         }
         normalized = h.fire(HookPoints.id(Global.UNEMBED_IN), normalized);
         Tensor logits = h.fire(HookPoints.id(Global.UNEMBED_OUT), unembed(normalized));
+        // after the hook, on a copy: a hook may have kept unembed.hook_out
+        if (cfg.variant().outputLogitsSoftCap() > 0) logits = softCapLogits(logits.copy());
         return new Result(logits, resid);
     }
 
@@ -114,6 +130,9 @@ final class ForwardPass {
     Tape tape() {
         if (cfg.useSplitQkvInput() || cfg.useAttnIn() || cfg.useAttnResult()) {
             throw new JlensException("gradients are not computed yet with use_split_qkv_input, use_attn_in or use_attn_result on");
+        }
+        if (cfg.architecture().equals("GPT2LMHeadModel") == false) {
+            throw new JlensException("gradients are not computed yet for " + cfg.architecture() + " models");
         }
         return new Tape(cfg.nLayers());
     }
@@ -178,10 +197,11 @@ final class ForwardPass {
                 }
                 int row = (b * pos + p) * d;
                 w.wE.copyRow(id, embed.data(), row);
-                if (posIds[p] >= 0) w.wPos.copyRow(posIds[p], posEmbed.data(), row);
+                if (posIds[p] >= 0 && w.wPos != null) w.wPos.copyRow(posIds[p], posEmbed.data(), row);
             }
         }
         embed = h.fire(HookPoints.id(Global.EMBED), embed);
+        if (w.wPos == null) return embed;  // rotary: positions enter through the queries and keys
         posEmbed = h.fire(HookPoints.id(Global.POS_EMBED), posEmbed);
         return embed.add(posEmbed);
     }

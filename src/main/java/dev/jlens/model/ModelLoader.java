@@ -70,7 +70,7 @@ final class ModelLoader {
         CacheSettings cache = runtime.cache();
         WeightsCache.Entry entry = null;
         try {
-            if (cache.folder().isPresent()) entry = WeightsCache.entryFor(cache.folder().get(), weightsFile, cfg, options);
+            if (cache.folder().isPresent() && !cfg.beyondGpt2Layout()) entry = WeightsCache.entryFor(cache.folder().get(), weightsFile, cfg, options);
         } catch (java.io.IOException | RuntimeException e) {
             entry = null;
         }
@@ -129,18 +129,18 @@ final class ModelLoader {
             if (task == unembed) {
                 // A copy of the original token embedding (or lm_head), independent of W_E's centring.
                 hf.readUnembed(p);
-                WeightProcessing.processUnembed(p, options);
+                WeightProcessing.processUnembed(p, options, cfg);
                 wU[0] = PackedMatrix.packTransposed(p.wUT);
                 p.wUT = null;
             } else if (task == embeddings) {
                 hf.readEmbeddings(p);
-                WeightProcessing.processEmbeddings(p, options);
+                WeightProcessing.processEmbeddings(p, options, cfg);
             } else {
                 ModelParams.Block b = hf.readBlock(task - firstBlock);
-                WeightProcessing.processBlock(b, options);
+                WeightProcessing.processBlock(b, options, cfg);
                 layers[task - firstBlock] = ModelWeights.Layer.pack(b);
             }
         });
-        return new ModelWeights(RowTable.of(p.wE), RowTable.of(p.wPos), wU[0], p.bU.toArray(), ModelWeights.valuesOrNull(p.lnfW), ModelWeights.valuesOrNull(p.lnfB), layers);
+        return new ModelWeights(RowTable.of(p.wE), p.wPos == null ? null : RowTable.of(p.wPos), wU[0], p.bU.toArray(), ModelWeights.valuesOrNull(p.lnfW), ModelWeights.valuesOrNull(p.lnfB), layers);
     }
 }

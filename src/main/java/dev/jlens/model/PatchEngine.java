@@ -50,11 +50,13 @@ public final class PatchEngine {
         this.batch = tokens.shape(0);
         this.pos = tokens.shape(1);
         float[][] keys = new float[cfg.nLayers()][], values = new float[cfg.nLayers()][];
+        // the keys attention reads: after the rotary embedding when there is one
+        String keyName = cfg.positionalEmbeddingType() == PositionalEmbeddingType.ROTARY ? "rot_k" : "k";
         for (int l = 0; l < cfg.nLayers(); l++) {
-            keys[l] = corrupted.get("k", l).toArray();
+            keys[l] = corrupted.get(keyName, l).toArray();
             values[l] = corrupted.get("v", l).toArray();
         }
-        this.corruptedKeys = new PastKeyValues.Prefix(keys, values, pos, cfg.nHeads() * cfg.dHead());
+        this.corruptedKeys = new PastKeyValues.Prefix(keys, values, pos, cfg.kvWidth());
         this.noHooks = dev.jlens.hooks.HookedRun.none(new dev.jlens.hooks.HookPoints(cfg.nLayers()));
     }
 
@@ -67,7 +69,7 @@ public final class PatchEngine {
             // the engine runs the blocks without hooks: it must never silently drop the model's
             throw new IllegalArgumentException("the patching engine cannot run a model with hooks or spliced modules; patch it one forward pass per index (Patching.plain())");
         }
-        Set<String> wanted = new java.util.HashSet<>(Set.of("resid_pre", "resid_mid", "resid_post", "k", "v"));
+        Set<String> wanted = new java.util.HashSet<>(Set.of("resid_pre", "resid_mid", "resid_post", "k", "rot_k", "v"));
         wanted.addAll(extra);
         CacheOptions options = CacheOptions.ALL.withNamesFilter(name -> {
             String site = name.substring(name.lastIndexOf("hook_") + 5);
@@ -238,7 +240,7 @@ public final class PatchEngine {
             int len = pos - jobs.get(g).startPos();
             for (int b = 0; b < batch; b++) System.arraycopy(state[g], (b * len + len - 1) * d, lastRows, (g * batch + b) * d, d);
         }
-        Tensor logits = forward.unembed(forward.applyLnFinal(Tensor.of(lastRows, n * batch, d)));
+        Tensor logits = forward.logits(forward.applyLnFinal(Tensor.of(lastRows, n * batch, d)));
         int v = cfg.dVocabOut();
         List<Tensor> out = new ArrayList<>(n);
         for (int g = 0; g < n; g++) out.add(Tensor.wrap(logits.data(), logits.offset() + g * batch * v, batch, 1, v));

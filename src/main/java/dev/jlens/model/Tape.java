@@ -19,6 +19,7 @@ final class Tape {
         int patternOff;
         /** hook_pre as fired: gelu_new's input. */
         Tensor pre;
+        Tensor preLinear;  // a gated MLP's hook_pre_linear
     }
 
     final Block[] blocks;
