@@ -71,6 +71,14 @@ final class TransformerBlock {
         return attention.z(layer, q, k, v, run, id(Site.ATTN_SCORES), id(Site.PATTERN));
     }
 
+    /** Queries or keys [batch, pos, heads, d_head] of a run's rows, rotary-embedded at their positions, without hooks. */
+    Tensor rotate(Tensor x, BlockRun run) {
+        int heads = x.shape(2), e = cfg.dHead();
+        float[] out = rotary.apply(new Attention.Rows(x.toArray(), 0, heads * e), run.rows().rows(), heads, e,
+                Rotary.positions(run.rows(), run.attentionMask()));
+        return Tensor.of(out, x.shape());
+    }
+
     /** Rotary-embedded copies of query or key rows at their positions, through {@code hook_rot_q} or {@code hook_rot_k}. */
     private Attention.Rows rotated(Attention.Rows x, int heads, Site site, BlockRun run) {
         RowLayout rows = run.rows();
@@ -172,6 +180,12 @@ final class TransformerBlock {
     Tensor fromZ(Tensor residPre, Tensor z, BlockRun run) {
         HookedRun h = run.hooks();
         Tensor attnOut = h.fire(id(Site.ATTN_OUT), attentionOutput(z, run));
+        return fromAttnOut(residPre, attnOut, run);
+    }
+
+    /** resid_post from resid_pre and attn_out of the same rows: through resid_mid, or in parallel with the MLP. */
+    Tensor fromAttnOut(Tensor residPre, Tensor attnOut, BlockRun run) {
+        HookedRun h = run.hooks();
         if (cfg.parallelAttnMlp()) {
             // GPT-NeoX: the MLP reads resid_pre too, and both write to resid_post; there is no resid_mid
             Tensor mlpIn = cfg.useHookMlpIn() ? h.fire(id(Site.MLP_IN), residPre.copy()) : residPre;
