@@ -69,7 +69,7 @@ final class Attention {
     }
 
     /** Per-thread keys, values and scores of one segment, grown as needed and reused. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][0]);
 
     private static float[] scratch(int which, int size) {
         float[][] s = SCRATCH.get();
@@ -185,7 +185,8 @@ final class Attention {
     }
 
     /**
-     * The gradient [rows, 3 * n_heads * d_head] of the fused query, key and value rows (in that order) from the
+     * The gradient [rows, 3 * n_heads * d_head] of the query, key and value rows per query head (in that order; with
+     * grouped-query attention a key/value head's gradient is spread over the heads sharing it) from the
      * gradient of z [batch, pos, n_heads, d_head], firing the backward hooks of the pattern and the scores.
      * With z = p v, p = softmax(s) and s = q k / scale: {@code dv = p^T dz}, {@code dp = dz v^T},
      * {@code ds = p (dp - sum(p dp))}, {@code dq = ds k / scale}, {@code dk = ds^T q / scale}. Only for a
@@ -203,12 +204,14 @@ final class Attention {
             Parallel.forEach(bh, i -> {
                 int b = i / nh, head = i % nh, row0 = b * pos;
                 float[] p = scratch(0, pos * pos), g = scratch(1, pos * pos), t = scratch(2, pos * pos);
-                Kernels.attentionScores(q.data(), q.at(row0) + head * e, q.stride(), pos, 0, k.data(), k.at(row0) + head * e, k.stride(),
+                Kernels.attentionScores(q.data(), q.at(row0) + head * e, q.stride(), pos, 0, k.data(), k.at(row0) + kvAt(head), k.stride(),
                         pos, e, cfg.attnScale(), padded, b * pos, p, 0, pos);
+                adjustScores(p, 0, pos, 0, pos, pos);
                 for (int r = 0; r < pos; r++) Kernels.softmax(p, r * pos, pos);
                 patternGradient(gz, v, b, head, pos, 0, g, 0);
                 valueGradient(p, 0, gz, b, head, pos, t, gqkv);
                 for (int r = 0; r < pos; r++) Kernels.softmaxBackward(p, r * pos, g, r * pos, g, r * pos, pos);
+                softCapGradient(g, 0, q, k, b, head, pos, padded);
                 queryKeyGradient(g, 0, q, k, b, head, pos, t, gqkv);
             });
             return gqkv;
@@ -222,8 +225,9 @@ final class Attention {
             p0 = p = new float[bh * per];
             Parallel.forEach(bh, i -> {
                 int b = i / nh, head = i % nh, row0 = b * pos;
-                Kernels.attentionScores(q.data(), q.at(row0) + head * e, q.stride(), pos, 0, k.data(), k.at(row0) + head * e, k.stride(),
+                Kernels.attentionScores(q.data(), q.at(row0) + head * e, q.stride(), pos, 0, k.data(), k.at(row0) + kvAt(head), k.stride(),
                         pos, e, cfg.attnScale(), padded, b * pos, p0, i * per, pos);
+                adjustScores(p0, i * per, pos, 0, pos, pos);
                 for (int r = 0; r < pos; r++) Kernels.softmax(p0, i * per + r * pos, pos);
             });
         }
@@ -246,14 +250,35 @@ final class Attention {
             int b = i / nh, head = i % nh;
             float[] g = scratch(1, per);
             System.arraycopy(gsd, i * per, g, 0, per);
+            softCapGradient(g, 0, q, k, b, head, pos, padded);
             queryKeyGradient(g, 0, q, k, b, head, pos, scratch(2, per), gqkv);
         });
         return gqkv;
     }
 
+    /**
+     * With an attention soft cap, turns the gradient of the capped scores of one (sequence, head) into that of
+     * the scaled scores: {@code * (1 - tanh(s / cap)^2)}, s recomputed from q and k (keys a causal or window
+     * mask excludes have no gradient through the cap).
+     */
+    private void softCapGradient(float[] g, int gOff, Rows q, Rows k, int b, int head, int pos, boolean[] padded) {
+        if (softCap <= 0) return;
+        float[] s = scratch(3, pos * pos);
+        Kernels.attentionScores(q.data(), q.at(b * pos) + head * e, q.stride(), pos, 0, k.data(), k.at(b * pos) + kvAt(head), k.stride(),
+                pos, e, cfg.attnScale(), padded, b * pos, s, 0, pos);
+        for (int t = 0; t < pos; t++) {
+            for (int j = 0; j <= t; j++) {
+                float x = s[t * pos + j];
+                if (x == Float.NEGATIVE_INFINITY) continue;
+                double th = Math.tanh(x / softCap);
+                g[gOff + t * pos + j] *= (float) (1 - th * th);
+            }
+        }
+    }
+
     /** {@code dp[t, j] = dz_t . v_j} of one (sequence, head) for keys j <= t, or every key with {@code firstPos = pos}. */
     private void patternGradient(float[] gz, Rows v, int b, int head, int pos, int firstPos, float[] out, int outOff) {
-        Kernels.attentionScores(gz, b * pos * he + head * e, he, pos, firstPos, v.data(), v.at(b * pos) + head * e, v.stride(),
+        Kernels.attentionScores(gz, b * pos * he + head * e, he, pos, firstPos, v.data(), v.at(b * pos) + kvAt(head), v.stride(),
                 pos, e, 1f, null, 0, out, outOff, pos);
     }
 
@@ -268,7 +293,7 @@ final class Attention {
         float scale = cfg.attnScale();
         for (int i = 0; i < pos * pos; i++) gs[gsOff + i] /= scale;
         int base = b * pos * 3 * he + head * e;
-        Kernels.attentionValues(gs, gsOff, pos, pos, pos, k.data(), k.at(b * pos) + head * e, k.stride(), e, gqkv, base, 3 * he);
+        Kernels.attentionValues(gs, gsOff, pos, pos, pos, k.data(), k.at(b * pos) + kvAt(head), k.stride(), e, gqkv, base, 3 * he);
         transpose(gs, gsOff, pos, transposed);
         Kernels.attentionValues(transposed, 0, pos, pos, pos, q.data(), q.at(b * pos) + head * e, q.stride(), e, gqkv, base + he, 3 * he);
     }

@@ -119,7 +119,10 @@ final class ForwardPass {
         normalized = h.fire(HookPoints.id(Global.UNEMBED_IN), normalized);
         Tensor logits = h.fire(HookPoints.id(Global.UNEMBED_OUT), unembed(normalized));
         // after the hook, on a copy: a hook may have kept unembed.hook_out
-        if (cfg.variant().outputLogitsSoftCap() > 0) logits = softCapLogits(logits.copy());
+        if (cfg.variant().outputLogitsSoftCap() > 0) {
+            logits = softCapLogits(logits.copy());
+            if (tape != null) tape.cappedLogits = logits;
+        }
         return new Result(logits, resid);
     }
 
@@ -131,9 +134,6 @@ final class ForwardPass {
         if (cfg.useSplitQkvInput() || cfg.useAttnIn() || cfg.useAttnResult()) {
             throw new JlensException("gradients are not computed yet with use_split_qkv_input, use_attn_in or use_attn_result on");
         }
-        if (cfg.architecture().equals("GPT2LMHeadModel") == false) {
-            throw new JlensException("gradients are not computed yet for " + cfg.architecture() + " models");
-        }
         return new Tape(cfg.nLayers());
     }
 
@@ -144,6 +144,7 @@ final class ForwardPass {
      */
     Tensor backward(Tape tape, Tensor gLogits) {
         HookedRun h = tape.run.hooks();
+        if (tape.cappedLogits != null) gLogits = softCapBackward(gLogits, tape.cappedLogits);
         Tensor g = h.fireBackward(HookPoints.id(Global.UNEMBED_OUT), gLogits);
         g = h.fireBackward(HookPoints.id(Global.UNEMBED_IN), unembedBackward(g));
         g = lnFinal.backward(g, tape.lnFinal[0], h);
@@ -153,6 +154,18 @@ final class ForwardPass {
             h.fireBackward(HookPoints.id(Global.EMBED), g);
         }
         return g;
+    }
+
+    /** The gradient of the uncapped logits from that of the capped ones: {@code * (1 - (capped / cap)^2)}. */
+    private Tensor softCapBackward(Tensor gCapped, Tensor capped) {
+        float cap = cfg.variant().outputLogitsSoftCap();
+        float[] g = gCapped.toArray(), c = capped.toArray();
+        for (int i = 0; i < g.length; i++) {
+            if (g[i] == 0f) continue;
+            double th = c[i] / cap;
+            g[i] *= (float) (1 - th * th);
+        }
+        return Tensor.of(g, gCapped.shape());
     }
 
     /** The gradient of unembed's input from that of the logits, for the rows with a nonzero gradient only (a metric often reads one position). */

@@ -79,6 +79,15 @@ final class Rotary {
      * {@code x.at(r)}), row r at position {@code positions[r]}: [rows, heads*d_head], densely packed.
      */
     float[] apply(Attention.Rows x, int rows, int heads, int dHead, int[] positions) {
+        return rotate(x, rows, heads, dHead, positions, 1f);
+    }
+
+    /** The transposed rotation (each pair turned back by its angle): the gradient of the input from the output's. */
+    float[] applyTransposed(Attention.Rows g, int rows, int heads, int dHead, int[] positions) {
+        return rotate(g, rows, heads, dHead, positions, -1f);
+    }
+
+    private float[] rotate(Attention.Rows x, int rows, int heads, int dHead, int[] positions, float direction) {
         int width = heads * dHead;
         float[] out = new float[rows * width], flip = new float[dim];
         float[] xd = x.data();
@@ -90,7 +99,7 @@ final class Rotary {
                     if (adjacent) flip[i] = (i & 1) == 0 ? -xd[in + i + 1] : xd[in + i - 1];
                     else flip[i] = i < half ? -xd[in + i + half] : xd[in + i - half];
                 }
-                for (int i = 0; i < dim; i++) out[o + i] = xd[in + i] * cos[p + i] + flip[i] * sin[p + i];
+                for (int i = 0; i < dim; i++) out[o + i] = xd[in + i] * cos[p + i] + flip[i] * (direction * sin[p + i]);
                 System.arraycopy(xd, in + dim, out, o + dim, dHead - dim);
             }
         }

@@ -210,7 +210,8 @@ final class TransformerBlock {
             out = Tensor.wrap(o, 0, shape);
         }
         // Gemma 2: hook_attn_out sees what is added to the residual stream, after the norm
-        return ln1Post == null ? out : ln1Post.apply(out, run.hooks(), Buffers.FRESH);
+        Tape.Block tape = run.tape(layer);
+        return ln1Post == null ? out : ln1Post.apply(out, run.hooks(), Buffers.FRESH, tape == null ? null : tape.ln1Post);
     }
 
     /** With use_attn_result: each head's output [..., n_heads, d_model] is computed and hooked, then summed. */
@@ -262,7 +263,7 @@ final class TransformerBlock {
         }
         post = h.fire(id(Site.MLP_POST), post);
         Tensor out = linear(post, w.wOut(), w.bOut(), Buffers.Slot.MLP_OUT, buffers);
-        if (ln2Post != null) out = ln2Post.apply(out, h, Buffers.FRESH);
+        if (ln2Post != null) out = ln2Post.apply(out, h, Buffers.FRESH, tape == null ? null : tape.ln2Post);
         return h.fire(id(Site.MLP_OUT), out);
     }
 
@@ -306,41 +307,93 @@ final class TransformerBlock {
         HookedRun h = run.hooks();
         Tape.Block tape = run.tape(layer);
         Tensor g = h.fireBackward(id(Site.RESID_POST), gResidPost);
+        Tensor gMlpIn = mlpBackward(g, h, tape);
+        if (cfg.useHookMlpIn()) gMlpIn = h.fireBackward(id(Site.MLP_IN), gMlpIn);
+        // resid_post = resid_mid + mlp_out, or with attention and MLP in parallel resid_pre + attn_out + mlp_out
+        Tensor gResidMid = cfg.parallelAttnMlp() ? g : h.fireBackward(id(Site.RESID_MID), g.add(gMlpIn));
+        Tensor gAttnOut = h.fireBackward(id(Site.ATTN_OUT), gResidMid);
+        if (ln1Post != null) gAttnOut = ln1Post.backward(gAttnOut, tape.ln1Post[0], h);
+        Tensor gZ = h.fireBackward(id(Site.Z), linearBackward(gAttnOut, w.wO()).reshape(withLast(gAttnOut.shape(), 1, cfg.nHeads(), cfg.dHead())));
+        float[] expanded = attention.backward(gZ, tape, run, id(Site.ATTN_SCORES), id(Site.PATTERN));
+        float[] gqkv = qkvGradient(expanded, gZ.shape(), run, h);
+        Tensor gLn1 = ln1.backward(linearBackward(Tensor.wrap(gqkv, 0, withLast(gResidMid.shape(), 1, w.wQKV().cols())), w.wQKV()),
+                tape.ln1[0], h);
+        Tensor gResidPre = gResidMid.add(gLn1);
+        if (cfg.parallelAttnMlp()) gResidPre = gResidPre.add(gMlpIn);
+        return h.fireBackward(id(Site.RESID_PRE), gResidPre);
+    }
+
+    /** The gradient of the MLP's input (before ln2) from that of hook_mlp_out's output, firing the MLP's backward hooks. */
+    private Tensor mlpBackward(Tensor g, HookedRun h, Tape.Block tape) {
         Tensor gMlpOut = h.fireBackward(id(Site.MLP_OUT), g);
+        if (ln2Post != null) gMlpOut = ln2Post.backward(gMlpOut, tape.ln2Post[0], h);
         Tensor gPost = h.fireBackward(id(Site.MLP_POST), linearBackward(gMlpOut, w.wOut()));
-        float[] gPre = gPost.toArray();
         Tensor pre = tape.pre;
         int width = cfg.dMlp();
         float[] pd = pre.data();
         int pOff = pre.offset();
-        Parallel.forRows(gPre.length / width, LayerNorm.MIN_ROWS_PER_THREAD,
-                (from, to) -> Kernels.geluNewBackward(pd, pOff + from * width, gPre, from * width, (to - from) * width));
-        Tensor gPreT = h.fireBackward(id(Site.MLP_PRE), Tensor.of(gPre, pre.shape()));
-        Tensor gMlpIn = ln2.backward(linearBackward(gPreT, w.wIn()), tape.ln2[0], h);
-        if (cfg.useHookMlpIn()) gMlpIn = h.fireBackward(id(Site.MLP_IN), gMlpIn);
-        Tensor gResidMid = h.fireBackward(id(Site.RESID_MID), g.add(gMlpIn));
-        Tensor gAttnOut = h.fireBackward(id(Site.ATTN_OUT), gResidMid);
-        Tensor gZ = h.fireBackward(id(Site.Z), linearBackward(gAttnOut, w.wO()).reshape(withLast(gAttnOut.shape(), 1, cfg.nHeads(), cfg.dHead())));
-        float[] gqkv = attention.backward(gZ, tape, run, id(Site.ATTN_SCORES), id(Site.PATTERN));
-        int[] headShape = gZ.shape();
-        for (int part = 2; part >= 0; part--) {
-            Site site = part == 0 ? Site.Q : part == 1 ? Site.K : Site.V;
-            if (h.needsGradient(id(site))) gradientPart(gqkv, part, h.fireBackward(id(site), Tensor.of(gradientPart(gqkv, part, null), headShape)));
+        ActivationFunction fn = cfg.actFn();
+        if (w.wGate() == null) {
+            float[] gPre = gPost.toArray();
+            Parallel.forRows(gPre.length / width, LayerNorm.MIN_ROWS_PER_THREAD,
+                    (from, to) -> Activations.backward(fn, pd, pOff + from * width, gPre, from * width, (to - from) * width));
+            Tensor gPreT = h.fireBackward(id(Site.MLP_PRE), Tensor.of(gPre, pre.shape()));
+            return ln2.backward(linearBackward(gPreT, w.wIn()), tape.ln2[0], h);
         }
-        Tensor gLn1 = ln1.backward(linearBackward(Tensor.wrap(gqkv, 0, withLast(gResidMid.shape(), 1, 3 * cfg.nHeads() * cfg.dHead())), w.wQKV()),
-                tape.ln1[0], h);
-        return h.fireBackward(id(Site.RESID_PRE), gResidMid.add(gLn1));
+        // post = act(pre) * pre_linear + b_in: d pre_linear = g act(pre), d pre = g pre_linear act'(pre)
+        float[] gp = gPost.toArray(), lin = tape.preLinear.toArray();
+        float[] act = pre.toArray();
+        Activations.apply(fn, act, 0, act.length);
+        float[] gLinear = new float[gp.length], gGate = new float[gp.length];
+        for (int i = 0; i < gp.length; i++) {
+            gLinear[i] = gp[i] * act[i];
+            gGate[i] = gp[i] * lin[i];
+        }
+        Activations.backward(fn, pd, pOff, gGate, 0, gGate.length);
+        Tensor gLinearT = h.fireBackward(id(Site.MLP_PRE_LINEAR), Tensor.of(gLinear, pre.shape()));
+        Tensor gGateT = h.fireBackward(id(Site.MLP_PRE), Tensor.of(gGate, pre.shape()));
+        return ln2.backward(linearBackward(gGateT, w.wGate()).add(linearBackward(gLinearT, w.wIn())), tape.ln2[0], h);
     }
 
-    /** Reads (into == null) the query, key or value part of fused gradient rows, or writes {@code into} there. */
-    private float[] gradientPart(float[] gqkv, int part, Tensor into) {
-        int he = cfg.nHeads() * cfg.dHead(), rows = gqkv.length / (3 * he);
-        float[] out = into == null ? new float[rows * he] : into.toArray();
-        for (int r = 0; r < rows; r++) {
-            if (into == null) System.arraycopy(gqkv, r * 3 * he + part * he, out, r * he, he);
-            else System.arraycopy(out, r * he, gqkv, r * 3 * he + part * he, he);
+    /**
+     * The gradient of the fused q|k|v product rows [rows, (n_heads + 2 n_kv) d_head] from attention's gradient of
+     * the (rotated) queries, keys and values per query head [rows, 3 n_heads d_head]: keys and values summed over
+     * the heads sharing them, the rotary embedding undone, firing the hooks rot_k, rot_q, v, k, q in reverse order.
+     */
+    private float[] qkvGradient(float[] expanded, int[] headShape, BlockRun run, HookedRun h) {
+        int e = cfg.dHead(), nh = cfg.nHeads(), kvh = cfg.nKeyValueHeads(), he = nh * e, kv = kvh * e, rows = expanded.length / (3 * he);
+        float[][] parts = new float[3][];
+        for (int part = 0; part < 3; part++) {
+            int width = part == 0 ? he : kv, repeats = nh / (part == 0 ? nh : kvh);
+            float[] out = new float[rows * width];
+            for (int r = 0; r < rows; r++) {
+                for (int head = 0; head < nh; head++) {
+                    int src = r * 3 * he + part * he + head * e, dst = r * width + (head / repeats) * e;
+                    for (int x = 0; x < e; x++) out[dst + x] += expanded[src + x];
+                }
+            }
+            parts[part] = out;
         }
-        return out;
+        int[] qShape = withLast(headShape, 2, nh, e), kvShape = withLast(headShape, 2, kvh, e);
+        if (rotary != null) {
+            int[] positions = Rotary.positions(run.rows(), run.attentionMask());
+            parts[1] = h.fireBackward(id(Site.ROT_K), Tensor.of(parts[1], kvShape)).toArray();
+            parts[0] = h.fireBackward(id(Site.ROT_Q), Tensor.of(parts[0], qShape)).toArray();
+            parts[1] = rotary.applyTransposed(new Attention.Rows(parts[1], 0, kv), rows, kvh, e, positions);
+            parts[0] = rotary.applyTransposed(new Attention.Rows(parts[0], 0, he), rows, nh, e, positions);
+        }
+        Site[] sites = {Site.Q, Site.K, Site.V};
+        for (int part = 2; part >= 0; part--) {
+            if (h.needsGradient(id(sites[part]))) parts[part] = h.fireBackward(id(sites[part]), Tensor.of(parts[part], part == 0 ? qShape : kvShape)).toArray();
+        }
+        int stride = he + 2 * kv;
+        float[] gqkv = new float[rows * stride];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(parts[0], r * he, gqkv, r * stride, he);
+            System.arraycopy(parts[1], r * kv, gqkv, r * stride + he, kv);
+            System.arraycopy(parts[2], r * kv, gqkv, r * stride + he + kv, kv);
+        }
+        return gqkv;
     }
 
     /** The gradient of {@link #linear}'s input [..., rows of W] from that of its output [..., cols of W]. */
