@@ -619,6 +619,11 @@ public final class HookedTransformer implements CacheModel {
         return Tensor.of(sum, cfg.dModel());
     }
 
+    @Override
+    public boolean normsCenter() {
+        return !cfg.rmsNorm();
+    }
+
     /** ln_final on each [..., d_model] vector with its own statistics (and its w, b when not folded). */
     @Override
     public Tensor applyLnFinal(Tensor residual) {
