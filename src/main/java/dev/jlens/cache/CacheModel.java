@@ -29,6 +29,11 @@ public interface CacheModel {
     /** ln_final applied to each [..., d_model] vector with its own statistics. */
     Tensor applyLnFinal(Tensor residual);
 
+    /** Whether its norms center their input (LayerNorm) or only scale it (RMSNorm). */
+    default boolean normsCenter() {
+        return true;
+    }
+
     /** Unembedding columns of tokens: [..., d_model] (one token: [d_model]). */
     Tensor tokensToResidualDirections(IntTensor tokens);
 

@@ -193,7 +193,7 @@ final class ResidualAnalysis {
     }
 
     /**
-     * Centers each vector and divides by the cached layer-norm scale of {@code layer} (ln_final at n_layers,
+     * Centers each vector (LayerNorm only) and divides by the cached layer-norm scale of {@code layer} (ln_final at n_layers,
      * else ln2 if mlpInput, else ln1), with pos_slice (and batch_slice) applied to the scale. With
      * {@code recompute} at the final layer, each component goes through ln_final with its own statistics
      * (TransformerLens 3's accumulated_resid(apply_ln=True)).
@@ -206,7 +206,8 @@ final class ResidualAnalysis {
             for (int i = 0; i < stack.shape(0); i++) rows.add(model.applyLnFinal(stack.get(i)));
             return Tensor.stack(rows, 0);
         }
-        Tensor centered = stack.sub(stack.mean(-1, true));
+        // RMSNorm scales without centering
+        Tensor centered = model.normsCenter() ? stack.sub(stack.mean(-1, true)) : stack;
         String key = l == model.nLayers() ? "ln_final.hook_scale" : "blocks." + l + ".ln" + (mlpInput ? 2 : 1) + ".hook_scale";
         Tensor scale = posSlice.apply(cache.get(key), -2);
         if (cache.hasBatchDim()) scale = batchSlice.apply(scale, 0);

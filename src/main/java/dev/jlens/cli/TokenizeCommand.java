@@ -2,7 +2,6 @@ package dev.jlens.cli;
 
 import dev.jlens.model.ModelResolver;
 import dev.jlens.model.Tokenization;
-import dev.jlens.tokenizer.Gpt2Tokenizer;
 import dev.jlens.util.PyRepr;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,7 +29,7 @@ final class TokenizeCommand extends ModelCommand {
         for (int i = 0; i < texts.size(); i++) Inputs.text(texts.size() == 1 ? "TEXT" : "TEXT " + (i + 1), texts.get(i));
         // Only the tokenizer is needed: no weights are read.
         ModelResolver.Resolved source = model.resolve(streams());
-        Tokenization tok = new Tokenization(Gpt2Tokenizer.load(source.folder()), true);
+        Tokenization tok = new Tokenization(dev.jlens.tokenizer.Tokenizers.fromFolder(source.folder()), true);
         JsonMapper mapper = JsonMapper.builder().build();
         for (String text : texts) {
             int[] ids = tok.encode(text, !noBos);

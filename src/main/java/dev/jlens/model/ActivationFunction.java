@@ -10,6 +10,12 @@ public enum ActivationFunction {
         this.tlName = tlName;
     }
 
+    /** The activation TransformerLens names {@code name}, or null when it has none of these names. */
+    public static ActivationFunction named(String name) {
+        for (ActivationFunction f : values()) if (f.tlName.equals(name)) return f;
+        return null;
+    }
+
     @Override
     public String toString() {
         return tlName;

@@ -1,13 +1,16 @@
 package dev.jlens.model;
 
+import dev.jlens.model.gemma2.Gemma2;
 import dev.jlens.model.gpt2.Gpt2;
+import dev.jlens.model.llama.Llama;
+import dev.jlens.model.neox.GptNeoX;
 
 import java.util.List;
 import java.util.stream.Collectors;
 
 /** The architectures jlens runs, found by config.json's {@code model_type} or by a config's architecture name. */
 public final class Architectures {
-    private static final List<Architecture> ALL = List.of(new Gpt2());
+    private static final List<Architecture> ALL = List.of(new Gpt2(), new GptNeoX(), new Llama(), new Gemma2());
 
     private Architectures() {}
 

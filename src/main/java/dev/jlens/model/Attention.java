@@ -27,16 +27,49 @@ final class Attention {
 
     private final ModelConfig cfg;
     private final int nh, e, he;
+    private final int kvHe, repeats;  // key/value rows' width; query heads per key/value head (grouped-query attention)
+    private final float softCap;      // attn_scores_soft_cap, or 0
+    private final int window;         // local attention's window_size, or 0 (global)
 
     Attention(ModelConfig cfg) {
+        this(cfg, -1);
+    }
+
+    Attention(ModelConfig cfg, int layer) {
         this.cfg = cfg;
         this.nh = cfg.nHeads();
         this.e = cfg.dHead();
         this.he = nh * e;
+        this.kvHe = cfg.kvWidth();
+        this.repeats = nh / cfg.nKeyValueHeads();
+        this.softCap = cfg.variant().attnScoresSoftCap();
+        this.window = layer >= 0 && cfg.localAttention(layer) ? cfg.variant().windowSize() : 0;
+    }
+
+    /** Where head {@code head}'s keys and values start in a key or value row. */
+    private int kvAt(int head) {
+        return (head / repeats) * e;
+    }
+
+    /**
+     * TransformerLens' soft cap {@code cap * tanh(s / cap)} on the unmasked scores of {@code queries} rows (the
+     * first at position {@code qPos}), and local attention's window: keys {@code window} or more positions back
+     * are masked. A no-op for GPT-2.
+     */
+    private void adjustScores(float[] scores, int off, int queries, int qPos, int keyLen, int ld) {
+        if (softCap <= 0 && window <= 0) return;
+        for (int t = 0; t < queries; t++) {
+            int row = off + t * ld, p = qPos + t, limit = Math.min(keyLen, p + 1);
+            for (int j = 0; j < limit; j++) {
+                float s = scores[row + j];
+                if (softCap > 0 && s != Float.NEGATIVE_INFINITY) scores[row + j] = softCap * (float) Math.tanh(s / softCap);
+                if (window > 0 && j <= p - window) scores[row + j] = Float.NEGATIVE_INFINITY;
+            }
+        }
     }
 
     /** Per-thread keys, values and scores of one segment, grown as needed and reused. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][0]);
 
     private static float[] scratch(int which, int size) {
         float[][] s = SCRATCH.get();
@@ -88,11 +121,12 @@ final class Attention {
         int queries = last ? 1 : len, qRow = last ? row0 + len - 1 : row0, qPos = last ? keyLen - 1 : rows.firstPos(s), zRow = last ? s : row0;
         float[] scores = scratch(2, queries * keyLen);
         Kernels.attentionScores(q.data(), q.at(qRow) + head * e, q.stride(), queries, qPos,
-                keys.data(), keys.off() + head * e, keys.stride(), keyLen, e, cfg.attnScale(),
+                keys.data(), keys.off() + kvAt(head), keys.stride(), keyLen, e, cfg.attnScale(),
                 padded, rows.sequence(s) * keyLen, scores, 0, keyLen);
+        adjustScores(scores, 0, queries, qPos, keyLen, keyLen);
         for (int t = 0; t < queries; t++) Kernels.softmax(scores, t * keyLen, keyLen);
         Kernels.attentionValues(scores, 0, keyLen, queries, keyLen,
-                values.data(), values.off() + head * e, values.stride(), e, z, zRow * he + head * e, he);
+                values.data(), values.off() + kvAt(head), values.stride(), e, z, zRow * he + head * e, he);
     }
 
     /**
@@ -111,8 +145,9 @@ final class Attention {
             int b = bh / nh, head = bh % nh;
             Rows keys = inPlace(layer, rows, b, k, past, 0);
             Kernels.attentionScores(q.data(), q.at(b * pos) + head * e, q.stride(), pos, first,
-                    keys.data(), keys.off() + head * e, keys.stride(), keyLen, e, cfg.attnScale(),
+                    keys.data(), keys.off() + kvAt(head), keys.stride(), keyLen, e, cfg.attnScale(),
                     padded, b * keyLen, sd, (b * nh + head) * pos * keyLen, keyLen);
+            adjustScores(sd, (b * nh + head) * pos * keyLen, pos, first, keyLen, keyLen);
         });
         scores = h.fire(scoresId, scores);
         Tensor pattern = h.isHooked(scoresId) || scores.offset() != 0 ? scores.copy() : scores;
@@ -129,13 +164,13 @@ final class Attention {
             int b = bh / nh, head = bh % nh;
             Rows values = inPlace(layer, rows, b, v, past, 1);
             Kernels.attentionValues(pat, (b * nh + head) * pos * keyLen, keyLen, pos, keyLen,
-                    values.data(), values.off() + head * e, values.stride(), e, z, b * pos * he + head * e, he);
+                    values.data(), values.off() + kvAt(head), values.stride(), e, z, b * pos * he + head * e, he);
         });
     }
 
     /**
      * z of queries {@code from..} of every sequence from a given pattern [batch, head, query, key] and values
-     * [batch, key, n_heads*d_head]: attention after a patched pattern.
+     * [batch, key, n_key_value_heads*d_head]: attention after a patched pattern.
      */
     Tensor zFromPattern(Tensor pattern, float[] values, int from) {
         int batch = pattern.shape(0), pos = pattern.shape(2), n = pos - from;
@@ -143,14 +178,15 @@ final class Attention {
         float[] z = new float[batch * n * he];
         Parallel.forEach(batch * nh, bh -> {
             int b = bh / nh, head = bh % nh;
-            Kernels.attentionValues(pd, ((b * nh + head) * pos + from) * pos, pos, n, pos, values, b * pos * he + head * e, he, e,
+            Kernels.attentionValues(pd, ((b * nh + head) * pos + from) * pos, pos, n, pos, values, b * pos * kvHe + kvAt(head), kvHe, e,
                     z, (b * n * nh + head) * e, he);
         });
         return Tensor.of(z, batch, n, nh, e);
     }
 
     /**
-     * The gradient [rows, 3 * n_heads * d_head] of the fused query, key and value rows (in that order) from the
+     * The gradient [rows, 3 * n_heads * d_head] of the query, key and value rows per query head (in that order; with
+     * grouped-query attention a key/value head's gradient is spread over the heads sharing it) from the
      * gradient of z [batch, pos, n_heads, d_head], firing the backward hooks of the pattern and the scores.
      * With z = p v, p = softmax(s) and s = q k / scale: {@code dv = p^T dz}, {@code dp = dz v^T},
      * {@code ds = p (dp - sum(p dp))}, {@code dq = ds k / scale}, {@code dk = ds^T q / scale}. Only for a
@@ -168,12 +204,14 @@ final class Attention {
             Parallel.forEach(bh, i -> {
                 int b = i / nh, head = i % nh, row0 = b * pos;
                 float[] p = scratch(0, pos * pos), g = scratch(1, pos * pos), t = scratch(2, pos * pos);
-                Kernels.attentionScores(q.data(), q.at(row0) + head * e, q.stride(), pos, 0, k.data(), k.at(row0) + head * e, k.stride(),
+                Kernels.attentionScores(q.data(), q.at(row0) + head * e, q.stride(), pos, 0, k.data(), k.at(row0) + kvAt(head), k.stride(),
                         pos, e, cfg.attnScale(), padded, b * pos, p, 0, pos);
+                adjustScores(p, 0, pos, 0, pos, pos);
                 for (int r = 0; r < pos; r++) Kernels.softmax(p, r * pos, pos);
                 patternGradient(gz, v, b, head, pos, 0, g, 0);
                 valueGradient(p, 0, gz, b, head, pos, t, gqkv);
                 for (int r = 0; r < pos; r++) Kernels.softmaxBackward(p, r * pos, g, r * pos, g, r * pos, pos);
+                softCapGradient(g, 0, q, k, b, head, pos, padded);
                 queryKeyGradient(g, 0, q, k, b, head, pos, t, gqkv);
             });
             return gqkv;
@@ -187,8 +225,9 @@ final class Attention {
             p0 = p = new float[bh * per];
             Parallel.forEach(bh, i -> {
                 int b = i / nh, head = i % nh, row0 = b * pos;
-                Kernels.attentionScores(q.data(), q.at(row0) + head * e, q.stride(), pos, 0, k.data(), k.at(row0) + head * e, k.stride(),
+                Kernels.attentionScores(q.data(), q.at(row0) + head * e, q.stride(), pos, 0, k.data(), k.at(row0) + kvAt(head), k.stride(),
                         pos, e, cfg.attnScale(), padded, b * pos, p0, i * per, pos);
+                adjustScores(p0, i * per, pos, 0, pos, pos);
                 for (int r = 0; r < pos; r++) Kernels.softmax(p0, i * per + r * pos, pos);
             });
         }
@@ -211,14 +250,35 @@ final class Attention {
             int b = i / nh, head = i % nh;
             float[] g = scratch(1, per);
             System.arraycopy(gsd, i * per, g, 0, per);
+            softCapGradient(g, 0, q, k, b, head, pos, padded);
             queryKeyGradient(g, 0, q, k, b, head, pos, scratch(2, per), gqkv);
         });
         return gqkv;
     }
 
+    /**
+     * With an attention soft cap, turns the gradient of the capped scores of one (sequence, head) into that of
+     * the scaled scores: {@code * (1 - tanh(s / cap)^2)}, s recomputed from q and k (keys a causal or window
+     * mask excludes have no gradient through the cap).
+     */
+    private void softCapGradient(float[] g, int gOff, Rows q, Rows k, int b, int head, int pos, boolean[] padded) {
+        if (softCap <= 0) return;
+        float[] s = scratch(3, pos * pos);
+        Kernels.attentionScores(q.data(), q.at(b * pos) + head * e, q.stride(), pos, 0, k.data(), k.at(b * pos) + kvAt(head), k.stride(),
+                pos, e, cfg.attnScale(), padded, b * pos, s, 0, pos);
+        for (int t = 0; t < pos; t++) {
+            for (int j = 0; j <= t; j++) {
+                float x = s[t * pos + j];
+                if (x == Float.NEGATIVE_INFINITY) continue;
+                double th = Math.tanh(x / softCap);
+                g[gOff + t * pos + j] *= (float) (1 - th * th);
+            }
+        }
+    }
+
     /** {@code dp[t, j] = dz_t . v_j} of one (sequence, head) for keys j <= t, or every key with {@code firstPos = pos}. */
     private void patternGradient(float[] gz, Rows v, int b, int head, int pos, int firstPos, float[] out, int outOff) {
-        Kernels.attentionScores(gz, b * pos * he + head * e, he, pos, firstPos, v.data(), v.at(b * pos) + head * e, v.stride(),
+        Kernels.attentionScores(gz, b * pos * he + head * e, he, pos, firstPos, v.data(), v.at(b * pos) + kvAt(head), v.stride(),
                 pos, e, 1f, null, 0, out, outOff, pos);
     }
 
@@ -233,7 +293,7 @@ final class Attention {
         float scale = cfg.attnScale();
         for (int i = 0; i < pos * pos; i++) gs[gsOff + i] /= scale;
         int base = b * pos * 3 * he + head * e;
-        Kernels.attentionValues(gs, gsOff, pos, pos, pos, k.data(), k.at(b * pos) + head * e, k.stride(), e, gqkv, base, 3 * he);
+        Kernels.attentionValues(gs, gsOff, pos, pos, pos, k.data(), k.at(b * pos) + kvAt(head), k.stride(), e, gqkv, base, 3 * he);
         transpose(gs, gsOff, pos, transposed);
         Kernels.attentionValues(transposed, 0, pos, pos, pos, q.data(), q.at(b * pos) + head * e, q.stride(), e, gqkv, base + he, 3 * he);
     }
@@ -245,16 +305,16 @@ final class Attention {
     /** The keys (which 0) or values (1) segment {@code s} sees, where they are: in the past source when it holds them all, else its own rows. */
     private Rows inPlace(int layer, RowLayout rows, int s, Rows own, PastKeyValues past, int which) {
         if (past == null) return new Rows(own.data(), own.at(rows.rowStart(s)), own.stride());
-        return new Rows(which == 0 ? past.keys(layer) : past.values(layer), past.offset(rows.sequence(s)), he);
+        return new Rows(which == 0 ? past.keys(layer) : past.values(layer), past.offset(rows.sequence(s)), kvHe);
     }
 
     /** Positions [0, first) from a past source, then the segment's own rows, in a per-thread buffer. */
     private Rows gathered(int which, float[] past, int pastOff, RowLayout rows, int s, Rows own) {
         int first = rows.firstPos(s), len = rows.length(s);
-        float[] out = scratch(which, rows.keyLength(s) * he);
-        System.arraycopy(past, pastOff, out, 0, first * he);
-        for (int t = 0; t < len; t++) System.arraycopy(own.data(), own.at(rows.rowStart(s) + t), out, (first + t) * he, he);
-        return new Rows(out, 0, he);
+        float[] out = scratch(which, rows.keyLength(s) * kvHe);
+        System.arraycopy(past, pastOff, out, 0, first * kvHe);
+        for (int t = 0; t < len; t++) System.arraycopy(own.data(), own.at(rows.rowStart(s) + t), out, (first + t) * kvHe, kvHe);
+        return new Rows(out, 0, kvHe);
     }
 
     /** Keys a padding mask [batch, key] excludes, or null. */

@@ -12,16 +12,17 @@ import java.util.Map;
 abstract class Buffers {
     /** The arrays of one block, by role, each with its floats per input row. */
     enum Slot {
-        INPUT, NORMALIZED, SCALE, QKV, Z, LAST_ROWS, ATTN_OUT, RESID_MID, NORMALIZED_2, SCALE_2, HIDDEN, MLP_OUT, RESID_POST;
+        INPUT, NORMALIZED, SCALE, QKV, Z, LAST_ROWS, ATTN_OUT, RESID_MID, NORMALIZED_2, SCALE_2, HIDDEN, HIDDEN_LINEAR, MLP_OUT, RESID_POST;
 
         /** Floats per row of the block's input; 0 for LAST_ROWS, sized by its caller for the few rows whose outputs are read. */
         long width(ModelConfig cfg) {
             long he = (long) cfg.nHeads() * cfg.dHead();
             return switch (this) {
                 case SCALE, SCALE_2 -> 1;
-                case QKV -> 3 * he;
+                case QKV -> he + 2L * cfg.kvWidth();
                 case Z -> he;
                 case HIDDEN -> cfg.dMlp();
+                case HIDDEN_LINEAR -> cfg.gatedMlp() ? cfg.dMlp() : 0;
                 case LAST_ROWS -> 0;
                 case INPUT, NORMALIZED, ATTN_OUT, RESID_MID, NORMALIZED_2, MLP_OUT, RESID_POST -> cfg.dModel();
             };

@@ -41,9 +41,23 @@ final class ForwardPass {
         return lnFinal.apply(residual, noHooks, Buffers.FRESH);
     }
 
-    /** Logits [..., d_vocab] of final-normalized rows [..., d_model], no hooks. */
+    /** The unembedding [..., d_vocab] of final-normalized rows [..., d_model] (what unembed.hook_out sees), no hooks. */
     Tensor unembed(Tensor normalized) {
         return TransformerBlock.linear(normalized, w.wU, w.bU, Buffers.Slot.MLP_OUT, Buffers.FRESH);
+    }
+
+    /** Logits [..., d_vocab] of final-normalized rows: the unembedding, soft-capped when the model caps its logits. */
+    Tensor logits(Tensor normalized) {
+        return softCapLogits(unembed(normalized));
+    }
+
+    /** TransformerLens' output_logits_soft_cap, {@code cap * tanh(logits / cap)}, in place; a no-op without a cap. */
+    private Tensor softCapLogits(Tensor logits) {
+        float cap = cfg.variant().outputLogitsSoftCap();
+        if (cap <= 0) return logits;
+        float[] d = logits.data();
+        for (int i = logits.offset(), end = i + logits.size(); i < end; i++) d[i] = cap * (float) Math.tanh(d[i] / cap);
+        return logits;
     }
 
     /**
@@ -104,6 +118,11 @@ final class ForwardPass {
         }
         normalized = h.fire(HookPoints.id(Global.UNEMBED_IN), normalized);
         Tensor logits = h.fire(HookPoints.id(Global.UNEMBED_OUT), unembed(normalized));
+        // after the hook, on a copy: a hook may have kept unembed.hook_out
+        if (cfg.variant().outputLogitsSoftCap() > 0) {
+            logits = softCapLogits(logits.copy());
+            if (tape != null) tape.cappedLogits = logits;
+        }
         return new Result(logits, resid);
     }
 
@@ -125,6 +144,7 @@ final class ForwardPass {
      */
     Tensor backward(Tape tape, Tensor gLogits) {
         HookedRun h = tape.run.hooks();
+        if (tape.cappedLogits != null) gLogits = softCapBackward(gLogits, tape.cappedLogits);
         Tensor g = h.fireBackward(HookPoints.id(Global.UNEMBED_OUT), gLogits);
         g = h.fireBackward(HookPoints.id(Global.UNEMBED_IN), unembedBackward(g));
         g = lnFinal.backward(g, tape.lnFinal[0], h);
@@ -134,6 +154,18 @@ final class ForwardPass {
             h.fireBackward(HookPoints.id(Global.EMBED), g);
         }
         return g;
+    }
+
+    /** The gradient of the uncapped logits from that of the capped ones: {@code * (1 - (capped / cap)^2)}. */
+    private Tensor softCapBackward(Tensor gCapped, Tensor capped) {
+        float cap = cfg.variant().outputLogitsSoftCap();
+        float[] g = gCapped.toArray(), c = capped.toArray();
+        for (int i = 0; i < g.length; i++) {
+            if (g[i] == 0f) continue;
+            double th = c[i] / cap;
+            g[i] *= (float) (1 - th * th);
+        }
+        return Tensor.of(g, gCapped.shape());
     }
 
     /** The gradient of unembed's input from that of the logits, for the rows with a nonzero gradient only (a metric often reads one position). */
@@ -178,10 +210,11 @@ final class ForwardPass {
                 }
                 int row = (b * pos + p) * d;
                 w.wE.copyRow(id, embed.data(), row);
-                if (posIds[p] >= 0) w.wPos.copyRow(posIds[p], posEmbed.data(), row);
+                if (posIds[p] >= 0 && w.wPos != null) w.wPos.copyRow(posIds[p], posEmbed.data(), row);
             }
         }
         embed = h.fire(HookPoints.id(Global.EMBED), embed);
+        if (w.wPos == null) return embed;  // rotary: positions enter through the queries and keys
         posEmbed = h.fire(HookPoints.id(Global.POS_EMBED), posEmbed);
         return embed.add(posEmbed);
     }

@@ -40,7 +40,7 @@ final class Generation {
         }
         SplittableRandom rng = new SplittableRandom(o.seed());
         boolean[] finished = new boolean[batch];
-        KvCache kv = o.useKvCache() ? new KvCache(model.cfg().nLayers(), batch, model.cfg().dModel(), total) : null;
+        KvCache kv = o.useKvCache() ? new KvCache(model.cfg().nLayers(), batch, model.cfg().kvWidth(), total) : null;
         int n = len;
         for (int step = 0; step < o.maxNewTokens(); step++) {
             int from = kv == null || step == 0 ? 0 : n - 1;

@@ -63,7 +63,7 @@ public final class HookedTransformer implements CacheModel {
         this.tokenizer = tokenizer;
         this.hooks = List.copyOf(hooks);
         this.splices = List.copyOf(splices);
-        this.points = new HookPoints(cfg.nLayers(), cfg.hookFlags(), this.splices);
+        this.points = new HookPoints(cfg.nLayers(), cfg.hookFlags(), this.splices, cfg.hookSites(), cfg.hasPosEmbed());
         new HookedRun(points, this.hooks, this.splices);  // refuses a hook point that does not exist or never fires, now
         this.forward = new ForwardPass(cfg, weights, points);
         this.tokenization = new Tokenization(tokenizer, cfg.defaultPrependBos());
@@ -617,6 +617,11 @@ public final class HookedTransformer implements CacheModel {
         }
         if (mlpInput) dev.jlens.tensor.Kernels.add(sum, 0, weights.layers[layer].bO(), 0, sum, 0, sum.length);
         return Tensor.of(sum, cfg.dModel());
+    }
+
+    @Override
+    public boolean normsCenter() {
+        return !cfg.rmsNorm();
     }
 
     /** ln_final on each [..., d_model] vector with its own statistics (and its w, b when not folded). */

@@ -8,7 +8,8 @@ import dev.jlens.tensor.Tensor;
 /**
  * LayerNormPre (weights folded) or LayerNorm over rows of width d_model, as TransformerLens computes it: center,
  * {@code hook_scale} with sqrt(mean(x^2) + eps) [.., 1], divide by the (possibly hooked) scale,
- * {@code hook_normalized}, then {@code * w + b} when not folded. Used for ln1, ln2 and ln_final.
+ * {@code hook_normalized}, then {@code * w + b} when not folded. Used for ln1, ln2 and ln_final. RMSNorm (and
+ * RMSNormPre) is the same without the centring and the bias; it also serves the norms after a sub-block.
  */
 final class LayerNorm {
     /** Rows per thread below which row-wise work is not worth spreading over cores. */
@@ -16,7 +17,8 @@ final class LayerNorm {
 
     private final int d;
     private final float eps;
-    private final float[] w, b;  // null when folded
+    private final float[] w, b;  // null when folded; b null with RMSNorm
+    private final boolean rms;
     private final int scaleId, normalizedId;
     private final Buffers.Slot outSlot, scaleSlot;
 
@@ -25,6 +27,7 @@ final class LayerNorm {
         this.eps = cfg.eps();
         this.w = w;
         this.b = b;
+        this.rms = cfg.rmsNorm();
         this.scaleId = scaleId;
         this.normalizedId = normalizedId;
         this.outSlot = outSlot;
@@ -50,7 +53,7 @@ final class LayerNorm {
         int xOff = x.offset();
         if (save == null && !h.isHooked(scaleId) && !h.isHooked(normalizedId)) {
             Parallel.forRows(rows, MIN_ROWS_PER_THREAD, (from, to) -> {
-                Kernels.centerAndScale(xd, xOff + from * d, to - from, d, eps, out, from * d, scale, from);
+                centerAndScale(xd, xOff + from * d, to - from, out, from * d, scale, from);
                 for (int r = from; r < to; r++) Kernels.divide(out, r * d, d, scale[r]);
                 if (w != null) affine(out, from * d, to - from, out, from * d);
             });
@@ -58,7 +61,7 @@ final class LayerNorm {
         }
         int[] scaleShape = x.shape().clone();
         scaleShape[scaleShape.length - 1] = 1;
-        Parallel.forRows(rows, MIN_ROWS_PER_THREAD, (from, to) -> Kernels.centerAndScale(xd, xOff + from * d, to - from, d, eps, out, from * d, scale, from));
+        Parallel.forRows(rows, MIN_ROWS_PER_THREAD, (from, to) -> centerAndScale(xd, xOff + from * d, to - from, out, from * d, scale, from));
         float[] centered = save == null ? null : java.util.Arrays.copyOf(out, rows * d);
         float[] scale0 = save == null ? null : java.util.Arrays.copyOf(scale, rows);
         Tensor firedScale = h.fire(scaleId, Tensor.wrap(scale, 0, scaleShape));
@@ -76,10 +79,28 @@ final class LayerNorm {
         return Tensor.wrap(affine, 0, x.shape());
     }
 
-    /** {@code out = x * w + b} per row. */
+    /** {@code out = x * w + b} per row ({@code x * w} without a bias). */
     private void affine(float[] x, int xOff, int rows, float[] out, int outOff) {
         for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < d; j++) out[outOff + r * d + j] = x[xOff + r * d + j] * w[j] + b[j];
+            if (b == null) for (int j = 0; j < d; j++) out[outOff + r * d + j] = x[xOff + r * d + j] * w[j];
+            else for (int j = 0; j < d; j++) out[outOff + r * d + j] = x[xOff + r * d + j] * w[j] + b[j];
+        }
+    }
+
+    /** LayerNorm's centred rows and scales, or RMSNorm's rows as they are and scales sqrt(mean(x^2) + eps). */
+    private void centerAndScale(float[] x, int xOff, int rows, float[] out, int outOff, float[] scale, int scaleOff) {
+        if (!rms) {
+            Kernels.centerAndScale(x, xOff, rows, d, eps, out, outOff, scale, scaleOff);
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            double sum = 0;
+            for (int j = 0; j < d; j++) {
+                float v = x[xOff + r * d + j];
+                out[outOff + r * d + j] = v;
+                sum += (double) v * v;
+            }
+            scale[scaleOff + r] = (float) Math.sqrt((float) (sum / d) + eps);
         }
     }
 
@@ -87,7 +108,7 @@ final class LayerNorm {
      * The gradient with respect to the input rows from the gradient {@code gOut} with respect to the output,
      * firing the backward hooks of hook_normalized and then hook_scale. With n = c / s, c = x - mean(x) and
      * s = sqrt(mean(c^2) + eps): {@code dc = dn / s + ds c / (d s0)} with {@code ds = -sum(dn c) / s^2}, and
-     * {@code dx = dc - mean(dc)}.
+     * {@code dx = dc - mean(dc)} (RMSNorm: c = x, and dx = dc).
      */
     Tensor backward(Tensor gOut, Saved saved, HookedRun h) {
         int rows = saved.scale0().length;
@@ -127,6 +148,7 @@ final class LayerNorm {
                     gx[r * d + j] = g;
                     sum += g;
                 }
+                if (rms) continue;  // RMSNorm's input is not centred
                 float mean = (float) (sum / d);
                 for (int j = 0; j < d; j++) gx[r * d + j] -= mean;
             }

@@ -35,7 +35,85 @@ public record ModelConfig(
         boolean parallelAttnMlp,
         float attnScale,
         boolean defaultPrependBos,
-        HookFlags hookFlags) {
+        HookFlags hookFlags,
+        Variant variant) {
+
+    /** GPT-2's shape of config (no rotary, softcaps, post norms or local attention), as its architecture gives. */
+    public ModelConfig(String modelName, String architecture, int dModel, int nHeads, int dHead, int nKeyValueHeads, int dMlp, int nLayers,
+                       int nCtx, int dVocab, int dVocabOut, float eps, ActivationFunction actFn, NormalizationType normalizationType,
+                       PositionalEmbeddingType positionalEmbeddingType, boolean gatedMlp, boolean parallelAttnMlp, float attnScale,
+                       boolean defaultPrependBos, HookFlags hookFlags) {
+        this(modelName, architecture, dModel, nHeads, dHead, nKeyValueHeads, dMlp, nLayers, nCtx, dVocab, dVocabOut, eps, actFn,
+                normalizationType, positionalEmbeddingType, gatedMlp, parallelAttnMlp, attnScale, defaultPrependBos, hookFlags, Variant.NONE);
+    }
+
+    /**
+     * The parts of TransformerLens' config beyond GPT-2's: rotary embeddings ({@code rotary_dim}, {@code rotary_base},
+     * {@code rotary_adjacent_pairs} and a scaling), attention and final-logit soft caps (0: none),
+     * {@code use_normalization_before_and_after}, and local attention ({@code window_size}, the layers whose
+     * {@code attn_types} entry is "local").
+     */
+    public record Variant(int rotaryDim, double rotaryBase, boolean rotaryAdjacentPairs, RopeScaling ropeScaling,
+                          float attnScoresSoftCap, float outputLogitsSoftCap, boolean normalizationBeforeAndAfter,
+                          int windowSize, java.util.Set<Integer> localLayers) {
+        public static final Variant NONE = new Variant(0, 10000, false, RopeScaling.NONE, 0f, 0f, false, 0, java.util.Set.of());
+    }
+
+    /**
+     * TransformerLens' rotary frequency variants: none, linear ({@code rotary_scaling_factor}), Llama 3's
+     * NTK-by-parts and YaRN, with their parameters (unused ones ignored).
+     */
+    public record RopeScaling(Kind kind, double factor, double lowFreqFactor, double highFreqFactor, double originalContext,
+                              double betaFast, double betaSlow, double attentionFactor) {
+        public enum Kind { NONE, LINEAR, NTK_BY_PARTS, YARN }
+
+        public static final RopeScaling NONE = new RopeScaling(Kind.NONE, 1, 1, 4, 8192, 32, 1, 1);
+    }
+
+    /** Heads of keys and values' width, {@code n_key_value_heads * d_head}. */
+    public int kvWidth() {
+        return nKeyValueHeads * dHead;
+    }
+
+    /** Whether layer {@code l} attends only to the last {@code window_size} positions. */
+    public boolean localAttention(int layer) {
+        return variant.localLayers().contains(layer);
+    }
+
+    /** RMSNorm (TransformerLens' RMS and RMSPre) rather than LayerNorm. */
+    public boolean rmsNorm() {
+        return normalizationType == NormalizationType.RMS || normalizationType == NormalizationType.RMS_PRE;
+    }
+
+    /**
+     * Whether the weights have members GPT-2's have not (a gate, post norms, grouped keys and values, RMSNorm
+     * weights without biases) or lack some (positions): the layout the processed-weights cache stores is GPT-2's.
+     */
+    public boolean beyondGpt2Layout() {
+        return gatedMlp || nKeyValueHeads != nHeads || rmsNorm() || positionalEmbeddingType != PositionalEmbeddingType.STANDARD
+                || variant.normalizationBeforeAndAfter() || dVocab != dVocabOut;
+    }
+
+    /** The hook points inside a block this config has (TransformerLens registers only these). */
+    public java.util.Set<dev.jlens.hooks.HookPoints.Site> hookSites() {
+        var sites = java.util.EnumSet.allOf(dev.jlens.hooks.HookPoints.Site.class);
+        if (positionalEmbeddingType != PositionalEmbeddingType.ROTARY) {
+            sites.remove(dev.jlens.hooks.HookPoints.Site.ROT_Q);
+            sites.remove(dev.jlens.hooks.HookPoints.Site.ROT_K);
+        }
+        if (!gatedMlp) sites.remove(dev.jlens.hooks.HookPoints.Site.MLP_PRE_LINEAR);
+        if (!variant.normalizationBeforeAndAfter()) {
+            sites.removeAll(java.util.List.of(dev.jlens.hooks.HookPoints.Site.LN1_POST_SCALE, dev.jlens.hooks.HookPoints.Site.LN1_POST_NORMALIZED,
+                    dev.jlens.hooks.HookPoints.Site.LN2_POST_SCALE, dev.jlens.hooks.HookPoints.Site.LN2_POST_NORMALIZED));
+        }
+        if (parallelAttnMlp) sites.remove(dev.jlens.hooks.HookPoints.Site.RESID_MID);
+        return sites;
+    }
+
+    /** Whether {@code hook_pos_embed} exists (learned positions only). */
+    public boolean hasPosEmbed() {
+        return positionalEmbeddingType == PositionalEmbeddingType.STANDARD;
+    }
 
     /** Largest sizes accepted from a config.json: a little above gpt2-xl, so typos cannot ask for terabytes. */
     public static final int MAX_D_MODEL = 16384, MAX_LAYERS = 512, MAX_HEADS = 1024, MAX_CTX = 1 << 20, MAX_VOCAB = 1 << 22;
@@ -44,17 +122,21 @@ public record ModelConfig(
     static final int MAX_CONFIG_DEPTH = 64;
 
     public long nParams() {
+        if (nKeyValueHeads != nHeads || gatedMlp || nHeads * dHead != dModel) {
+            long attention = 2L * dModel * nHeads * dHead + 2L * dModel * kvWidth();
+            return nLayers * (attention + (gatedMlp ? 3L : 2L) * dModel * dMlp);
+        }
         return (long) nLayers * (4L * dModel * dModel) + (long) nLayers * (2L * dModel * dMlp);
     }
 
     public ModelConfig withNormalizationType(NormalizationType type) {
         return new ModelConfig(modelName, architecture, dModel, nHeads, dHead, nKeyValueHeads, dMlp, nLayers, nCtx, dVocab, dVocabOut, eps,
-                actFn, type, positionalEmbeddingType, gatedMlp, parallelAttnMlp, attnScale, defaultPrependBos, hookFlags);
+                actFn, type, positionalEmbeddingType, gatedMlp, parallelAttnMlp, attnScale, defaultPrependBos, hookFlags, variant);
     }
 
     public ModelConfig withHookFlags(HookFlags flags) {
         return new ModelConfig(modelName, architecture, dModel, nHeads, dHead, nKeyValueHeads, dMlp, nLayers, nCtx, dVocab, dVocabOut, eps,
-                actFn, normalizationType, positionalEmbeddingType, gatedMlp, parallelAttnMlp, attnScale, defaultPrependBos, flags);
+                actFn, normalizationType, positionalEmbeddingType, gatedMlp, parallelAttnMlp, attnScale, defaultPrependBos, flags, variant);
     }
 
     /** {@code use_attn_result}: each head's output is computed and fires {@code attn.hook_result}. */
@@ -82,12 +164,16 @@ public record ModelConfig(
      * when it is built rather than run with the part left out.
      */
     public java.util.Optional<String> unsupportedPart() {
-        if (normalizationType != NormalizationType.LN && normalizationType != NormalizationType.LN_PRE) return java.util.Optional.of("normalization " + normalizationType);
-        if (actFn != ActivationFunction.GELU_NEW) return java.util.Optional.of("activation " + actFn);
-        if (positionalEmbeddingType != PositionalEmbeddingType.STANDARD) return java.util.Optional.of(positionalEmbeddingType + " positional embeddings");
-        if (gatedMlp) return java.util.Optional.of("a gated MLP");
-        if (parallelAttnMlp) return java.util.Optional.of("attention and MLP in parallel");
-        if (nKeyValueHeads != nHeads) return java.util.Optional.of("grouped-query attention (" + nKeyValueHeads + " key/value heads for " + nHeads + " heads)");
+        boolean grouped = nKeyValueHeads != nHeads, rotary = positionalEmbeddingType == PositionalEmbeddingType.ROTARY;
+        if ((useSplitQkvInput() || useAttnIn()) && (grouped || rotary)) {
+            return java.util.Optional.of("use_split_qkv_input or use_attn_in with rotary embeddings or grouped-query attention");
+        }
+        if (grouped && (nKeyValueHeads <= 0 || nHeads % nKeyValueHeads != 0)) {
+            return java.util.Optional.of("grouped-query attention with " + nKeyValueHeads + " key/value heads for " + nHeads + " heads");
+        }
+        if (rotary && (variant.rotaryDim() <= 0 || variant.rotaryDim() > dHead || variant.rotaryDim() % 2 != 0)) {
+            return java.util.Optional.of("a rotary dimension of " + variant.rotaryDim() + " for heads of " + dHead);
+        }
         return java.util.Optional.empty();
     }
 

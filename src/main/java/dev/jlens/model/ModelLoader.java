@@ -7,8 +7,8 @@ import dev.jlens.tensor.PackedMatrix;
 import dev.jlens.tensor.Parallel;
 import dev.jlens.tensor.RowTable;
 import dev.jlens.tensor.WarmUp;
-import dev.jlens.tokenizer.Gpt2Tokenizer;
 import dev.jlens.tokenizer.Tokenizer;
+import dev.jlens.tokenizer.Tokenizers;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +46,7 @@ final class ModelLoader {
         Path weightsFile = weightsFile(dir);
         if (runtime.warmUp()) WarmUp.startInBackground();
         // The tokenizer loads on its own thread while the weights are read and processed.
-        CompletableFuture<Gpt2Tokenizer> tokenizerLoad = CompletableFuture.supplyAsync(() -> Gpt2Tokenizer.load(dir, cache.folder()),
+        CompletableFuture<Tokenizer> tokenizerLoad = CompletableFuture.supplyAsync(() -> Tokenizers.fromFolder(dir, cache.folder()),
                 runnable -> Thread.ofPlatform().name("jlens-tokenizer-load").daemon().start(runnable));
         ModelWeights weights = cachedOrProcessed(weightsFile, cfg, options, runtime);
         Tokenizer tokenizer;
@@ -70,7 +70,7 @@ final class ModelLoader {
         CacheSettings cache = runtime.cache();
         WeightsCache.Entry entry = null;
         try {
-            if (cache.folder().isPresent()) entry = WeightsCache.entryFor(cache.folder().get(), weightsFile, cfg, options);
+            if (cache.folder().isPresent() && !cfg.beyondGpt2Layout()) entry = WeightsCache.entryFor(cache.folder().get(), weightsFile, cfg, options);
         } catch (java.io.IOException | RuntimeException e) {
             entry = null;
         }
@@ -129,18 +129,18 @@ final class ModelLoader {
             if (task == unembed) {
                 // A copy of the original token embedding (or lm_head), independent of W_E's centring.
                 hf.readUnembed(p);
-                WeightProcessing.processUnembed(p, options);
+                WeightProcessing.processUnembed(p, options, cfg);
                 wU[0] = PackedMatrix.packTransposed(p.wUT);
                 p.wUT = null;
             } else if (task == embeddings) {
                 hf.readEmbeddings(p);
-                WeightProcessing.processEmbeddings(p, options);
+                WeightProcessing.processEmbeddings(p, options, cfg);
             } else {
                 ModelParams.Block b = hf.readBlock(task - firstBlock);
-                WeightProcessing.processBlock(b, options);
+                WeightProcessing.processBlock(b, options, cfg);
                 layers[task - firstBlock] = ModelWeights.Layer.pack(b);
             }
         });
-        return new ModelWeights(RowTable.of(p.wE), RowTable.of(p.wPos), wU[0], p.bU.toArray(), ModelWeights.valuesOrNull(p.lnfW), ModelWeights.valuesOrNull(p.lnfB), layers);
+        return new ModelWeights(RowTable.of(p.wE), p.wPos == null ? null : RowTable.of(p.wPos), wU[0], p.bU.toArray(), ModelWeights.valuesOrNull(p.lnfW), ModelWeights.valuesOrNull(p.lnfB), layers);
     }
 }

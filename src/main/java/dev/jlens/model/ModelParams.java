@@ -11,16 +11,21 @@ import dev.jlens.tensor.Tensor;
  */
 public final class ModelParams {
     public Tensor wE;      // [d_vocab, d_model]
-    public Tensor wPos;    // [n_ctx, d_model]
+    public Tensor wPos;    // [n_ctx, d_model]; null with rotary embeddings
     public Tensor wUT;     // the unembedding transposed, [d_vocab_out, d_model]: TransformerLens' W_U^T, in wte's layout
     public Tensor bU;      // [d_vocab_out]
-    public Tensor lnfW, lnfB;
+    public Tensor lnfW, lnfB;  // lnfB null for RMSNorm
 
-    /** One block's parameters; the layer-norm ones are null once folded. */
+    /**
+     * One block's parameters; the layer-norm ones are null once folded (the biases always with RMSNorm), the
+     * optional members null when the architecture has no such part.
+     */
     public static final class Block {
         public Tensor ln1w, ln1b, ln2w, ln2b;
-        public Tensor wQKV;            // [d_model, 3*n_heads*d_head]: query, key and value columns side by side (HF's c_attn)
-        public Tensor bQKV;            // [3*n_heads*d_head]
+        public Tensor wQKV;            // [d_model, (n_heads + 2*n_key_value_heads)*d_head]: query, key and value columns side by side (HF's c_attn)
+        public Tensor bQKV;            // [(n_heads + 2*n_key_value_heads)*d_head]
+        public Tensor wGate;           // [d_model, d_mlp], gated MLPs only (TransformerLens' W_gate)
+        public Tensor ln1PostW, ln2PostW;  // [d_model], norms after attention and MLP (use_normalization_before_and_after) only
         public Tensor wO;              // [n_heads*d_head, d_model]
         public Tensor bO;              // [d_model]
         public Tensor wIn;             // [d_model, d_mlp]
@@ -28,10 +33,9 @@ public final class ModelParams {
         public Tensor wOut;            // [d_mlp, d_model]
         public Tensor bOut;            // [d_model]
 
-        /** The value bias, a view of the last third of bQKV. */
-        Tensor bV() {
-            int he = bQKV.size() / 3;
-            return Tensor.wrap(bQKV.data(), bQKV.offset() + 2 * he, he);
+        /** The value bias, a view of the last {@code kvWidth} entries of bQKV. */
+        Tensor bV(int kvWidth) {
+            return Tensor.wrap(bQKV.data(), bQKV.offset() + bQKV.size() - kvWidth, kvWidth);
         }
     }
 }

@@ -50,11 +50,13 @@ public final class PatchEngine {
         this.batch = tokens.shape(0);
         this.pos = tokens.shape(1);
         float[][] keys = new float[cfg.nLayers()][], values = new float[cfg.nLayers()][];
+        // the keys attention reads: after the rotary embedding when there is one
+        String keyName = cfg.positionalEmbeddingType() == PositionalEmbeddingType.ROTARY ? "rot_k" : "k";
         for (int l = 0; l < cfg.nLayers(); l++) {
-            keys[l] = corrupted.get("k", l).toArray();
+            keys[l] = corrupted.get(keyName, l).toArray();
             values[l] = corrupted.get("v", l).toArray();
         }
-        this.corruptedKeys = new PastKeyValues.Prefix(keys, values, pos, cfg.nHeads() * cfg.dHead());
+        this.corruptedKeys = new PastKeyValues.Prefix(keys, values, pos, cfg.kvWidth());
         this.noHooks = dev.jlens.hooks.HookedRun.none(new dev.jlens.hooks.HookPoints(cfg.nLayers()));
     }
 
@@ -67,7 +69,8 @@ public final class PatchEngine {
             // the engine runs the blocks without hooks: it must never silently drop the model's
             throw new IllegalArgumentException("the patching engine cannot run a model with hooks or spliced modules; patch it one forward pass per index (Patching.plain())");
         }
-        Set<String> wanted = new java.util.HashSet<>(Set.of("resid_pre", "resid_mid", "resid_post", "k", "v"));
+        Set<String> wanted = new java.util.HashSet<>(Set.of("resid_pre", "resid_mid", "resid_post", "k", "rot_k", "v"));
+        if (model.cfg().parallelAttnMlp()) wanted.add("attn_out");  // patching mlp_out: resid_post = resid_pre + attn_out + mlp_out
         wanted.addAll(extra);
         CacheOptions options = CacheOptions.ALL.withNamesFilter(name -> {
             String site = name.substring(name.lastIndexOf("hook_") + 5);
@@ -111,6 +114,20 @@ public final class PatchEngine {
         return runtime.call(() -> forward.block(l).fromResidMid(residMid, partWay(residMid.shape(1))));
     }
 
+    /**
+     * resid_post of rows [batch, n, d_model] at layer {@code l} given their resid_pre and (patched) attn_out:
+     * through resid_mid and the MLP, or with attention and MLP in parallel, the MLP of resid_pre added.
+     */
+    public Tensor residPostFromAttnOut(int l, Tensor residPre, Tensor attnOut) {
+        Tensor rows = residPre.copy(), out = attnOut.copy();  // the block reads dense rows; the sweep passes suffix views
+        return runtime.call(() -> forward.block(l).fromAttnOut(rows, out, partWay(rows.shape(1))));
+    }
+
+    /** Whether attention and MLP both read resid_pre (GPT-NeoX): the model has no resid_mid. */
+    public boolean parallelAttnMlp() {
+        return cfg.parallelAttnMlp();
+    }
+
     /** attn_out of rows [batch, n, heads, d_head] of z at layer {@code l}: [batch, n, d_model]. */
     public Tensor attnOutFromZ(int l, Tensor z) {
         return runtime.call(() -> forward.block(l).attentionOutput(z, partWay(z.shape(1))));
@@ -118,13 +135,20 @@ public final class PatchEngine {
 
     /** z of queries {@code from..} at layer {@code l} from (patched) q, k, v [batch, pos, heads, d_head]. */
     public Tensor zFrom(int l, Tensor q, Tensor k, Tensor v, int from) {
-        int n = pos - from, he = cfg.nHeads() * cfg.dHead();
+        int n = pos - from;
+        if (cfg.positionalEmbeddingType() == PositionalEmbeddingType.ROTARY) {
+            // hook_q and hook_k come before the rotary embedding, which the block applies to every position
+            BlockRun all = new BlockRun(RowLayout.rectangle(batch, pos, 0), null, null, noHooks, Buffers.FRESH);
+            q = forward.block(l).rotate(q, all);
+            k = forward.block(l).rotate(k, all);
+        }
         float[][] keys = new float[cfg.nLayers()][], values = new float[cfg.nLayers()][];
         keys[l] = k.toArray();
         values[l] = v.toArray();
         // the queries, keys and values of positions from.. as this run's rows; the earlier keys and values as its past
-        BlockRun run = new BlockRun(RowLayout.rectangle(batch, n, from), new PastKeyValues.Prefix(keys, values, pos, he), null, noHooks, Buffers.FRESH);
-        return runtime.call(() -> forward.block(l).attend(suffixRows(q, from), suffixRows(k, from), suffixRows(v, from), run));
+        BlockRun run = new BlockRun(RowLayout.rectangle(batch, n, from), new PastKeyValues.Prefix(keys, values, pos, cfg.kvWidth()), null, noHooks, Buffers.FRESH);
+        Tensor qr = q, kr = k;
+        return runtime.call(() -> forward.block(l).attend(suffixRows(qr, from), suffixRows(kr, from), suffixRows(v, from), run));
     }
 
     private static dev.jlens.model.Attention.Rows suffixRows(Tensor t, int from) {
@@ -240,7 +264,7 @@ public final class PatchEngine {
             int len = pos - jobs.get(g).startPos();
             for (int b = 0; b < batch; b++) System.arraycopy(state[g], (b * len + len - 1) * d, lastRows, (g * batch + b) * d, d);
         }
-        Tensor logits = forward.unembed(forward.applyLnFinal(Tensor.of(lastRows, n * batch, d)));
+        Tensor logits = forward.logits(forward.applyLnFinal(Tensor.of(lastRows, n * batch, d)));
         int v = cfg.dVocabOut();
         List<Tensor> out = new ArrayList<>(n);
         for (int g = 0; g < n; g++) out.add(Tensor.wrap(logits.data(), logits.offset() + g * batch * v, batch, 1, v));

@@ -13,16 +13,20 @@ final class Tape {
     /** One block's share. */
     static final class Block {
         LayerNorm.Saved[] ln1 = new LayerNorm.Saved[1], ln2 = new LayerNorm.Saved[1];
+        LayerNorm.Saved[] ln1Post = new LayerNorm.Saved[1], ln2Post = new LayerNorm.Saved[1];  // Gemma 2's norms after attention and MLP
         Attention.Rows q, k, v;
         /** [batch, head, query, key] softmax of the (hooked) scores, and the pattern used after its hook; or null. */
         float[] pattern0, pattern;
         int patternOff;
         /** hook_pre as fired: gelu_new's input. */
         Tensor pre;
+        Tensor preLinear;  // a gated MLP's hook_pre_linear
     }
 
     final Block[] blocks;
     final LayerNorm.Saved[] lnFinal = new LayerNorm.Saved[1];
+    /** The soft-capped logits, when the model caps them (the cap's derivative is read from them). */
+    Tensor cappedLogits;
     /** The run the blocks ran in (layout, mask, hooks). */
     BlockRun run;
     int startLayer, stopLayer;

@@ -18,50 +18,86 @@ public final class WeightProcessing {
     private WeightProcessing() {}
 
     static void processBlock(ModelParams.Block b, Options o) {
+        processBlock(b, o, null);
+    }
+
+    /**
+     * One block's processing by the config's normalization ({@code cfg} null: GPT-2's LayerNorm). RMSNorm folds
+     * its weights only (it has no bias and does not center), and TransformerLens centers writing weights only
+     * for LayerNorm models. Norms after a sub-block (use_normalization_before_and_after) are kept.
+     */
+    static void processBlock(ModelParams.Block b, Options o, ModelConfig cfg) {
+        boolean ln = cfg == null || !cfg.rmsNorm();
         if (o.foldLn()) {
             // Biases first, with the unscaled weights; then scale; then center what reads the residual stream.
             // (Query, key and value weights are columns of one matrix; every rule here is per column.)
-            addVectorTimesMatrix(b.bQKV, b.ln1b, b.wQKV);
-            addVectorTimesMatrix(b.bIn, b.ln2b, b.wIn);
+            if (ln) {
+                addVectorTimesMatrix(b.bQKV, b.ln1b, b.wQKV);
+                addVectorTimesMatrix(b.bIn, b.ln2b, b.wIn);
+            }
             scaleRows(b.wQKV, b.ln1w);
             scaleRows(b.wIn, b.ln2w);
-            centerColumns(b.wQKV);
-            centerColumns(b.wIn);
+            if (b.wGate != null) scaleRows(b.wGate, b.ln2w);
+            if (ln) {
+                centerColumns(b.wQKV);
+                centerColumns(b.wIn);
+                if (b.wGate != null) centerColumns(b.wGate);
+            }
             b.ln1w = b.ln1b = b.ln2w = b.ln2b = null;
         }
-        if (o.centerWritingWeights()) {
+        if (o.centerWritingWeights() && ln) {
             centerRows(b.wO);
             centerVector(b.bO);
             centerRows(b.wOut);
             centerVector(b.bOut);
         }
         if (o.foldValueBiases()) {
-            addVectorTimesMatrix(b.bO, b.bV(), b.wO);
-            b.bV().fill(0f);
-            centerVector(b.bO);  // TransformerLens 3 re-centers b_O here (a no-op up to rounding when W_O is centered)
+            int he = b.wO.shape(0), kv = (b.bQKV.size() - he) / 2;
+            Tensor bV = b.bV(kv);
+            addVectorTimesMatrix(b.bO, kv == he ? bV : repeatHeads(bV, he / kv, he), b.wO);
+            bV.fill(0f);
+            if (ln) centerVector(b.bO);  // TransformerLens 3 re-centers b_O here (a no-op up to rounding when W_O is centered)
         }
     }
 
+    /** Grouped value biases [n_kv*d_head] repeated per query head (repeat_interleave): [n_heads*d_head]. */
+    private static Tensor repeatHeads(Tensor grouped, int repeats, int he) {
+        int kvHeads = he / repeats, e = grouped.size() / kvHeads;
+        float[] out = new float[he];
+        for (int h = 0; h < he / e; h++) System.arraycopy(grouped.data(), grouped.offset() + (h / repeats) * e, out, h * e, e);
+        return Tensor.of(out, he);
+    }
+
     static void processEmbeddings(ModelParams p, Options o) {
-        if (o.centerWritingWeights()) {
+        processEmbeddings(p, o, null);
+    }
+
+    static void processEmbeddings(ModelParams p, Options o, ModelConfig cfg) {
+        if (o.centerWritingWeights() && (cfg == null || !cfg.rmsNorm())) {
             centerRows(p.wE);
-            centerRows(p.wPos);
+            if (p.wPos != null) centerRows(p.wPos);
         }
+    }
+
+    static void processUnembed(ModelParams p, Options o) {
+        processUnembed(p, o, null);
     }
 
     /**
      * The unembedding's rules, applied to W_U^T [d_vocab, d_model] (wte's layout, so no transpose is needed):
      * a row of W_U^T is a column of W_U, so "center W_U along d_model" centers rows here, and
-     * center_unembed ("along the vocabulary") centers columns here.
+     * center_unembed ("along the vocabulary") centers columns here. TransformerLens does not center the
+     * unembedding of a model with a final-logit soft cap (the cap is not invariant to adding a constant).
      */
-    static void processUnembed(ModelParams p, Options o) {
+    static void processUnembed(ModelParams p, Options o, ModelConfig cfg) {
+        boolean ln = cfg == null || !cfg.rmsNorm();
         if (o.foldLn()) {
-            addMatrixTimesVector(p.bU, p.wUT, p.lnfB);
+            if (ln) addMatrixTimesVector(p.bU, p.wUT, p.lnfB);
             scaleColumns(p.wUT, p.lnfW);
-            centerRows(p.wUT);
+            if (ln) centerRows(p.wUT);
             p.lnfW = p.lnfB = null;
         }
-        if (o.centerUnembed()) {
+        if (o.centerUnembed() && (cfg == null || cfg.variant().outputLogitsSoftCap() <= 0)) {
             centerColumns(p.wUT);
             centerVector(p.bU);
         }

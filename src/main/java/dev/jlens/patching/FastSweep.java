@@ -83,11 +83,13 @@ final class FastSweep {
     }
 
     PatchEngine.Job fromAttnOut(int l, int from, Tensor patched) {
-        return afterMid(l, from, suffix(engine.residPre(l), from).add(suffix(patched, from)));
+        return afterAttnOut(l, from, suffix(patched, from));
     }
 
     PatchEngine.Job fromMlpOut(int l, int from, Tensor patched) {
-        return new PatchEngine.Job(l + 1, from, suffix(corrupted("resid_mid", l), from).add(suffix(patched, from)));
+        // with attention and MLP in parallel there is no resid_mid: resid_post = (resid_pre + attn_out) + mlp_out, as the block adds
+        Tensor before = engine.parallelAttnMlp() ? suffix(engine.residPre(l), from).add(suffix(corrupted("attn_out", l), from)) : suffix(corrupted("resid_mid", l), from);
+        return new PatchEngine.Job(l + 1, from, before.add(suffix(patched, from)));
     }
 
     PatchEngine.Job fromZ(int l, int from, Tensor patched) {
@@ -115,7 +117,11 @@ final class FastSweep {
     }
 
     private PatchEngine.Job afterZ(int l, int from, Tensor z) {
-        return afterMid(l, from, suffix(engine.residPre(l), from).add(engine.attnOutFromZ(l, z)));
+        return afterAttnOut(l, from, engine.attnOutFromZ(l, z));
+    }
+
+    private PatchEngine.Job afterAttnOut(int l, int from, Tensor attnOut) {
+        return new PatchEngine.Job(l + 1, from, engine.residPostFromAttnOut(l, suffix(engine.residPre(l), from), attnOut));
     }
 
     private PatchEngine.Job afterMid(int l, int from, Tensor residMid) {

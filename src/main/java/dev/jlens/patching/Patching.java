@@ -148,6 +148,11 @@ public final class Patching {
      * {@code get_act_name(activationName, layer=index[0])}, and record the metric. Shape: the axes' ranges.
      */
     public Tensor generic(String activationName, PatchSetter setter, List<Axis> axes) {
+        if (model.cfg().nKeyValueHeads() != model.cfg().nHeads() && (activationName.equals("k") || activationName.equals("v")) && axes.contains(Axis.HEAD)) {
+            // TransformerLens indexes the grouped keys and values by query head, and fails past the key/value heads
+            throw new dev.jlens.JlensException("patching " + activationName + " per head is not defined with grouped-query attention: hook_"
+                    + activationName + " has " + model.cfg().nKeyValueHeads() + " key/value heads for " + model.cfg().nHeads() + " heads");
+        }
         // A model with hooks or spliced modules is patched one forward pass per index: the engine would bypass them.
         PatchSite site = PatchSite.byActName(activationName).filter(PatchSite::hasFastPath).orElse(null);
         if (reuse && !model.hasInterventions() && metric.readsFinalPositionOnly() && site != null) {

@@ -261,7 +261,7 @@ class BadModelInputsTest {
 
     @Test
     void configOfAnotherArchitecture() {
-        assertThat(configError(c -> c.put("model_type", "llama"))).contains("model_type is \"llama\"; jlens runs GPT-2 models only");
+        assertThat(configError(c -> c.put("model_type", "mamba"))).contains("model_type is \"mamba\"; jlens runs GPT-2, GPT-NeoX, Llama, Gemma 2 models only");
     }
 
     @Test

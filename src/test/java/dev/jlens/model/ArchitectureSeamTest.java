@@ -27,18 +27,19 @@ class ArchitectureSeamTest {
 
     @Test
     void aModelTypeNoArchitectureReadsIsRefusedListingTheKnownOnes() {
-        Json.Obj config = (Json.Obj) Json.parse("{\"model_type\": \"gpt_neox\", \"hidden_size\": 64}", 8);
+        Json.Obj config = (Json.Obj) Json.parse("{\"model_type\": \"mamba\", \"hidden_size\": 64}", 8);
         assertThatThrownBy(() -> ModelConfig.fromHuggingFace(config, "M/config.json", "m", true))
                 .isInstanceOf(JlensException.class)
-                .hasMessage("M/config.json: model_type is \"gpt_neox\"; jlens runs GPT-2 models only (model_type \"gpt2\")");
+                .hasMessage("M/config.json: model_type is \"mamba\"; jlens runs GPT-2, GPT-NeoX, Llama, Gemma 2 models only"
+                        + " (model_type \"gpt2\", \"gpt_neox\", \"llama\", \"gemma2\")");
     }
 
     @Test
     void aModelWithAPartTheBlockDoesNotComputeIsRefusedWhenBuilt() {
-        HookedTransformer model = Fixtures.model("a");
-        ModelConfig rms = model.cfg().withNormalizationType(NormalizationType.RMS_PRE);
-        assertThatThrownBy(() -> new HookedTransformer(rms, model.weights(), model.tokenizer()))
+        HookedTransformer model = dev.jlens.ArchFixtures.model("tiny-neox-a");
+        ModelConfig split = model.cfg().withHookFlags(dev.jlens.hooks.HookFlags.NONE.withUseSplitQkvInput(true));
+        assertThatThrownBy(() -> new HookedTransformer(split, model.weights(), model.tokenizer()))
                 .isInstanceOf(JlensException.class)
-                .hasMessageEndingWith("jlens does not compute normalization RMSPre yet");
+                .hasMessageEndingWith("jlens does not compute use_split_qkv_input or use_attn_in with rotary embeddings or grouped-query attention yet");
     }
 }
