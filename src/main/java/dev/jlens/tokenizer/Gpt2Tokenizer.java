@@ -276,18 +276,6 @@ public final class Gpt2Tokenizer implements Tokenizer {
     // -------------------------------------------------------------------------------------------------------------
     // Decoding
 
-    /** The text of {@code ids}, special tokens included, as Hugging Face's {@code decode(ids)}. */
-    @Override
-    public String decode(int... ids) {
-        return decode(ids, false);
-    }
-
-    /** The text of {@code ids} without special tokens, as {@code decode(ids, skip_special_tokens=True)}. */
-    @Override
-    public String decodeSkippingSpecial(int... ids) {
-        return decode(ids, true);
-    }
-
     /** The text of one token alone, as {@code to_str_tokens} shows it: U+FFFD where it holds part of a character. */
     @Override
     public String tokenString(int id) {
@@ -299,7 +287,8 @@ public final class Gpt2Tokenizer implements Tokenizer {
         return bytesOf(id).clone();
     }
 
-    private String decode(int[] ids, boolean skipSpecial) {
+    @Override
+    public String decode(int[] ids, boolean skipSpecial) {
         int length = 0;
         for (int id : ids) {
             length += bytesOf(id).length;

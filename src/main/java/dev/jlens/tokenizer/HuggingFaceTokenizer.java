@@ -242,23 +242,14 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     // -------------------------------------------------------------------------------------------------------------
     // Decoding
 
-    @Override
-    public String decode(int... ids) {
-        return decode(ids, false);
-    }
-
-    @Override
-    public String decodeSkippingSpecial(int... ids) {
-        return decode(ids, true);
-    }
-
     /** The text of one token alone, as {@code decode([id])}: what {@code to_str_tokens} shows. */
     @Override
     public String tokenString(int id) {
         return decode(new int[] {id}, false);
     }
 
-    private String decode(int[] ids, boolean skipSpecial) {
+    @Override
+    public String decode(int[] ids, boolean skipSpecial) {
         List<String> tokens = new ArrayList<>(ids.length);
         for (int id : ids) {
             if (id < 0 || id >= tokenOfId.length || tokenOfId[id] == null) {

@@ -9,11 +9,18 @@ public interface Tokenizer {
     /** The token ids of {@code text}, without BOS. */
     int[] encode(String text);
 
+    /** The text of {@code ids}, with or without special tokens, as Hugging Face's {@code decode(ids, skip_special_tokens)}. */
+    String decode(int[] ids, boolean skipSpecial);
+
     /** The text of {@code ids}, special tokens included. */
-    String decode(int... ids);
+    default String decode(int... ids) {
+        return decode(ids, false);
+    }
 
     /** The text of {@code ids} without special tokens. */
-    String decodeSkippingSpecial(int... ids);
+    default String decodeSkippingSpecial(int... ids) {
+        return decode(ids, true);
+    }
 
     /** The text of one token alone. */
     String tokenString(int id);
