@@ -2,6 +2,7 @@ package dev.jlens.cli;
 
 import dev.jlens.JlensException;
 import dev.jlens.OutOfMemory;
+import dev.jlens.io.AtomicFile;
 import dev.jlens.util.Text;
 import picocli.CommandLine;
 
@@ -27,6 +28,8 @@ public final class Main {
         // The matrix kernel is fast only once C2 has compiled it, which takes the JVM about half a second of
         // calls; starting now overlaps that with the JVM's and the command line's own start-up.
         if (jvmArgs.length > 0 && MODEL_COMMANDS.contains(jvmArgs[0]) && warmsUp()) dev.jlens.tensor.WarmUp.startInBackground();
+        // Likewise the native calls of writing outputs whole, which would otherwise be linked at the first write.
+        if (jvmArgs.length > 0 && MODEL_COMMANDS.contains(jvmArgs[0])) Thread.ofPlatform().name("jlens-output-prepare").daemon().start(AtomicFile::prepare);
         deleteTemporariesOnExit();
         finishCacheWritesOnExit();
         Streams streams = Streams.standard();

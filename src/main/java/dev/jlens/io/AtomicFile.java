@@ -49,6 +49,14 @@ public final class AtomicFile {
      * exists and is writable, and it is not a folder, device, pipe, socket or read-only file (a symbolic link is
      * judged by the file it names). Commands call it before their work, so that a bad {@code --out} costs nothing.
      */
+    /**
+     * Sets up what writing a file whole takes (native calls that take the JVM tens of milliseconds to link), so
+     * that a program can have it done on a spare thread while it does its work, before its first write.
+     */
+    public static void prepare() {
+        UnnamedFile.prepare();
+    }
+
     public static void requireWritable(Path file) {
         OutputPath.check(file, OutputPath.target(file));
     }

@@ -36,6 +36,23 @@ final class UnnamedFile implements AutoCloseable {
         this.channel = channel;
     }
 
+    /**
+     * Links the native calls and runs each once on arguments it refuses (an empty path, a closed descriptor), so
+     * that the JVM's set-up of the calls (tens of milliseconds of generated code) is done before the first write.
+     */
+    static void prepare() {
+        if (NATIVE == null) return;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(Native.STATE), empty = arena.allocateFrom("");
+            int opened = (int) NATIVE.open.invokeExact(state, empty, O_WRONLY | O_CLOEXEC, 0);   // ENOENT
+            int linked = (int) NATIVE.linkat.invokeExact(state, -1, empty, AT_FDCWD, empty, 0);  // ENOENT
+            int errno = (int) Native.ERRNO.get(state, 0L);
+            int closed = (int) NATIVE.close.invokeExact(-1);                                     // EBADF
+        } catch (Throwable e) {
+            // only a head start: the first real write links what is missing
+        }
+    }
+
     /** An unnamed file in {@code folder}, or empty where this OS or file system cannot make one. */
     static Optional<UnnamedFile> create(Path folder) {
         if (NATIVE == null) return Optional.empty();
