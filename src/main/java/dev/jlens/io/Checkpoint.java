@@ -13,11 +13,12 @@ import java.util.SortedSet;
 public interface Checkpoint extends AutoCloseable {
 
     /**
-     * Opens a safetensors file, a torch zip checkpoint ({@code torch.save} since 1.6) or a legacy torch
+     * Opens a safetensors file (or the index of safetensors shards, {@link ShardedCheckpoint#INDEX}), a torch zip checkpoint ({@code torch.save} since 1.6) or a legacy torch
      * pickle checkpoint, chosen by the file's content rather than its name. Headers and pickles are
      * validated here, so a checkpoint that opens only fails later if the file changes underneath.
      */
     static Checkpoint open(Path file) {
+        if (file.getFileName() != null && file.getFileName().toString().equals(ShardedCheckpoint.INDEX)) return ShardedCheckpoint.open(file);
         return MappedFile.open(file).parse(mapped -> switch (CheckpointFormat.of(mapped.bytes())) {
             case SAFETENSORS -> new SafetensorsFile(mapped);
             case TORCH_ZIP -> TorchCheckpoint.fromZip(mapped);

@@ -2,6 +2,7 @@ package dev.jlens.model;
 
 import dev.jlens.JlensException;
 import dev.jlens.io.Checkpoint;
+import dev.jlens.io.ShardedCheckpoint;
 import dev.jlens.io.FileKind;
 import dev.jlens.tensor.PackedMatrix;
 import dev.jlens.tensor.Parallel;
@@ -70,7 +71,8 @@ final class ModelLoader {
         CacheSettings cache = runtime.cache();
         WeightsCache.Entry entry = null;
         try {
-            if (cache.folder().isPresent() && !cfg.beyondGpt2Layout()) entry = WeightsCache.entryFor(cache.folder().get(), weightsFile, cfg, options);
+            // a sharded checkpoint's content is more than its index's: not cached (yet)
+            if (cache.folder().isPresent() && !cfg.beyondGpt2Layout() && !ShardedCheckpoint.isIn(weightsFile.getParent())) entry = WeightsCache.entryFor(cache.folder().get(), weightsFile, cfg, options);
         } catch (java.io.IOException | RuntimeException e) {
             entry = null;
         }
@@ -100,6 +102,7 @@ final class ModelLoader {
     static Path weightsFile(Path dir) {
         Path safetensors = dir.resolve("model.safetensors");
         if (Files.isRegularFile(safetensors)) return safetensors;
+        if (ShardedCheckpoint.isIn(dir)) return dir.resolve(ShardedCheckpoint.INDEX);
         Path bin = dir.resolve("pytorch_model.bin");
         if (Files.isRegularFile(bin)) return bin;
         FileKind.refuseOtherKinds("a weights file", safetensors, bin);
