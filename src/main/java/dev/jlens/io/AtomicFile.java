@@ -45,11 +45,6 @@ public final class AtomicFile {
     private AtomicFile() {}
 
     /**
-     * Fails with a one-line message unless {@code file} could be written without destroying anything: its folder
-     * exists and is writable, and it is not a folder, device, pipe, socket or read-only file (a symbolic link is
-     * judged by the file it names). Commands call it before their work, so that a bad {@code --out} costs nothing.
-     */
-    /**
      * Sets up what writing a file whole takes (native calls that take the JVM tens of milliseconds to link), so
      * that a program can have it done on a spare thread while it does its work, before its first write.
      */
@@ -57,6 +52,11 @@ public final class AtomicFile {
         UnnamedFile.prepare();
     }
 
+    /**
+     * Fails with a one-line message unless {@code file} could be written without destroying anything: its folder
+     * exists and is writable, and it is not a folder, device, pipe, socket or read-only file (a symbolic link is
+     * judged by the file it names). Commands call it before their work, so that a bad {@code --out} costs nothing.
+     */
     public static void requireWritable(Path file) {
         OutputPath.check(file, OutputPath.target(file));
     }
