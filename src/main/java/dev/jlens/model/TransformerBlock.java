@@ -401,7 +401,7 @@ final class TransformerBlock {
         int rows = gOut.size() / wm.cols();
         float[] out = new float[rows * wm.rows()];
         float[] g = gOut.offset() == 0 ? gOut.data() : gOut.toArray();
-        wm.multiplyTransposed(g, 0, rows, out, 0);
+        wm.transposed().multiply(g, 0, rows, null, out, 0);
         return Tensor.wrap(out, 0, withLast(gOut.shape(), 1, wm.rows()));
     }
 

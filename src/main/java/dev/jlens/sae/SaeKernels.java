@@ -112,7 +112,7 @@ final class SaeKernels {
         int n = w.cols(), rows = g.size() / n;
         float[] out = new float[rows * w.rows()];
         float[] gv = g.offset() == 0 ? g.data() : g.toArray();
-        w.multiplyTransposed(gv, 0, rows, out, 0);
+        w.transposed().multiply(gv, 0, rows, null, out, 0);
         int[] shape = g.shape().clone();
         shape[shape.length - 1] = w.rows();
         return Tensor.of(out, shape);

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@link PackedMatrix#multiplyTransposed} against the product written out in double, on awkward shapes. */
+/** {@link PackedMatrix#multiplyTransposed} and {@link PackedMatrix#transposed} against the product written out in double, on awkward shapes. */
 class PackedMatrixTransposedTest {
     @ParameterizedTest
     @CsvSource({"1,1,1", "5,7,3", "3,130,257", "9,768,200", "130,33,1000"})
@@ -44,6 +44,34 @@ class PackedMatrixTransposedTest {
             float[] one = new float[k];
             w.multiplyTransposed(g, i * n, 1, one, 0);
             assertThat(one).as("row %d", i).containsExactly(java.util.Arrays.copyOfRange(all, i * k, (i + 1) * k));
+        }
+    }
+
+    /** The packed transpose holds B.T element for element, is made once, and its product is g @ B.T. */
+    @ParameterizedTest
+    @CsvSource({"1,1,1", "5,7,3", "3,130,257", "40,768,200"})
+    void theTransposeMultipliesAsTheProductWithTheTranspose(int m, int k, int n) {
+        SplittableRandom rnd = new SplittableRandom(m * 13L + k * 5L + n);
+        float[] b = new float[k * n], g = new float[m * n];
+        for (int i = 0; i < b.length; i++) b[i] = (float) rnd.nextGaussian();
+        for (int i = 0; i < g.length; i++) g[i] = (float) rnd.nextGaussian();
+        PackedMatrix w = PackedMatrix.pack(b, 0, k, n);
+        PackedMatrix t = w.transposed();
+        assertThat(w.transposed()).isSameAs(t);
+        assertThat(t.rows()).isEqualTo(n);
+        assertThat(t.cols()).isEqualTo(k);
+        float[] tb = t.unpack().toArray();
+        for (int j = 0; j < n; j++) {
+            for (int r = 0; r < k; r++) assertThat(tb[j * k + r]).as("B.T[%d, %d]", j, r).isEqualTo(b[r * n + j]);
+        }
+        float[] c = new float[m * k];
+        t.multiply(g, 0, m, null, c, 0);
+        for (int i = 0; i < m; i++) {
+            for (int r = 0; r < k; r++) {
+                double s = 0;
+                for (int j = 0; j < n; j++) s += (double) g[i * n + j] * b[r * n + j];
+                assertThat((double) c[i * k + r]).as("c[%d, %d]", i, r).isCloseTo(s, org.assertj.core.data.Offset.offset(1e-4 * Math.sqrt(n) + 1e-5 * Math.abs(s)));
+            }
         }
     }
 }
