@@ -37,7 +37,7 @@ public final class Main {
         try {
             args = RawArguments.utf8(jvmArgs);
         } catch (RawArguments.NotUtf8 e) {
-            CommandLine.Model.CommandSpec spec = new CommandLine(new JlensCommand(streams)).getCommandSpec();
+            CommandLine.Model.CommandSpec spec = JlensCommand.commandLine(streams).getCommandSpec();
             streams.err().println("jlens: " + Text.oneLine(RawArguments.message(e, jvmArgs, spec)));
             System.exit(2);
             return;
@@ -68,7 +68,7 @@ public final class Main {
 
     /** Runs the command line with these output streams; returns the exit code (used by tests too). */
     public static int run(String[] args, Streams streams) {
-        CommandLine cli = new CommandLine(new JlensCommand(streams));
+        CommandLine cli = JlensCommand.commandLine(streams, args);
         // picocli would replace an argument "@path" by the words of that file: a prompt "@home" would become
         // whatever ./home holds. Every argument is taken as written.
         cli.setExpandAtFiles(false);

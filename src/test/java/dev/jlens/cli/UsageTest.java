@@ -68,10 +68,22 @@ class UsageTest {
         assertThat(r.err()).startsWith("Usage: jlens").contains("test-prompt").contains("jlens help COMMAND");
     }
 
+    /** A command line that names its command builds only that one: its help must read as when every command is built. */
+    @Test
+    void aCommandBuiltAloneReadsAsAmongAllTheOthers() {
+        assertThat(JlensCommand.commandLine(null, new String[] {"analyze", "--help"}).getSubcommands().keySet()).containsExactly("analyze");
+        for (String command : List.of("analyze", "sae", "dataset", "kernel", "bench")) {
+            CliRunner.Result alone = CliRunner.run(command, "--help"), viaHelp = CliRunner.run("help", command);
+            assertThat(alone.exitCode()).isZero();
+            assertThat(alone.out()).as(command).isEqualTo(viaHelp.out());
+        }
+        assertThat(Refused.usage("anlyze").err()).contains("analyze");
+    }
+
     /** "--prompt=P --top-p=P" would read as one value given twice; each placeholder of a command names one thing. */
     @Test
     void everyCommandsPlaceholdersAreDistinct() {
-        CommandSpec root = new CommandLine(new JlensCommand(null)).getCommandSpec();
+        CommandSpec root = JlensCommand.commandLine(null).getCommandSpec();
         List<String> clashes = new ArrayList<>();
         for (CommandLine sub : root.subcommands().values()) {
             Map<String, String> owner = new HashMap<>();
