@@ -35,7 +35,9 @@ public final class RandomGpt2 {
         public static Shape of(String name) {
             String n = name.toLowerCase(Locale.ROOT).replace("gpt2-", "");
             for (Shape s : values()) if (s.name().toLowerCase(Locale.ROOT).equals(n)) return s;
-            throw new JlensException("unknown shape '" + name + "' (small, medium, large, xl)");
+            List<String> names = new java.util.ArrayList<>(List.of("small", "medium", "large", "xl"));
+            for (RandomPythia.Shape p : RandomPythia.Shape.values()) names.add(p.modelName());
+            throw new JlensException("unknown shape '" + name + "' (" + String.join(", ", names) + ")");
         }
     }
 
@@ -55,7 +57,16 @@ public final class RandomGpt2 {
 
     /** Any GPT-2 shape (d_mlp = 4 d_model, vocabulary 50257, context 1024). */
     public static void write(Path out, int nLayers, int nHeads, int dModel, long seed, Path tokenizerFrom) {
-        List<String> tokenizerFiles = tokenizerFiles(tokenizerFrom);   // checked before anything is written
+        startFolder(out, tokenizerFrom, config(nLayers, nHeads, dModel));
+        SafetensorsWriter.write(out.resolve("model.safetensors"), weights(nLayers, dModel, seed), Map.of("format", "pt"));
+    }
+
+    /**
+     * Makes {@code out} (new or empty: an existing model is never overwritten) with the tokenizer files of
+     * {@code tokenizerFrom} (checked before anything is written) and {@code configJson}; the weights come next.
+     */
+    static void startFolder(Path out, Path tokenizerFrom, String configJson) {
+        List<String> tokenizerFiles = tokenizerFiles(tokenizerFrom);
         if (Files.exists(out) && !Files.isDirectory(out)) throw new JlensException(out + ": cannot be written (it is a file, not a folder)");
         if (!isEmptyOrMissing(out)) throw new JlensException(out + ": is a folder that is not empty (a model?); give a new or empty folder");
         try {
@@ -64,8 +75,7 @@ public final class RandomGpt2 {
             throw new JlensException(out + ": cannot be written (" + e.getMessage() + ")");
         }
         for (String f : tokenizerFiles) AtomicFile.copy(tokenizerFrom.resolve(f), out.resolve(f));
-        AtomicFile.writeString(out.resolve("config.json"), config(nLayers, nHeads, dModel));
-        SafetensorsWriter.write(out.resolve("model.safetensors"), weights(nLayers, dModel, seed), Map.of("format", "pt"));
+        AtomicFile.writeString(out.resolve("config.json"), configJson);
     }
 
     private static boolean isEmptyOrMissing(Path folder) {
@@ -132,7 +142,7 @@ public final class RandomGpt2 {
         return w;
     }
 
-    private static SafetensorsWriter.Tensor normal(SplittableRandom rnd, float mean, int... shape) {
+    static SafetensorsWriter.Tensor normal(SplittableRandom rnd, float mean, int... shape) {
         long n = 1;
         for (int x : shape) n *= x;
         float[] v = new float[Math.toIntExact(n)];

@@ -66,7 +66,9 @@ public record ExperimentAnalysis(HookedTransformer model, Progress progress) {
         Tensor scaledFinal = cache.applyLnToStack(finalResid, StackOptions.defaults().posSlice(Slice.at(-1)));
         float calculated = scaledFinal.mul(directions).sum() / n;
 
-        ResidualStack lens = cache.accumulatedResid(StackOptions.defaults().inclMid(true).posSlice(Slice.at(-1)));
+        // with attention and MLP in parallel (GPT-NeoX) there is no resid_mid between them to read the lens at
+        boolean mid = !model.cfg().parallelAttnMlp();
+        ResidualStack lens = cache.accumulatedResid(StackOptions.defaults().inclMid(mid).posSlice(Slice.at(-1)));
         ResidualStack layers = cache.decomposeResid(StackOptions.defaults().posSlice(Slice.at(-1)));
         ResidualStack heads = cache.stackHeadResults(StackOptions.defaults().posSlice(Slice.at(-1)));
         Tensor perHead = toLogitDiff(cache, heads.stack(), directions, n).reshape(model.cfg().nLayers(), model.cfg().nHeads());

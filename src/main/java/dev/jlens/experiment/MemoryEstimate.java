@@ -8,6 +8,7 @@ import dev.jlens.JlensException;
 import dev.jlens.model.JlensRuntime;
 import dev.jlens.model.ModelConfig;
 import dev.jlens.model.PatchEngine;
+import dev.jlens.model.PositionalEmbeddingType;
 import dev.jlens.tensor.Parallel;
 
 import java.util.List;
@@ -61,20 +62,19 @@ public record MemoryEstimate(long bytes, long largestTensor, String largestName,
      */
     public static MemoryEstimate ofAnalysis(ModelConfig cfg, int prompts, int positions, boolean corrupted, List<PatchKind> patching, int threads) {
         // In doubles: absurd sizes must give an absurd estimate, not an overflow.
-        double b = prompts, p = positions, l = cfg.nLayers(), d = cfg.dModel(), h = cfg.nHeads(), m = cfg.dMlp(), v = cfg.dVocabOut();
+        double b = prompts, p = positions, l = cfg.nLayers(), d = cfg.dModel(), h = cfg.nHeads(), v = cfg.dVocabOut();
+        double kv = cfg.kvWidth(), mlpArrays = cfg.dMlp() * (cfg.gatedMlp() ? 3.0 : 2.0);
         double rows = b * p;
         double attention = rows * h * p;                      // one layer's attention scores or pattern, [batch, head, pos, pos]
         double logits = rows * v;
-        // The clean cache: per layer 11 d-wide hook points, mlp pre and post (2 d_mlp), the two layer-norm scales,
-        // scores and pattern; embed, pos_embed, ln_final normalized and scale, unembed's input; unembed's output.
-        double floats = l * (rows * (11 * d + 2 * m + 2) + 2 * attention) + rows * (4 * d + 1) + logits;
+        double floats = cacheFloats(cfg, prompts, positions);
         floats += logits;                                    // the run's logits
-        floats += rows * (2 * m + 4 * d) + 2 * attention;    // one layer's temporaries while the forward pass runs
+        floats += rows * (mlpArrays + 4 * d) + 2 * attention; // one layer's temporaries while the forward pass runs
         if (corrupted) floats += logits;                     // the corrupted run's logits (its average logit difference)
         if (corrupted && !patching.isEmpty()) {
             // The engine's corrupted run: resid_pre, resid_mid, resid_post, k, v per layer and the one extra site a
             // sweep reads (attention patterns the largest), its copies of keys and values, and the batched jobs.
-            floats += l * (rows * 7 * d + Math.max(rows * d, attention)) + b * v;
+            floats += l * (rows * (3 * d + 4 * kv) + Math.max(rows * d, attention)) + b * v;
             // The largest batch of jobs of any sweep: each job its patched copy of the site (an attention pattern, or
             // rows x d), its residual state, and its last position's normalized row and logits.
             long maxRuns = 0;
@@ -87,7 +87,7 @@ public record MemoryEstimate(long bytes, long largestTensor, String largestName,
             }
             floats += batch;
             floats += PatchEngine.workspaceFloats(cfg, prompts, positions, maxRuns)
-                    + threads * (2 * p * d + p * p);   // each thread's keys, values and scores
+                    + threads * (2 * p * Math.max(d, kv) + p * p);   // each thread's keys, values and scores
             for (PatchKind k : patching) floats += k.runs(cfg, positions);  // its result
         }
         double largest = logits;
@@ -97,6 +97,24 @@ public record MemoryEstimate(long bytes, long largestTensor, String largestName,
             largestName = "an attention pattern [" + prompts + ", " + cfg.nHeads() + ", " + positions + ", " + positions + "]";
         }
         return new MemoryEstimate(toLong(4 * floats + FIXED_BYTES), toLong(largest), largestName, prompts, positions);
+    }
+
+    /**
+     * The values of a clean run's full activation cache, every hook point the model has: per layer the residual
+     * points, the norms' outputs and scales (and the post norms'), queries and z per query head, keys and values per
+     * key/value head (and their rotated copies with rotary positions), the MLP's arrays (three when gated), scores and
+     * pattern; then embed, pos_embed (learned positions only), ln_final's, unembed.hook_in and the logits of unembed.hook_out.
+     */
+    public static double cacheFloats(ModelConfig cfg, int prompts, int positions) {
+        double rows = (double) prompts * positions, d = cfg.dModel(), he = (double) cfg.nHeads() * cfg.dHead(), kv = cfg.kvWidth();
+        boolean rotary = cfg.positionalEmbeddingType() == PositionalEmbeddingType.ROTARY;
+        boolean post = cfg.variant().normalizationBeforeAndAfter();
+        double perRow = (cfg.parallelAttnMlp() ? 6 : 7) * d + 2          // resid_pre/mid/post, ln1/ln2 normalized, attn_out, mlp_out; 2 scales
+                + 2 * he + 2 * kv + (rotary ? he + kv : 0)                 // q, z, k, v (rot_q, rot_k)
+                + cfg.dMlp() * (cfg.gatedMlp() ? 3.0 : 2.0)                // mlp pre (pre_linear) post
+                + (post ? 2 * d + 2 : 0);                                   // ln1_post, ln2_post
+        double attention = rows * cfg.nHeads() * positions;
+        return cfg.nLayers() * (rows * perRow + 2 * attention) + rows * ((cfg.hasPosEmbed() ? 4 : 3) * d + 1) + rows * cfg.dVocabOut();
     }
 
     /** The sweeps a kind runs one after another (the "every" kinds: one per part), each with its share of the runs. */

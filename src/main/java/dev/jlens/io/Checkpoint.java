@@ -18,7 +18,7 @@ public interface Checkpoint extends AutoCloseable {
      * validated here, so a checkpoint that opens only fails later if the file changes underneath.
      */
     static Checkpoint open(Path file) {
-        if (file.getFileName() != null && file.getFileName().toString().equals(ShardedCheckpoint.INDEX)) return ShardedCheckpoint.open(file);
+        if (ShardedCheckpoint.isIndex(file)) return ShardedCheckpoint.open(file);
         return MappedFile.open(file).parse(mapped -> switch (CheckpointFormat.of(mapped.bytes())) {
             case SAFETENSORS -> new SafetensorsFile(mapped);
             case TORCH_ZIP -> TorchCheckpoint.fromZip(mapped);

@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -65,6 +66,22 @@ public record ContentId(String sha256, long size) {
         return hashed;
     }
 
+    /**
+     * The identity of several files taken together (a sharded checkpoint's index and shards): the sha256 of one
+     * line per file, its name, sha256 and size, in the order given; the size is their sum. Each file's own
+     * identity is found and memoized as {@link #of} does, so a change to any one file changes the whole's.
+     */
+    public static ContentId ofAll(List<Path> files, Optional<Path> memoFolder) throws IOException {
+        StringBuilder lines = new StringBuilder();
+        long size = 0;
+        for (Path file : files) {
+            ContentId id = of(file, memoFolder);
+            lines.append(file.getFileName()).append(' ').append(id.sha256).append(' ').append(id.size).append('\n');
+            size += id.size;
+        }
+        return new ContentId(HexFormat.of().formatHex(digest().digest(lines.toString().getBytes(StandardCharsets.UTF_8))), size);
+    }
+
     /** A Hugging Face blob is named by the sha256 of its content (large files) or a git blob id (40 digits; not used). */
     private static Optional<ContentId> hubBlob(Path real, long size) {
         Path parent = real.getParent();
@@ -85,16 +102,19 @@ public record ContentId(String sha256, long size) {
 
     /** The sha256 of a file's bytes, as 64 lower-case hex digits. */
     public static String sha256(Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest digest = digest();
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
             while (in.read(buffer.clear()) >= 0) digest.update(buffer.flip());
         }
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

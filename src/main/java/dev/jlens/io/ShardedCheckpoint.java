@@ -41,11 +41,9 @@ public final class ShardedCheckpoint implements Checkpoint {
         try {
             for (Map.Entry<String, String> e : weightMap.entrySet()) {
                 String file = e.getValue();
-                if (file.contains("/") || file.contains("\\") || file.startsWith(".")) {
-                    throw new JlensException(index + ": shard \"" + file + "\" is not a file name beside the index");
-                }
+                Path shardFile = shardFile(index, file);
                 SafetensorsFile shard = byFile.computeIfAbsent(file, f -> {
-                    SafetensorsFile opened = SafetensorsFile.open(index.resolveSibling(f));
+                    SafetensorsFile opened = SafetensorsFile.open(shardFile);
                     ckpt.shards.add(opened);
                     return opened;
                 });
@@ -109,6 +107,29 @@ public final class ShardedCheckpoint implements Checkpoint {
         SafetensorsFile s = byName.get(name);
         if (s == null) throw new JlensException(index + ": no tensor \"" + name + "\" (the index maps " + byName.size() + ")");
         return s;
+    }
+
+    /**
+     * The files a sharded checkpoint is made of: the index, then each shard it names once, in the index's order
+     * (what a cache entry made from the checkpoint must be keyed by).
+     */
+    public static List<Path> files(Path index) {
+        List<Path> files = new ArrayList<>();
+        files.add(index);
+        for (String file : new java.util.LinkedHashSet<>(weightMap(index).values())) files.add(shardFile(index, file));
+        return files;
+    }
+
+    private static Path shardFile(Path index, String file) {
+        if (file.contains("/") || file.contains("\\") || file.startsWith(".")) {
+            throw new JlensException(index + ": shard \"" + file + "\" is not a file name beside the index");
+        }
+        return index.resolveSibling(file);
+    }
+
+    /** Whether {@code file} is a sharded checkpoint's index (by its name). */
+    public static boolean isIndex(Path file) {
+        return file.getFileName() != null && file.getFileName().toString().equals(INDEX);
     }
 
     /** Whether {@code dir} holds a sharded checkpoint (and no single-file one). */

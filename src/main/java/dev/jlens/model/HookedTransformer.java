@@ -504,8 +504,9 @@ public final class HookedTransformer implements CacheModel {
         return weights.wE.toTensor();
     }
 
-    /** [n_ctx, d_model]. */
+    /** [n_ctx, d_model]; a rotary model has no learned positions (TransformerLens has no {@code pos_embed} then). */
     public Tensor W_pos() {
+        if (weights.wPos == null) throw new JlensException(cfg.modelName() + " has no W_pos: its positions are rotary (" + cfg.positionalEmbeddingType() + ")");
         return weights.wPos.toTensor();
     }
 
@@ -514,12 +515,28 @@ public final class HookedTransformer implements CacheModel {
         return stack(l -> ModelWeights.headsFirst(weights.layers[l].attentionWeights(0), cfg.nHeads(), cfg.dHead()));
     }
 
+    /**
+     * [n_layers, n_heads, d_model, d_head]: with grouped-query attention each key head repeated for the query
+     * heads that share it, as TransformerLens' {@code W_K} ({@code repeat_interleave} of {@code _W_K}); {@link #_W_K}
+     * has the heads as stored.
+     */
     public Tensor W_K() {
-        return stack(l -> ModelWeights.headsFirst(weights.layers[l].attentionWeights(1), cfg.nHeads(), cfg.dHead()));
+        return perQueryHead(_W_K());
     }
 
+    /** [n_layers, n_heads, d_model, d_head], value heads repeated for their query heads as {@link #W_K}. */
     public Tensor W_V() {
-        return stack(l -> ModelWeights.headsFirst(weights.layers[l].attentionWeights(2), cfg.nHeads(), cfg.dHead()));
+        return perQueryHead(_W_V());
+    }
+
+    /** [n_layers, n_key_value_heads, d_model, d_head]: the key heads as stored (TransformerLens' {@code attn._W_K}, stacked). */
+    public Tensor _W_K() {
+        return stack(l -> ModelWeights.headsFirst(weights.layers[l].attentionWeights(1), cfg.nKeyValueHeads(), cfg.dHead()));
+    }
+
+    /** [n_layers, n_key_value_heads, d_model, d_head]: the value heads as stored ({@code attn._W_V}, stacked). */
+    public Tensor _W_V() {
+        return stack(l -> ModelWeights.headsFirst(weights.layers[l].attentionWeights(2), cfg.nKeyValueHeads(), cfg.dHead()));
     }
 
     /** [n_layers, n_heads, d_head, d_model]. */
@@ -532,12 +549,35 @@ public final class HookedTransformer implements CacheModel {
         return stack(l -> Tensor.of(weights.layers[l].attentionBias(0), cfg.nHeads(), cfg.dHead()));
     }
 
+    /** [n_layers, n_heads, d_head], key heads repeated for their query heads as {@link #W_K}. */
     public Tensor b_K() {
-        return stack(l -> Tensor.of(weights.layers[l].attentionBias(1), cfg.nHeads(), cfg.dHead()));
+        return perQueryHead(_b_K());
     }
 
+    /** [n_layers, n_heads, d_head], value heads repeated for their query heads. */
     public Tensor b_V() {
-        return stack(l -> Tensor.of(weights.layers[l].attentionBias(2), cfg.nHeads(), cfg.dHead()));
+        return perQueryHead(_b_V());
+    }
+
+    /** [n_layers, n_key_value_heads, d_head] as stored. */
+    public Tensor _b_K() {
+        return stack(l -> Tensor.of(weights.layers[l].attentionBias(1), cfg.nKeyValueHeads(), cfg.dHead()));
+    }
+
+    /** [n_layers, n_key_value_heads, d_head] as stored. */
+    public Tensor _b_V() {
+        return stack(l -> Tensor.of(weights.layers[l].attentionBias(2), cfg.nKeyValueHeads(), cfg.dHead()));
+    }
+
+    /** [n_layers, n_key_value_heads, ...] -> [n_layers, n_heads, ...]: query head h reads key/value head h / (n_heads / n_key_value_heads). */
+    private Tensor perQueryHead(Tensor grouped) {
+        if (cfg.nKeyValueHeads() == cfg.nHeads()) return grouped;
+        int repeat = cfg.nHeads() / cfg.nKeyValueHeads();
+        return stack(l -> {
+            List<Tensor> heads = new ArrayList<>();
+            for (int h = 0; h < cfg.nHeads(); h++) heads.add(grouped.get(l, h / repeat));
+            return Tensor.stack(heads, 0);
+        });
     }
 
     /** [n_layers, d_model]. */
@@ -555,6 +595,11 @@ public final class HookedTransformer implements CacheModel {
         return stack(l -> Tensor.of(weights.layers[l].bIn().clone(), cfg.dMlp()));
     }
 
+    /** [n_layers, d_model, d_mlp], the gate of a gated MLP; null without one, as TransformerLens' {@code W_gate} is None. */
+    public Tensor W_gate() {
+        return cfg.gatedMlp() ? stack(l -> weights.layers[l].wGate().unpack()) : null;
+    }
+
     /** [n_layers, d_mlp, d_model]. */
     public Tensor W_out() {
         return stack(l -> weights.layers[l].wOut().unpack());
@@ -565,7 +610,7 @@ public final class HookedTransformer implements CacheModel {
         return stack(l -> Tensor.of(weights.layers[l].bOut().clone(), cfg.dModel()));
     }
 
-    /** [d_model, d_vocab]. */
+    /** [d_model, d_vocab_out]. */
     public Tensor W_U() {
         return weights.wU.unpack();
     }

@@ -85,15 +85,6 @@ public record ModelConfig(
         return normalizationType == NormalizationType.RMS || normalizationType == NormalizationType.RMS_PRE;
     }
 
-    /**
-     * Whether the weights have members GPT-2's have not (a gate, post norms, grouped keys and values, RMSNorm
-     * weights without biases) or lack some (positions): the layout the processed-weights cache stores is GPT-2's.
-     */
-    public boolean beyondGpt2Layout() {
-        return gatedMlp || nKeyValueHeads != nHeads || rmsNorm() || positionalEmbeddingType != PositionalEmbeddingType.STANDARD
-                || variant.normalizationBeforeAndAfter() || dVocab != dVocabOut;
-    }
-
     /** The hook points inside a block this config has (TransformerLens registers only these). */
     public java.util.Set<dev.jlens.hooks.HookPoints.Site> hookSites() {
         var sites = java.util.EnumSet.allOf(dev.jlens.hooks.HookPoints.Site.class);

@@ -71,8 +71,7 @@ final class ModelLoader {
         CacheSettings cache = runtime.cache();
         WeightsCache.Entry entry = null;
         try {
-            // a sharded checkpoint's content is more than its index's: not cached (yet)
-            if (cache.folder().isPresent() && !cfg.beyondGpt2Layout() && !ShardedCheckpoint.isIn(weightsFile.getParent())) entry = WeightsCache.entryFor(cache.folder().get(), weightsFile, cfg, options);
+            if (cache.folder().isPresent()) entry = WeightsCache.entryFor(cache.folder().get(), weightsFile, cfg, options);
         } catch (java.io.IOException | RuntimeException e) {
             entry = null;
         }

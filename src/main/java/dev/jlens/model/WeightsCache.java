@@ -5,6 +5,7 @@ import dev.jlens.io.CacheFiles;
 import dev.jlens.io.ContentId;
 import dev.jlens.io.FileStamp;
 import dev.jlens.io.Json;
+import dev.jlens.io.ShardedCheckpoint;
 import dev.jlens.tensor.PackedMatrix;
 import dev.jlens.tensor.Parallel;
 import dev.jlens.tensor.RowTable;
@@ -114,7 +115,10 @@ final class WeightsCache {
 
     /** The cache entry for this checkpoint's content and processing (hashing the checkpoint unless that is memoized). */
     static Entry entryFor(Path folder, Path checkpoint, ModelConfig cfg, WeightProcessing.Options options) throws IOException {
-        ContentId content = ContentId.of(checkpoint, Optional.of(folder));
+        // a sharded checkpoint is its index and every shard it names: a change to any one is another checkpoint
+        ContentId content = ShardedCheckpoint.isIndex(checkpoint)
+                ? ContentId.ofAll(ShardedCheckpoint.files(checkpoint), Optional.of(folder))
+                : ContentId.of(checkpoint, Optional.of(folder));
         String processing = processing(cfg, options);
         String identity = String.join("\n", "sha256=" + content.sha256(), "size=" + content.size(), processing, "format=" + FORMAT);
         return new Entry(CacheFiles.named(folder, identity, "jlw"), checkpoint, content, processing);
@@ -125,41 +129,49 @@ final class WeightsCache {
         return options + " " + shape(cfg) + " panel=" + PackedMatrix.PANEL + " order=" + ByteOrder.nativeOrder();
     }
 
-    /** What of the config decides the arrays' sizes and contents (not the model's name). */
+    /**
+     * What of the config decides the arrays' sizes and contents (not the model's name): the architecture too,
+     * since it decides how the checkpoint is read (Gemma's scaled embedding, its norms stored as offsets from 1).
+     */
     private static String shape(ModelConfig c) {
-        return "d_model=" + c.dModel() + " heads=" + c.nHeads() + " d_head=" + c.dHead() + " d_mlp=" + c.dMlp() + " layers=" + c.nLayers()
-                + " n_ctx=" + c.nCtx() + " vocab=" + c.dVocab() + "/" + c.dVocabOut() + " eps=" + c.eps() + " norm=" + c.normalizationType();
+        return "arch=" + c.architecture() + " d_model=" + c.dModel() + " heads=" + c.nHeads() + "/" + c.nKeyValueHeads() + " d_head=" + c.dHead()
+                + " d_mlp=" + c.dMlp() + (c.gatedMlp() ? " gated" : "") + " layers=" + c.nLayers() + " n_ctx=" + c.nCtx()
+                + " vocab=" + c.dVocab() + "/" + c.dVocabOut() + " eps=" + c.eps() + " norm=" + c.normalizationType()
+                + (c.variant().normalizationBeforeAndAfter() ? " post_norms" : "") + " pos=" + c.positionalEmbeddingType();
     }
 
-    /** The named float arrays of a model's weights, in file order. */
+    /** The named float arrays of a model's weights, in file order; the members a model lacks are left out. */
     private static Map<String, MemorySegment> arrays(ModelWeights w) {
         Map<String, MemorySegment> out = new LinkedHashMap<>();
         out.put("wE", w.wE.segment());
-        out.put("wPos", w.wPos.segment());
+        if (w.wPos != null) out.put("wPos", w.wPos.segment());
         out.put("wU", w.wU.segment());
         out.put("bU", MemorySegment.ofArray(w.bU));
-        if (w.lnfW != null) {
-            out.put("lnfW", MemorySegment.ofArray(w.lnfW));
-            out.put("lnfB", MemorySegment.ofArray(w.lnfB));
-        }
+        putIfPresent(out, "lnfW", w.lnfW);
+        putIfPresent(out, "lnfB", w.lnfB);
         for (int l = 0; l < w.layers.length; l++) {
             ModelWeights.Layer x = w.layers[l];
             out.put(l + ".wQKV", x.wQKV().segment());
             out.put(l + ".bQKV", MemorySegment.ofArray(x.bQKV()));
             out.put(l + ".wO", x.wO().segment());
             out.put(l + ".bO", MemorySegment.ofArray(x.bO()));
+            if (x.wGate() != null) out.put(l + ".wGate", x.wGate().segment());
             out.put(l + ".wIn", x.wIn().segment());
             out.put(l + ".bIn", MemorySegment.ofArray(x.bIn()));
             out.put(l + ".wOut", x.wOut().segment());
             out.put(l + ".bOut", MemorySegment.ofArray(x.bOut()));
-            if (x.ln1w() != null) {
-                out.put(l + ".ln1w", MemorySegment.ofArray(x.ln1w()));
-                out.put(l + ".ln1b", MemorySegment.ofArray(x.ln1b()));
-                out.put(l + ".ln2w", MemorySegment.ofArray(x.ln2w()));
-                out.put(l + ".ln2b", MemorySegment.ofArray(x.ln2b()));
-            }
+            putIfPresent(out, l + ".ln1w", x.ln1w());
+            putIfPresent(out, l + ".ln1b", x.ln1b());
+            putIfPresent(out, l + ".ln2w", x.ln2w());
+            putIfPresent(out, l + ".ln2b", x.ln2b());
+            putIfPresent(out, l + ".ln1PostW", x.ln1PostW());
+            putIfPresent(out, l + ".ln2PostW", x.ln2PostW());
         }
         return out;
+    }
+
+    private static void putIfPresent(Map<String, MemorySegment> out, String name, float[] values) {
+        if (values != null) out.put(name, MemorySegment.ofArray(values));
     }
 
     /** Writes the weights (whole or not at all). */
@@ -366,26 +378,26 @@ final class WeightsCache {
         }
     }
 
+    /**
+     * The weights of the data region, sized by {@code cfg} (which the header's processing string pins); the
+     * optional members (positions, norms, gate, post norms) are those the file has.
+     */
     private static ModelWeights slice(Slicer s, ModelConfig cfg) {
-        Json.Obj index = s.index();
-        int d = cfg.dModel(), he = cfg.nHeads() * cfg.dHead(), m = cfg.dMlp(), v = cfg.dVocabOut();
+        int d = cfg.dModel(), he = cfg.nHeads() * cfg.dHead(), qkv = he + 2 * cfg.kvWidth(), m = cfg.dMlp(), v = cfg.dVocabOut();
         RowTable wE = RowTable.of(cfg.dVocab(), d, s.slice("wE", (long) cfg.dVocab() * d));
-        RowTable wPos = RowTable.of(cfg.nCtx(), d, s.slice("wPos", (long) cfg.nCtx() * d));
-        PackedMatrix wU = PackedMatrix.of(d, v, s.slice("wU", PackedMatrix.packedFloats(d, v)));
+        RowTable wPos = s.has("wPos") ? RowTable.of(cfg.nCtx(), d, s.slice("wPos", (long) cfg.nCtx() * d)) : null;
+        PackedMatrix wU = s.matrix("wU", d, v);
         float[] bU = s.floats("bU", v);
-        float[] lnfW = index.has("lnfW") ? s.floats("lnfW", d) : null, lnfB = index.has("lnfB") ? s.floats("lnfB", d) : null;
         ModelWeights.Layer[] layers = new ModelWeights.Layer[cfg.nLayers()];
         for (int l = 0; l < layers.length; l++) {
-            boolean ln = index.has(l + ".ln1w");
+            String p = l + ".";
             layers[l] = new ModelWeights.Layer(
-                    PackedMatrix.of(d, 3 * he, s.slice(l + ".wQKV", PackedMatrix.packedFloats(d, 3 * he))), s.floats(l + ".bQKV", 3 * he),
-                    PackedMatrix.of(he, d, s.slice(l + ".wO", PackedMatrix.packedFloats(he, d))), s.floats(l + ".bO", d),
-                    PackedMatrix.of(d, m, s.slice(l + ".wIn", PackedMatrix.packedFloats(d, m))), s.floats(l + ".bIn", m),
-                    PackedMatrix.of(m, d, s.slice(l + ".wOut", PackedMatrix.packedFloats(m, d))), s.floats(l + ".bOut", d),
-                    ln ? s.floats(l + ".ln1w", d) : null, ln ? s.floats(l + ".ln1b", d) : null,
-                    ln ? s.floats(l + ".ln2w", d) : null, ln ? s.floats(l + ".ln2b", d) : null);
+                    s.matrix(p + "wQKV", d, qkv), s.floats(p + "bQKV", qkv), s.matrix(p + "wO", he, d), s.floats(p + "bO", d),
+                    s.matrix(p + "wIn", d, m), s.floats(p + "bIn", m), s.matrix(p + "wOut", m, d), s.floats(p + "bOut", d),
+                    s.floatsOrNull(p + "ln1w", d), s.floatsOrNull(p + "ln1b", d), s.floatsOrNull(p + "ln2w", d), s.floatsOrNull(p + "ln2b", d),
+                    s.has(p + "wGate") ? s.matrix(p + "wGate", d, m) : null, s.floatsOrNull(p + "ln1PostW", d), s.floatsOrNull(p + "ln2PostW", d));
         }
-        return new ModelWeights(wE, wPos, wU, bU, lnfW, lnfB, layers);
+        return new ModelWeights(wE, wPos, wU, bU, s.floatsOrNull("lnfW", d), s.floatsOrNull("lnfB", d), layers);
     }
 
     /** Bounds-checked slices of the data region, by the header's index. */
@@ -404,6 +416,18 @@ final class WeightsCache {
 
         float[] floats(String name, int n) {
             return slice(name, n).toArray(FLOAT);
+        }
+
+        boolean has(String name) {
+            return index.has(name);
+        }
+
+        float[] floatsOrNull(String name, int n) {
+            return has(name) ? floats(name, n) : null;
+        }
+
+        PackedMatrix matrix(String name, int rows, int cols) {
+            return PackedMatrix.of(rows, cols, slice(name, PackedMatrix.packedFloats(rows, cols)));
         }
     }
 }

@@ -345,7 +345,7 @@ class BadArgumentsTest {
     void randomModelOfAnUnknownShape() {
         Path out = dir.resolve("M");
         assertThat(Refused.run("make-random-model", "--shape", "huge", "--tokenizer-from", A, "--out", out.toString()).err())
-                .isEqualTo("jlens: unknown shape 'huge' (small, medium, large, xl)\n");
+                .isEqualTo("jlens: unknown shape 'huge' (small, medium, large, xl, pythia-70m, pythia-160m, pythia-410m, pythia-1b, pythia-1.4b)\n");
         assertThat(out).doesNotExist();
     }
 

@@ -29,6 +29,18 @@ class MemoryEstimateTest {
         assertThat(e.largestTensor()).isEqualTo(8L * 15 * 50257);
     }
 
+    /** The cache a clean run keeps, counted from its tensors on every architecture (gated MLP, grouped keys, rotary, post norms). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"tiny-gpt2-a", "tiny-neox-a", "tiny-lm-rms-a", "tiny-gm2-a"})
+    void theCachesSizeIsEveryCachedValue(String fixture) {
+        dev.jlens.model.HookedTransformer model = fixture.equals("tiny-gpt2-a") ? Fixtures.model("a") : dev.jlens.ArchFixtures.model(fixture);
+        dev.jlens.tensor.IntTensor tokens = model.toTokens(List.of("The cat sat on the mat", "A dog ran in the park"));
+        dev.jlens.cache.ActivationCache cache = model.runWithCache(tokens).cache();
+        long cached = 0;
+        for (String key : cache.keys()) cached += cache.get(key).size();
+        assertThat((long) MemoryEstimate.cacheFloats(model.cfg(), tokens.shape(0), tokens.shape(1))).as(fixture).isEqualTo(cached);
+    }
+
     @Test
     void growsWithPromptsLinearlyAndWithLengthFasterThanLinearly() {
         long one = MemoryEstimate.ofAnalysis(GPT2_SMALL, 1, 512, true, List.of(PatchKind.RESID_PRE)).bytes();
