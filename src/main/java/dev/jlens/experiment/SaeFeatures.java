@@ -7,6 +7,7 @@ import dev.jlens.cache.ActivationCache;
 import dev.jlens.io.Json;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.model.LogitMetric;
+import dev.jlens.sae.FeatureActivations;
 import dev.jlens.sae.FeatureAttribution;
 import dev.jlens.sae.Sae;
 import dev.jlens.sae.SaeSplice;
@@ -57,19 +58,10 @@ public record SaeFeatures(String hookName, String source, int dSae, boolean useE
                 float actual = FeatureAttribution.patched(model, patching ? corrupted : tokens, acts, entry.position(), entry.feature(), values, metric);
                 top.add(entry.withActual(actual));
             }
-            out.add(new SaeFeatures(sae.hookName(), sae.source(), sae.cfg().dSae(), splice.useErrorTerm(), l0(cleanActs),
+            out.add(new SaeFeatures(sae.hookName(), sae.source(), sae.cfg().dSae(), splice.useErrorTerm(), FeatureActivations.l0(cleanActs),
                     reconstructionError(clean, sae, splice.useErrorTerm()), patching ? "patching" : "ablation", top));
         }
         return out;
-    }
-
-    /** The mean number of features that fire per position. */
-    static double l0(Tensor acts) {
-        float[] a = acts.toArray();
-        int width = acts.shape(acts.rank() - 1);
-        long firing = 0;
-        for (float v : a) if (v > 0f) firing++;
-        return (double) firing / (a.length / width);
     }
 
     /** The mean over positions of |input - reconstruction| / |input| (with the error term, |hook_sae_error| / |input|). */

@@ -43,4 +43,13 @@ public final class FeatureActivations {
         }
         return out;
     }
+
+    /** The mean number of features that fire (activation > 0) per position, for activations [..., d_sae]. */
+    public static double l0(Tensor acts) {
+        float[] a = acts.toArray();
+        int width = acts.shape(acts.rank() - 1);
+        long firing = 0;
+        for (float v : a) if (v > 0f) firing++;
+        return (double) firing / (a.length / width);
+    }
 }

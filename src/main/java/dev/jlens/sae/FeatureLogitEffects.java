@@ -23,14 +23,14 @@ public final class FeatureLogitEffects {
     }
 
     public static List<Effects> of(HookedTransformer model, Sae sae, int[] features, int k) {
-        int dModel = model.cfg().dModel(), dSae = sae.cfg().dSae();
+        int dModel = model.cfg().dModel();
         if (sae.cfg().dIn() != dModel) {
             throw new JlensException(sae.source() + ": direct logit effects need an SAE on the residual stream's width (d_model " + dModel
                     + "), and this one has d_in " + sae.cfg().dIn());
         }
         float[] rows = new float[features.length * dModel];
         for (int i = 0; i < features.length; i++) {
-            if (features[i] < 0 || features[i] >= dSae) throw new JlensException("feature " + features[i] + " is out of range: the SAE has " + dSae + " features (0.." + (dSae - 1) + ")");
+            sae.checkFeature(features[i]);
             System.arraycopy(sae.wDec().data(), sae.wDec().offset() + features[i] * dModel, rows, i * dModel, dModel);
         }
         Tensor logits = Tensor.of(rows, features.length, dModel).matmul(model.W_U());

@@ -169,6 +169,12 @@ public final class Sae {
         return sparsity;
     }
 
+    /** Refuses a feature index the SAE does not have, in one line. */
+    public void checkFeature(int feature) {
+        int dSae = cfg.dSae();
+        if (feature < 0 || feature >= dSae) throw new JlensException("feature " + feature + " is out of range: the SAE has " + dSae + " features (0.." + (dSae - 1) + ")");
+    }
+
     /** The names of the tensors it holds, for {@code sae info}. */
     public List<String> tensorNames() {
         return List.copyOf(expectedTensors(cfg).keySet());

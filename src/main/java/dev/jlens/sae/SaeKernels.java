@@ -92,16 +92,18 @@ final class SaeKernels {
         int m = wDec.shape(0), d = wDec.shape(1), rows = acts.size() / m;
         float[] a = acts.data(), w = wDec.data(), b = bDec.data(), out = new float[rows * d];
         int aOff = acts.offset(), wOff = wDec.offset(), bOff = bDec.offset();
-        for (int r = 0; r < rows; r++) {
-            int o = r * d;
-            System.arraycopy(b, bOff, out, o, d);
-            for (int j = 0; j < m; j++) {
-                float v = a[aOff + r * m + j];
-                if (v == 0f) continue;
-                int row = wOff + j * d;
-                for (int c = 0; c < d; c++) out[o + c] += v * w[row + c];
+        // positions are independent: split them over the model's workers, each adding its active rows with the
+        // vectorized axpy (a few dozen rows of d_in per position, so a chunk of positions is the unit of work)
+        Parallel.forRows(rows, 4, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int o = r * d;
+                System.arraycopy(b, bOff, out, o, d);
+                for (int j = 0; j < m; j++) {
+                    float v = a[aOff + r * m + j];
+                    if (v != 0f) Kernels.axpy(v, w, wOff + j * d, out, o, d);
+                }
             }
-        }
+        });
         int[] shape = acts.shape().clone();
         shape[shape.length - 1] = d;
         return Tensor.of(out, shape);

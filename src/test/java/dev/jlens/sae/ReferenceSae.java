@@ -16,23 +16,26 @@ final class ReferenceSae {
     private final double[] bDec, bEnc, threshold, bGate, bMag, rMag;
 
     ReferenceSae(String folder) {
-        JsonNode s = SaeFixtures.reference().get("saes").get(folder);
-        architecture = s.get("architecture").asString();
-        normalization = s.get("normalize_activations").asString();
-        applyBDec = s.get("apply_b_dec_to_input").asBoolean();
-        k = s.has("k") ? s.get("k").asInt() : 0;
-        String file = folder + "/sae_weights.safetensors";
-        wEnc = matrix(file, "W_enc");
-        wDec = matrix(file, "W_dec");
+        this(SaeFixtures.reference().get("saes").get(folder), name -> SaeFixtures.tensor(folder + "/sae_weights.safetensors", name));
+    }
+
+    /** An SAE described by {@code settings} (architecture, normalize_activations, apply_b_dec_to_input, k) with these weights by name. */
+    ReferenceSae(JsonNode settings, java.util.function.Function<String, dev.jlens.tensor.Tensor> weights) {
+        architecture = settings.get("architecture").asString();
+        normalization = settings.get("normalize_activations").asString();
+        applyBDec = settings.get("apply_b_dec_to_input").asBoolean();
+        k = settings.has("k") && !settings.get("k").isNull() ? settings.get("k").asInt() : 0;
+        wEnc = matrix(weights.apply("W_enc"));
+        wDec = matrix(weights.apply("W_dec"));
         dIn = wEnc.length;
         dSae = wDec.length;
-        bDec = vector(file, "b_dec");
+        bDec = vector(weights.apply("b_dec"));
         boolean gated = architecture.equals("gated");
-        bEnc = gated ? null : vector(file, "b_enc");
-        threshold = architecture.equals("jumprelu") ? vector(file, "threshold") : null;
-        bGate = gated ? vector(file, "b_gate") : null;
-        bMag = gated ? vector(file, "b_mag") : null;
-        rMag = gated ? vector(file, "r_mag") : null;
+        bEnc = gated ? null : vector(weights.apply("b_enc"));
+        threshold = architecture.equals("jumprelu") ? vector(weights.apply("threshold")) : null;
+        bGate = gated ? vector(weights.apply("b_gate")) : null;
+        bMag = gated ? vector(weights.apply("b_mag")) : null;
+        rMag = gated ? vector(weights.apply("r_mag")) : null;
     }
 
     /** The normalization of one row: the normalized row and what undoes it (scale, mean). */
@@ -157,15 +160,14 @@ final class ReferenceSae {
         return out;
     }
 
-    private static double[][] matrix(String file, String key) {
-        dev.jlens.tensor.Tensor t = SaeFixtures.tensor(file, key);
+    private static double[][] matrix(dev.jlens.tensor.Tensor t) {
         double[][] m = new double[t.shape(0)][t.shape(1)];
         for (int r = 0; r < m.length; r++) for (int c = 0; c < m[r].length; c++) m[r][c] = t.item(r, c);
         return m;
     }
 
-    private static double[] vector(String file, String key) {
-        float[] v = SaeFixtures.tensor(file, key).toArray();
+    private static double[] vector(dev.jlens.tensor.Tensor t) {
+        float[] v = t.toArray();
         double[] out = new double[v.length];
         for (int i = 0; i < v.length; i++) out[i] = v[i];
         return out;
