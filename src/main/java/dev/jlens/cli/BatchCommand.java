@@ -38,6 +38,10 @@ final class BatchCommand extends ModelCommand {
     @Option(names = "--shard-size", paramLabel = "ROWS", defaultValue = "64", description = "Prompts per shard, the unit a stopped run resumes from (default ${DEFAULT-VALUE}).")
     int shardSize;
 
+    @Option(names = "--batch-size", paramLabel = "BATCH", defaultValue = "8",
+            description = "Prompts per forward pass, padded on the left to the longest (default ${DEFAULT-VALUE}; patching and attribution run a prompt at a time).")
+    int batchSize;
+
     @Option(names = "--resume", description = "Continue a stopped run from its completed shards (R.parquet.shards/).")
     boolean resume;
 
@@ -54,6 +58,7 @@ final class BatchCommand extends ModelCommand {
     public void run() {
         if (threads != null && threads < 1) throw new JlensException("--threads must be 1 or more, got " + threads);
         if (shardSize < 1) throw new JlensException("--shard-size must be 1 or more, got " + shardSize);
+        if (batchSize < 1) throw new JlensException("--batch-size must be 1 or more, got " + batchSize);
         if (resume && overwrite) throw new JlensException("--resume and --overwrite contradict each other; give one");
         List<PatchKind> kinds = kinds("--patching", patching), attributed = kinds("--attribution", attribution);
         List<Inputs.Input> inputs = new ArrayList<>(List.of(new Inputs.Input("the --dataset file " + dataset, dataset)));
@@ -61,7 +66,7 @@ final class BatchCommand extends ModelCommand {
         Inputs.output(out, inputs);
         if (Inputs.toStandardOutput(out)) throw new JlensException("--out -: a Parquet table must be written to a file");
         HookedTransformer m = loadModel();
-        BatchJob.Options options = new BatchJob.Options(shardSize, resume, overwrite, skipBadRows, !noBos);
+        BatchJob.Options options = new BatchJob.Options(shardSize, resume, overwrite, skipBadRows, !noBos, batchSize);
         BatchJob.Outcome outcome;
         try (Parallel workers = Workers.of(threads); ProgressBar bar = ProgressBar.rows(streams(), "prompts")) {
             outcome = BatchJob.run(m, dataset, kinds, attributed, out, options, workers, bar);
