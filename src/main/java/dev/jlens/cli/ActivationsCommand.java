@@ -63,7 +63,10 @@ final class ActivationsCommand extends ModelCommand {
              ProgressBar bar = ProgressBar.rows(streams(), "rows")) {
             rows = new LocalRunner(workers, shardSize, corpus.batchSize, bar).run(corpus.limited(source, ctx), -1, ActivationExport.on(m, hooks), shards);
         }
-        if (rows == 0) throw new JlensException(corpus.dataset + ": has no tokens to run");
+        if (rows == 0) {
+            shards.discard();
+            throw new JlensException(corpus.dataset + ": has no tokens to run");
+        }
         Json.Obj manifest = shards.finish(new Json.Obj().put("format", "jlens activations").put("model", m.cfg().modelName()).put("context", Json.Num.of(ctx))
                 .put("prepend_bos", new Json.Bool(!corpus.noBos)));
         streams().out().println(manifest.get("rows") + " rows (" + manifest.get("tokens") + " tokens) of " + java.util.stream.StreamSupport.stream(((Json.Obj) manifest.get("hooks")).names().spliterator(), false).count()

@@ -7,6 +7,8 @@ import dev.jlens.dataset.Sql;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.patching.PatchKind;
 import dev.jlens.tensor.Parallel;
+import dev.jlens.viz.DatasetReport;
+import dev.jlens.viz.Page;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,6 +27,10 @@ final class BatchCommand extends ModelCommand {
     @Option(names = "--out", required = true, paramLabel = "R.parquet", description = "The result table (written whole once every prompt is done).")
     Path out;
 
+    @Option(names = "--report", paramLabel = "R.html",
+            description = "Also write the dataset report page: the summary, a histogram of logit differences, the mean per-head attribution with its spread, the prompts that deviate most.")
+    Path report;
+
     @Option(names = "--patching", arity = "1..*", paramLabel = "K", description = "Patching sweeps per prompt (needs corrupted_prompt), e.g. resid_pre.")
     List<String> patching = new ArrayList<>();
 
@@ -37,6 +43,10 @@ final class BatchCommand extends ModelCommand {
 
     @Option(names = "--shard-size", paramLabel = "ROWS", defaultValue = "64", description = "Prompts per shard, the unit a stopped run resumes from (default ${DEFAULT-VALUE}).")
     int shardSize;
+
+    @Option(names = "--batch-size", paramLabel = "BATCH", defaultValue = "8",
+            description = "Prompts per forward pass, padded on the left to the longest (default ${DEFAULT-VALUE}; patching and attribution run a prompt at a time).")
+    int batchSize;
 
     @Option(names = "--resume", description = "Continue a stopped run from its completed shards (R.parquet.shards/).")
     boolean resume;
@@ -54,14 +64,20 @@ final class BatchCommand extends ModelCommand {
     public void run() {
         if (threads != null && threads < 1) throw new JlensException("--threads must be 1 or more, got " + threads);
         if (shardSize < 1) throw new JlensException("--shard-size must be 1 or more, got " + shardSize);
+        if (batchSize < 1) throw new JlensException("--batch-size must be 1 or more, got " + batchSize);
         if (resume && overwrite) throw new JlensException("--resume and --overwrite contradict each other; give one");
         List<PatchKind> kinds = kinds("--patching", patching), attributed = kinds("--attribution", attribution);
         List<Inputs.Input> inputs = new ArrayList<>(List.of(new Inputs.Input("the --dataset file " + dataset, dataset)));
         Inputs.modelFolder(streams(), model.model).ifPresent(inputs::add);
         Inputs.output(out, inputs);
         if (Inputs.toStandardOutput(out)) throw new JlensException("--out -: a Parquet table must be written to a file");
+        if (report != null) {
+            if (Inputs.toStandardOutput(report)) throw new JlensException("--report -: the page must be written to a file (standard output has the summary)");
+            Inputs.output(report, inputs);
+            if (report.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) throw new JlensException("--report " + report + ": is the --out table; name another file");
+        }
         HookedTransformer m = loadModel();
-        BatchJob.Options options = new BatchJob.Options(shardSize, resume, overwrite, skipBadRows, !noBos);
+        BatchJob.Options options = new BatchJob.Options(shardSize, resume, overwrite, skipBadRows, !noBos, batchSize);
         BatchJob.Outcome outcome;
         try (Parallel workers = Workers.of(threads); ProgressBar bar = ProgressBar.rows(streams(), "prompts")) {
             outcome = BatchJob.run(m, dataset, kinds, attributed, out, options, workers, bar);
@@ -77,7 +93,15 @@ final class BatchCommand extends ModelCommand {
             }
         }
         o.flush();
+        if (report != null && outcome.rows() > 0) {
+            Page page = DatasetReport.build(out, model.model, dataset.toString(), DEVIATING);
+            page.save(report);
+            Inputs.wrote(streams(), report, "");
+        }
     }
+
+    /** The prompts the report lists as farthest from the mean. */
+    private static final int DEVIATING = 10;
 
     private static List<PatchKind> kinds(String option, List<String> ids) {
         List<PatchKind> kinds = new ArrayList<>();

@@ -45,6 +45,11 @@ public final class ActivationShards implements ShardSink<ActivationExport.Row> {
         return new ActivationShards(ShardFolder.open(folder, SUFFIX, job, resume, overwrite));
     }
 
+    /** Removes the folder and what it holds: a run that had nothing to export leaves no half-made export behind. */
+    public void discard() {
+        shards.delete();
+    }
+
     @Override
     public Set<Long> completed() {
         return shards.completed();

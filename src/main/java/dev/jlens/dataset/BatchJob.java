@@ -15,8 +15,16 @@ import java.util.List;
  * from, removed once the table is written.
  */
 public final class BatchJob {
-    /** How to run: rows per shard, whether to resume or start over, whether bad rows are skipped. */
-    public record Options(int shardSize, boolean resume, boolean overwrite, boolean skipBadRows, boolean prependBos) {}
+    /**
+     * How to run: rows per shard, whether to resume or start over, whether bad rows are skipped, and prompts per
+     * forward pass (padded together; a shard is cut into batches the same way on any number of threads).
+     */
+    public record Options(int shardSize, boolean resume, boolean overwrite, boolean skipBadRows, boolean prependBos, int batchSize) {
+        /** One prompt per forward pass. */
+        public Options(int shardSize, boolean resume, boolean overwrite, boolean skipBadRows, boolean prependBos) {
+            this(shardSize, resume, overwrite, skipBadRows, prependBos, 1);
+        }
+    }
 
     /** What a run did: the table's rows, the rows skipped as bad (unreadable, or failed to analyze), the first reason. */
     public record Outcome(long rows, long skipped, String firstSkipped) {}
@@ -50,12 +58,14 @@ public final class BatchJob {
         Json.Obj description = job.describe().put("dataset", dataset.toAbsolutePath().normalize().toString())
                 .put("dataset_bytes", Json.Num.of(size(dataset))).put("dataset_modified", Json.Num.of(modified(dataset)))
                 .put("shard_size", Json.Num.of(options.shardSize()));
+        // A prompt's bits depend on the batch it was padded in, so a resumed run must batch as the first did.
+        if (options.batchSize() != 1) description.put("batch_size", Json.Num.of(options.batchSize()));
         JsonShards shards = JsonShards.open(shardFolder(out), description, options.resume(), options.overwrite());
         long total = PromptDataset.count(dataset);
         long unreadable;
         String firstUnreadable;
         try (PromptDataset rows = PromptDataset.open(dataset, options.skipBadRows())) {
-            new LocalRunner(workers, options.shardSize(), 1, progress).run(rows, total, job, shards);
+            new LocalRunner(workers, options.shardSize(), options.batchSize(), progress).run(rows, total, job, shards);
             unreadable = rows.skipped();
             firstUnreadable = rows.firstSkipped();
         }

@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * The seed's analysis of each prompt of a dataset, as {@code jlens analyze} gives it for an experiment of that one
  * prompt: the logit difference (clean and corrupted), the logit lens, the attribution per layer and per head, and
- * the patching sweeps asked for. Each prompt runs alone, read at its own last token. A row that cannot be analyzed
+ * the patching sweeps asked for. Each prompt is read at its own last token: a batch's prompts run together, padded
+ * (see {@link PaddedAnalysis}), or one at a time when patching or attribution is asked for. A row that cannot be analyzed
  * (an answer of several tokens, a prompt longer than the context) stops the job, or with {@code skipBadRows} gives
  * a result with only {@link ResultColumns#ERROR}.
  *
@@ -85,24 +86,82 @@ public final class PromptAnalysisJob implements BatchFunction<PromptRow, Map<Str
 
     @Override
     public List<Map<String, Object>> apply(List<PromptRow> batch) {
+        if (patching.isEmpty() && attribution.isEmpty()) return applyPadded(batch);
         List<Map<String, Object>> out = new ArrayList<>();
         for (PromptRow row : batch) {
             try {
                 out.add(analyze(row));
             } catch (JlensException e) {
-                if (!skipBadRows) throw e;
-                Map<String, Object> bad = new LinkedHashMap<>();
-                bad.put(ResultColumns.ROW, row.row());
-                bad.put(ResultColumns.ERROR, e.getMessage());
-                out.add(bad);
+                out.add(bad(row, e));
             }
         }
         return out;
     }
 
-    private Map<String, Object> analyze(PromptRow row) {
-        List<PatchKind> kinds = patching.stream().map(k -> PatchKind.byId(k).orElseThrow()).toList();
-        List<PatchKind> attributed = attribution.stream().map(k -> PatchKind.byId(k).orElseThrow()).toList();
+    /**
+     * The batch's prompts in one padded forward pass ({@link PaddedAnalysis}); each row is checked alone first, as
+     * {@code analyze} checks an experiment of that one prompt, so a bad row stops the job or is skipped by itself.
+     * Patching and attribution paste activations position by position between a prompt and its corrupted prompt,
+     * so those run a prompt at a time instead.
+     */
+    private List<Map<String, Object>> applyPadded(List<PromptRow> batch) {
+        Map<Integer, Map<String, Object>> failed = new LinkedHashMap<>();
+        List<PaddedAnalysis.Prompt> good = new ArrayList<>();
+        List<PromptRow> goodRows = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            PromptRow row = batch.get(i);
+            try {
+                Experiment e = experiment(row, List.of(), List.of());
+                new ExperimentAnalysis(model()).estimate(e);
+                int correct = model().tokenizer().encode(row.correct())[0], incorrect = model().tokenizer().encode(row.incorrect())[0];
+                good.add(new PaddedAnalysis.Prompt(row.prompt(), correct, incorrect, row.corruptedPrompt()));
+                goodRows.add(row);
+            } catch (JlensException e) {
+                failed.put(i, bad(row, e));
+            }
+        }
+        List<PaddedAnalysis.Reading> readings = good.isEmpty() ? List.of()
+                : PaddedAnalysis.run(model(), good, prependBos, goodRows.getFirst().where());
+        List<Map<String, Object>> out = new ArrayList<>(batch.size());
+        for (int i = 0, next = 0; i < batch.size(); i++) {
+            if (failed.containsKey(i)) {
+                out.add(failed.get(i));
+                continue;
+            }
+            PaddedAnalysis.Reading r = readings.get(next);
+            Map<String, Object> m = inputColumns(goodRows.get(next++));
+            m.put(TOKENS, r.tokens());
+            m.put(LOGIT_DIFF, r.logitDiff());
+            m.put(CORRUPTED_LOGIT_DIFF, r.corruptedLogitDiff());
+            m.put(LOGIT_LENS, r.logitLens());
+            m.put(PER_LAYER, r.perLayer());
+            m.put(PER_HEAD, r.perHead());
+            out.add(m);
+        }
+        return out;
+    }
+
+    private Map<String, Object> bad(PromptRow row, JlensException e) {
+        if (!skipBadRows) throw e;
+        Map<String, Object> bad = new LinkedHashMap<>();
+        bad.put(ResultColumns.ROW, row.row());
+        bad.put(ResultColumns.ERROR, e.getMessage());
+        return bad;
+    }
+
+    private static Map<String, Object> inputColumns(PromptRow row) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(ResultColumns.ROW, row.row());
+        m.put(PROMPT, row.prompt());
+        m.put(CORRECT, row.correct());
+        m.put(INCORRECT, row.incorrect());
+        m.put(CORRUPTED_PROMPT, row.corruptedPrompt());
+        m.putAll(row.extra());
+        return m;
+    }
+
+    /** The experiment of this one row, after the checks a row needs beyond the experiment's own. */
+    private Experiment experiment(PromptRow row, List<PatchKind> kinds, List<PatchKind> attributed) {
         if ((!kinds.isEmpty() || !attributed.isEmpty()) && !row.hasCorruptedPrompt()) {
             throw new BadRow(row.where() + ": " + (kinds.isEmpty() ? "attribution patching" : "patching")
                     + " needs a \"corrupted_prompt\" (the run the clean activations are pasted into)");
@@ -112,17 +171,17 @@ public final class PromptAnalysisJob implements BatchFunction<PromptRow, Map<Str
                 throw new BadRow(row.where() + ": column \"" + column + "\" has the name of a result column; rename it");
             }
         }
-        Experiment e = new Experiment(row.where(), null, prependBos, List.of(row.prompt()),
+        return new Experiment(row.where(), null, prependBos, List.of(row.prompt()),
                 List.of(new Experiment.AnswerPair(row.correct(), row.incorrect())),
                 row.hasCorruptedPrompt() ? List.of(row.corruptedPrompt()) : null, kinds, attributed);
+    }
+
+    private Map<String, Object> analyze(PromptRow row) {
+        List<PatchKind> kinds = patching.stream().map(k -> PatchKind.byId(k).orElseThrow()).toList();
+        List<PatchKind> attributed = attribution.stream().map(k -> PatchKind.byId(k).orElseThrow()).toList();
+        Experiment e = experiment(row, kinds, attributed);
         AnalysisResult r = new ExperimentAnalysis(model()).run(e);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put(ResultColumns.ROW, row.row());
-        m.put(PROMPT, row.prompt());
-        m.put(CORRECT, row.correct());
-        m.put(INCORRECT, row.incorrect());
-        m.put(CORRUPTED_PROMPT, row.corruptedPrompt());
-        m.putAll(row.extra());
+        Map<String, Object> m = inputColumns(row);
         m.put(TOKENS, r.tokens().row(0));
         m.put(LOGIT_DIFF, r.perPromptLogitDiff().toArray()[0]);
         m.put(CORRUPTED_LOGIT_DIFF, r.corruptedAverageLogitDiff());

@@ -141,4 +141,19 @@ class ActivationsCommandTest {
         assertThat(r.err()).isEqualTo("jlens: --max-tokens 5 is less than one row of --context 8 tokens\n");
         assertThat(out).doesNotExist();
     }
+
+    /** A corpus whose only document is empty has no tokens: each corpus command says so in one line and writes nothing. */
+    @Test
+    void aCorpusOfOnlyAnEmptyDocumentIsRefused() throws Exception {
+        Path corpus = Files.writeString(dir.resolve("empty.jsonl"), "{\"text\": \"\"}\n");
+        Path out = dir.resolve("acts"), top = dir.resolve("top.parquet");
+        CliRunner.Result r = Refused.run("activations", "--model", MODEL, "--dataset", corpus.toString(), "--hooks", HOOKS, "--context", "8", "--out", out.toString());
+        assertThat(r.err()).isEqualTo("jlens: " + corpus + ": has no tokens to run\n");
+        assertThat(out).as("no half-made export").doesNotExist();
+        r = Refused.run("top-activations", "--model", MODEL, "--dataset", corpus.toString(), "--hook", "blocks.0.mlp.hook_post", "--k", "2", "--out", top.toString());
+        assertThat(r.err()).isEqualTo("jlens: " + corpus + ": has no tokens to run\n");
+        assertThat(top).doesNotExist();
+        r = Refused.run("eval", "--model", MODEL, "--dataset", corpus.toString());
+        assertThat(r.err()).isEqualTo("jlens: " + corpus + ": has nothing to evaluate (no rows, or no tokens)\n");
+    }
 }

@@ -79,6 +79,36 @@ class BatchCommandTest {
     }
 
     @Test
+    void raggedPromptsPaddedInOneBatchEqualAnalyzeOfEachPromptAlone() throws Exception {
+        Path data = ioi(dir, 6);
+        Path out = dir.resolve("r.parquet");
+        CliRunner.Result r = CliRunner.run("batch", "--model", MODEL, "--dataset", data.toString(), "--out", out.toString(), "--batch-size", "6");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        List<Map<String, Object>> rows = ParquetRows.read(out);
+        List<String> lines = Files.readAllLines(data);
+        assertThat(rows.stream().map(row -> ((List<?>) row.get("tokens")).size()).distinct().count()).as("prompts of different lengths").isGreaterThan(1);
+        for (int i = 0; i < rows.size(); i++) {
+            Map<String, Object> row = rows.get(i);
+            Json.Obj input = (Json.Obj) Json.parse(lines.get(i), 8);
+            Json.Obj spec = new Json.Obj().put("prompts", new Json.Arr().add(input.get("prompt"))).put("answers", new Json.Arr().add(input.get("answers")))
+                    .put("corrupted_prompts", new Json.Arr().add(input.get("corrupted_prompt")));
+            Path specFile = Files.writeString(dir.resolve("e" + i + ".json"), spec.toString());
+            Path json = dir.resolve("a" + i + ".json");
+            CliRunner.Result a = CliRunner.run("analyze", "--spec", specFile.toString(), "--model", MODEL, "--out", json.toString());
+            assertThat(a.exitCode()).as(a.err()).isZero();
+            Json.Obj expected = (Json.Obj) Json.parse(Files.readString(json), 64);
+            assertThat(row.get("tokens")).isEqualTo(ints(((Json.Arr) ((Json.Arr) expected.get("tokens")).get(0))));
+            assertClose("logit_diff", List.of(row.get("logit_diff")), floats(expected.get("per_prompt_logit_diff")));
+            assertClose("corrupted_logit_diff", List.of(row.get("corrupted_logit_diff")), floats(expected.get("corrupted_average_logit_diff")));
+            assertClose("per_layer", (List<?>) row.get("per_layer"), floats(expected.get("per_layer")));
+            assertClose("logit_lens", (List<?>) row.get("logit_lens"), floats(expected.get("logit_lens")));
+            List<Object> heads = new ArrayList<>();
+            for (Object layer : (List<?>) row.get("per_head")) heads.addAll((List<?>) layer);
+            assertClose("per_head", heads, floats(expected.get("per_head")));
+        }
+    }
+
+    @Test
     void theSummaryGivesMeansSpreadsAndAccuracyOverallAndPerTemplate() throws Exception {
         Path data = ioi(dir, 8);
         Path out = dir.resolve("r.parquet");

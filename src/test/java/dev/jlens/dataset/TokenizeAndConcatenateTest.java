@@ -63,6 +63,25 @@ class TokenizeAndConcatenateTest {
         }
     }
 
+    /** TransformerLens tokenizes each document and puts an EOS between every two, so an empty document leaves an EOS of its own. */
+    @Test
+    void emptyDocumentsAddOnlyTheirSeparators() throws Exception {
+        Path corpus = Files.writeString(dir.resolve("c.jsonl"), "{\"text\": \"one two\"}\n{\"text\": \"\"}\n{\"text\": \"\"}\n{\"text\": \"three\"}\n");
+        int[] a = TOKENIZER.encode("one two"), b = TOKENIZER.encode("three");
+        int eos = TOKENIZER.eosId();
+        int[] joined = new int[a.length + 3 + b.length];
+        System.arraycopy(a, 0, joined, 0, a.length);
+        joined[a.length] = joined[a.length + 1] = joined[a.length + 2] = eos;
+        System.arraycopy(b, 0, joined, a.length + 3, b.length);
+        List<int[]> rows = rows(corpus, joined.length, false);
+        assertThat(rows).hasSize(1);
+        assertThat(rows.getFirst()).containsExactly(joined);
+
+        // only empty documents: their separators, padded with EOS to one row (TransformerLens' short-group rule)
+        Path empty = Files.writeString(dir.resolve("e.jsonl"), "{\"text\": \"\"}\n{\"text\": \"\"}\n{\"text\": \"\"}\n");
+        assertThat(rows(empty, 4, true)).hasSize(1).allSatisfy(r -> assertThat(r).containsExactly(TOKENIZER.bosId(), eos, eos, eos));
+    }
+
     private static List<int[]> rows(Path corpus, int maxLength, boolean bos) {
         List<int[]> out = new ArrayList<>();
         try (TokenizeAndConcatenate t = new TokenizeAndConcatenate(TextCorpus.open(corpus, null), TOKENIZER, maxLength, bos)) {

@@ -63,6 +63,14 @@ public final class Browser implements AutoCloseable {
         return new Browser(new ChromeDriver(o), profile);
     }
 
+    /** Opens {@code page} and waits until every figure on it has been drawn. */
+    public void openRendered(Path page) {
+        driver.get(page.toUri().toString());
+        new org.openqa.selenium.support.ui.WebDriverWait(driver, java.time.Duration.ofSeconds(20))
+                .until(d -> d.findElements(org.openqa.selenium.By.cssSelector("figure.jlens-figure")).stream()
+                        .allMatch(f -> "true".equals(f.getAttribute("data-rendered"))));
+    }
+
     /** Console messages and failed loads at level SEVERE since the last call (errors, uncaught exceptions). */
     public List<String> severeLogs() {
         return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
