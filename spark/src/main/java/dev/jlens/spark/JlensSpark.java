@@ -53,11 +53,6 @@ public final class JlensSpark {
             return new BatchOptions(prependBos, kinds, attribution, skipBadRows, shardSize);
         }
 
-        /** These options, rows that cannot be analyzed skipped (an {@code error}) or failing the job. */
-        public BatchOptions withSkipBadRows(boolean skip) {
-            return new BatchOptions(prependBos, patching, attribution, skip, shardSize);
-        }
-
         /** These options with {@code rows} rows per shard (per task). */
         public BatchOptions withShardSize(int rows) {
             return new BatchOptions(prependBos, patching, attribution, skipBadRows, rows);
