@@ -25,9 +25,7 @@ class SparkCorpusJobsLocalTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("jlens-spark corpus tests").config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "2").getOrCreate();
-        spark.sparkContext().setLogLevel("ERROR");
+        spark = SparkFixtures.localSession("jlens-spark corpus tests");
     }
 
     @AfterAll

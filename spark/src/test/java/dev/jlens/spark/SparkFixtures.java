@@ -26,6 +26,14 @@ final class SparkFixtures {
 
     private SparkFixtures() {}
 
+    /** Spark in local mode, two worker threads in this JVM, quiet. */
+    static SparkSession localSession(String appName) {
+        SparkSession spark = SparkSession.builder().master("local[2]").appName(appName).config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        spark.sparkContext().setLogLevel("ERROR");
+        return spark;
+    }
+
     /** IOI prompts of both templates (so of different lengths), as JSON Lines. */
     static Path ioi(Path dir, int n) throws Exception {
         StringBuilder b = new StringBuilder();
