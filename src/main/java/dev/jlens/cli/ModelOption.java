@@ -13,8 +13,11 @@ import dev.jlens.model.WeightProcessing;
 import dev.jlens.util.Text;
 import picocli.CommandLine.Option;
 
-/** The {@code --model} option every model command shares, and {@code --revision} for a model from the Hub. */
-final class ModelOption {
+/**
+ * The {@code --model} option every model command shares, and {@code --revision} for a model from the Hub (public:
+ * jlens-spark's driver declares them through this class too).
+ */
+public final class ModelOption {
     @Option(names = "--model", required = true, paramLabel = "M",
             description = "A known name or alias (gpt2-small, gpt2, gpt2-medium, gpt2-large, gpt2-xl, distilgpt2), "
                     + "a Hugging Face repo id (org/name), or a local folder in the Hugging Face layout. "
@@ -24,6 +27,11 @@ final class ModelOption {
     @Option(names = "--revision", paramLabel = "R",
             description = "Branch, tag or commit of a model from the Hub (default: main); NAME@R says the same.")
     String revision;
+
+    /** The model as one name for a loader elsewhere (a Spark executor): {@code --model}, or NAME@R with {@code --revision}. */
+    public String reference() {
+        return revision == null ? model : model + "@" + checkRevision(model, revision);
+    }
 
     HookedTransformer load(Main.Streams streams) {
         return load(streams, model, revision);
@@ -56,13 +64,17 @@ final class ModelOption {
     /** The Hub settings of the environment, with the revision of --revision (which must not also be in NAME@R). */
     static HubSettings hub(Main.Streams streams, String model, String revision) {
         HubSettings hub = HubSettings.fromEnvironment(streams.env());
-        if (revision == null) return hub;
+        return revision == null ? hub : hub.withRevision(checkRevision(model, revision));
+    }
+
+    /** A revision for a model from the Hub, given once; returns it checked. */
+    private static String checkRevision(String model, String revision) {
         if (java.nio.file.Files.isDirectory(java.nio.file.Path.of(model))) {
             throw new JlensException("--revision is for a model from the Hub, and " + model + " is a local folder");
         }
         ModelSources.hubModel(model).filter(m -> m.revision() != null).ifPresent(m -> {
             throw new JlensException("the revision is given twice (" + model + " and --revision " + revision + "); give it once");
         });
-        return hub.withRevision(Revision.check(revision));
+        return Revision.check(revision);
     }
 }

@@ -35,6 +35,13 @@ public final class ActivationExport implements BatchFunction<TokenRow, Activatio
         CacheOptions.regex(hooksRegex);  // a bad expression fails here, not on a worker
     }
 
+    /** Refuses hooks that match none of a model's hook points. */
+    public static void checkMatches(String hooksRegex, java.util.Collection<String> hookPoints) {
+        if (hookPoints.stream().noneMatch(CacheOptions.regex(hooksRegex))) {
+            throw new JlensException("--hooks '" + hooksRegex + "' matches no hook point (e.g. blocks\\.0\\.hook_resid_pre)");
+        }
+    }
+
     /** An export on a model already loaded here (with SAEs spliced in, say). */
     public static ActivationExport on(HookedTransformer model, String hooksRegex) {
         return new ActivationExport(new NamedModel(model), hooksRegex);

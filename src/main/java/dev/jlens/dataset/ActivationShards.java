@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,24 @@ public final class ActivationShards implements ShardSink<ActivationExport.Row> {
 
     @Override
     public void write(long shard, List<ActivationExport.Row> rows) {
+        SafetensorsWriter.write(shards.file(shard), tensors(rows), metadata(rows));
+    }
+
+    /**
+     * The same bytes as the file of a shard of {@code rows}, to {@code out}: another engine's writer (Spark's
+     * executors, to storage of their own) makes the shards this folder would hold.
+     */
+    public static void write(WritableByteChannel out, List<ActivationExport.Row> rows) throws IOException {
+        SafetensorsWriter.write(out, tensors(rows), metadata(rows));
+    }
+
+    /** The file name of shard {@code shard}. */
+    public static String fileName(long shard) {
+        return ShardFolder.fileName(shard, SUFFIX);
+    }
+
+    /** Per hook point, the rows' activations stacked: {@code [rows, positions, ...]}. */
+    private static LinkedHashMap<String, SafetensorsWriter.Tensor> tensors(List<ActivationExport.Row> rows) {
         ActivationExport.Row first = rows.getFirst();
         LinkedHashMap<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, int[]> hook : first.shapes().entrySet()) {
@@ -76,6 +95,11 @@ public final class ActivationShards implements ShardSink<ActivationExport.Row> {
             for (int i = 0; i < shape.length; i++) stacked[i + 1] = shape[i];
             tensors.put(hook.getKey(), new SafetensorsWriter.Tensor(stacked, values));
         }
+        return tensors;
+    }
+
+    /** The shard's first row, its rows' token ids and the documents they come from. */
+    private static Map<String, String> metadata(List<ActivationExport.Row> rows) {
         Json.Arr tokens = new Json.Arr(), firstDocument = new Json.Arr(), lastDocument = new Json.Arr();
         for (ActivationExport.Row row : rows) {
             tokens.add(Json.Arr.ofInts(row.source().tokens()));
@@ -84,11 +108,11 @@ public final class ActivationShards implements ShardSink<ActivationExport.Row> {
         }
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("format", "pt");
-        metadata.put("first_row", Long.toString(first.source().row()));
+        metadata.put("first_row", Long.toString(rows.getFirst().source().row()));
         metadata.put("tokens", tokens.toString());
         metadata.put("first_document", firstDocument.toString());
         metadata.put("last_document", lastDocument.toString());
-        SafetensorsWriter.write(shards.file(shard), tensors, metadata);
+        return metadata;
     }
 
     /**
@@ -96,11 +120,35 @@ public final class ActivationShards implements ShardSink<ActivationExport.Row> {
      * context, ...) and the hooks with their per-row shapes, the rows and tokens in all, and the shards. Returns it.
      */
     public Json.Obj finish(Json.Obj about) {
+        List<ShardHeader> headers = new java.util.ArrayList<>();
+        for (Path file : shards.files()) {
+            try (InputStream in = Files.newInputStream(file)) {
+                headers.add(new ShardHeader(file.getFileName().toString(), header(in)));
+            } catch (IOException e) {
+                throw new JlensException(file + ": cannot be read (" + e.getMessage() + ")");
+            }
+        }
+        Json.Obj manifest = manifest(about, headers);
+        AtomicFile.writeString(shards.folder().resolve(MANIFEST), manifest + "\n");
+        return manifest;
+    }
+
+    /** What a manifest says first: the format, the model, the tokens per row and whether BOS leads them. */
+    public static Json.Obj about(String modelName, int context, boolean prependBos) {
+        return new Json.Obj().put("format", "jlens activations").put("model", modelName).put("context", Json.Num.of(context))
+                .put("prepend_bos", new Json.Bool(prependBos));
+    }
+
+    /** A shard file's name and its safetensors header. */
+    public record ShardHeader(String file, Json.Obj header) {}
+
+    /** The manifest of the shards of these headers (in shard order), {@code about} first; its file holds it and a newline. */
+    public static Json.Obj manifest(Json.Obj about, List<ShardHeader> shardHeaders) {
         Json.Obj hooks = new Json.Obj();
         Json.Arr list = new Json.Arr();
         long rows = 0, tokens = 0;
-        for (Path file : shards.files()) {
-            Json.Obj header = header(file);
+        for (ShardHeader shard : shardHeaders) {
+            Json.Obj header = shard.header();
             Json.Obj meta = (Json.Obj) header.get("__metadata__");
             Json.Arr shardTokens = (Json.Arr) Json.parse(((Json.Str) meta.get("tokens")).value(), 8);
             long n = shardTokens.size();
@@ -112,7 +160,7 @@ public final class ActivationShards implements ShardSink<ActivationExport.Row> {
                 if (!hooks.has(name)) hooks.put(name, new Json.Obj().put("dtype", "F32").put("shape", perRow));
             }
             for (int i = 0; i < shardTokens.size(); i++) tokens += ((Json.Arr) shardTokens.get(i)).size();
-            list.add(new Json.Obj().put("file", file.getFileName().toString()).put("first_row", Json.Num.of(Long.parseLong(((Json.Str) meta.get("first_row")).value())))
+            list.add(new Json.Obj().put("file", shard.file()).put("first_row", Json.Num.of(Long.parseLong(((Json.Str) meta.get("first_row")).value())))
                     .put("rows", Json.Num.of(n)).put("tokens", shardTokens)
                     .put("first_document", Json.parse(((Json.Str) meta.get("first_document")).value(), 8))
                     .put("last_document", Json.parse(((Json.Str) meta.get("last_document")).value(), 8)));
@@ -121,17 +169,12 @@ public final class ActivationShards implements ShardSink<ActivationExport.Row> {
         Json.Obj manifest = new Json.Obj();
         for (String name : about.names()) manifest.put(name, about.get(name));
         manifest.put("hooks", hooks).put("rows", Json.Num.of(rows)).put("tokens", Json.Num.of(tokens)).put("shards", list);
-        AtomicFile.writeString(shards.folder().resolve(MANIFEST), manifest + "\n");
         return manifest;
     }
 
-    /** A safetensors file's header, read without its data. */
-    private static Json.Obj header(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            long length = ByteBuffer.wrap(in.readNBytes(8)).order(ByteOrder.LITTLE_ENDIAN).getLong();
-            return (Json.Obj) Json.parse(new String(in.readNBytes(Math.toIntExact(length)), StandardCharsets.UTF_8), 16);
-        } catch (IOException e) {
-            throw new JlensException(file + ": cannot be read (" + e.getMessage() + ")");
-        }
+    /** A safetensors file's header, read from its start without its data. */
+    public static Json.Obj header(InputStream in) throws IOException {
+        long length = ByteBuffer.wrap(in.readNBytes(8)).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        return (Json.Obj) Json.parse(new String(in.readNBytes(Math.toIntExact(length)), StandardCharsets.UTF_8), 16);
     }
 }

@@ -39,6 +39,22 @@ public final class CorpusRows {
         };
     }
 
+    /**
+     * The tokens per row for a model of context {@code nCtx}: {@code context}, by default n_ctx (at most 1024),
+     * between 2 and n_ctx, and no more than {@code maxTokens} (null: no limit).
+     */
+    public static int context(Integer context, int nCtx, Long maxTokens) {
+        int ctx = context != null ? context : Math.min(nCtx, 1024);
+        if (ctx < 2 || ctx > nCtx) throw new JlensException("--context must be between 2 and the model's n_ctx " + nCtx + ", got " + ctx);
+        if (maxTokens != null && maxTokens < ctx) throw new JlensException("--max-tokens " + maxTokens + " is less than one row of --context " + ctx + " tokens");
+        return ctx;
+    }
+
+    /** The whole rows of {@code ctx} tokens that {@code maxTokens} allows (null: Long.MAX_VALUE, all). */
+    public static long maxRows(Long maxTokens, int ctx) {
+        return maxTokens == null ? Long.MAX_VALUE : maxTokens / ctx;
+    }
+
     /** At most {@code limit} of {@code rows}. */
     public static <T> java.util.Iterator<T> first(java.util.Iterator<T> rows, long limit) {
         return new java.util.Iterator<>() {

@@ -72,7 +72,12 @@ final class ShardFolder {
 
     /** Where shard {@code k} is (or goes). */
     Path file(long shard) {
-        return folder.resolve(String.format(Locale.ROOT, PREFIX + "%06d" + suffix, shard));
+        return folder.resolve(fileName(shard, suffix));
+    }
+
+    /** The name of shard {@code k}'s file. */
+    static String fileName(long shard, String suffix) {
+        return String.format(Locale.ROOT, PREFIX + "%06d" + suffix, shard);
     }
 
     /** The shards complete on disk. */

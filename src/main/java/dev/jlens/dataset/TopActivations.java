@@ -41,6 +41,14 @@ public final class TopActivations implements BatchFunction<TokenRow, TopActivati
         this.k = k;
     }
 
+    /** Refuses a hook that a model (named {@code model}, with SAEs spliced in or not) does not have. */
+    public static void checkHook(String hook, String model, java.util.Collection<String> hookPoints, boolean withSaes) {
+        if (!hookPoints.contains(hook)) {
+            throw new JlensException("--hook: " + model + " has no hook point \"" + hook + "\" (e.g. blocks.0.mlp.hook_post"
+                    + (withSaes ? "" : "; an SAE's features need --sae") + ")");
+        }
+    }
+
     /** Tops on a model already loaded here (with SAEs spliced in, whose feature hooks then exist). */
     public static TopActivations on(HookedTransformer model, String hook, int k) {
         return new TopActivations(new NamedModel(model), hook, k);

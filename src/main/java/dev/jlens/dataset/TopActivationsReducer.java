@@ -31,6 +31,11 @@ public final class TopActivationsReducer implements ShardSink<TopActivations.Row
     private int[] positions, counts;
     private final Map<Long, TokenRow> sources = new HashMap<>();
 
+    /** Rows per shard of a top-activations run: the reducer merges a shard's tops at a time, {@code batchSize} rows per forward pass. */
+    public static int rowsPerShard(int batchSize) {
+        return 16 * batchSize;
+    }
+
     public TopActivationsReducer(int k) {
         this.k = k;
     }

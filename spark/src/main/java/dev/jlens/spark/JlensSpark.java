@@ -1,8 +1,16 @@
 package dev.jlens.spark;
 
 import dev.jlens.JlensException;
+import dev.jlens.dataset.TopActivationsReducer;
+import dev.jlens.dataset.ActivationExport;
+import dev.jlens.dataset.ActivationShards;
+import dev.jlens.dataset.CorpusRows;
 import dev.jlens.dataset.PromptAnalysisJob;
+import dev.jlens.dataset.TokenRow;
+import dev.jlens.dataset.TopActivations;
+import dev.jlens.io.Json;
 import dev.jlens.dataset.PromptRow;
+import dev.jlens.dataset.Rows;
 import dev.jlens.dataset.ResultColumns;
 import dev.jlens.model.HookedTransformer;
 import dev.jlens.patching.PatchKind;
@@ -13,7 +21,6 @@ import org.apache.spark.sql.SparkSession;
 import scala.Tuple2;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -25,29 +32,30 @@ public final class JlensSpark {
     private JlensSpark() {}
 
     /**
-     * How {@link #batch} runs: BOS prepended or not, the patching sweeps per prompt, whether rows that cannot be
+     * How {@link #batch} runs: BOS prepended or not, the patching sweeps and attribution estimates (each kind's
+     * gradient estimate of its sweep) per prompt, whether rows that cannot be
      * analyzed give an {@code error} instead of failing the job, and the rows per shard (per task).
      */
-    public record BatchOptions(boolean prependBos, List<PatchKind> patching, boolean skipBadRows, int shardSize) {
+    public record BatchOptions(boolean prependBos, List<PatchKind> patching, List<PatchKind> attribution, boolean skipBadRows, int shardSize) {
         public BatchOptions {
             patching = List.copyOf(patching);
+            attribution = List.copyOf(attribution);
             if (shardSize < 1) throw new JlensException("--shard-size must be 1 or more, got " + shardSize);
         }
 
+        /** BOS prepended, no sweeps, bad rows failing the job, 64 rows per shard: {@code jlens batch}'s defaults. */
         public static BatchOptions defaults() {
-            return new BatchOptions(true, List.of(), false, 64);
+            return new BatchOptions(true, List.of(), List.of(), false, 64);
         }
 
+        /** These options with the patching sweeps {@code kinds}. */
         public BatchOptions withPatching(List<PatchKind> kinds) {
-            return new BatchOptions(prependBos, kinds, skipBadRows, shardSize);
+            return new BatchOptions(prependBos, kinds, attribution, skipBadRows, shardSize);
         }
 
-        public BatchOptions withSkipBadRows(boolean skip) {
-            return new BatchOptions(prependBos, patching, skip, shardSize);
-        }
-
+        /** These options with {@code rows} rows per shard (per task). */
         public BatchOptions withShardSize(int rows) {
-            return new BatchOptions(prependBos, patching, skipBadRows, rows);
+            return new BatchOptions(prependBos, patching, attribution, skipBadRows, rows);
         }
     }
 
@@ -65,7 +73,7 @@ public final class JlensSpark {
 
     static Dataset<Row> batch(SparkSession spark, ModelRef model, Dataset<Row> prompts, String source, BatchOptions options) {
         PromptRows reader = new PromptRows(source, prompts.schema());
-        PromptAnalysisJob described = new PromptAnalysisJob(model.model(), options.prependBos(), options.patching(), options.skipBadRows());
+        PromptAnalysisJob described = new PromptAnalysisJob(model.model(), options.prependBos(), options.patching(), options.attribution(), options.skipBadRows());
         List<String> columns = new ArrayList<>(List.of(ResultColumns.ROW, PromptAnalysisJob.PROMPT, PromptAnalysisJob.CORRECT,
                 PromptAnalysisJob.INCORRECT, PromptAnalysisJob.CORRUPTED_PROMPT));
         columns.addAll(reader.extraColumns());
@@ -73,11 +81,11 @@ public final class JlensSpark {
         for (String c : types.declared().keySet()) if (!columns.contains(c)) columns.add(c);
         ResultRows writer = new ResultRows(columns, types);
         boolean prependBos = options.prependBos(), skip = options.skipBadRows();
-        List<PatchKind> patching = options.patching();
+        List<PatchKind> patching = options.patching(), attribution = options.attribution();
         JavaRDD<Row> results = Shards.of(prompts.javaRDD(), options.shardSize()).mapPartitions(shard -> {
             HookedTransformer m = ExecutorModels.get(model);
-            PromptAnalysisJob job = PromptAnalysisJob.on(m, prependBos, patching, skip);
-            return map(shard, (Tuple2<Long, Row> r) -> {
+            PromptAnalysisJob job = PromptAnalysisJob.on(m, prependBos, patching, attribution, skip);
+            return Rows.map(shard, (Tuple2<Long, Row> r) -> {
                 PromptRow row;
                 try {
                     row = reader.read(r._1(), r._2());
@@ -136,17 +144,83 @@ public final class JlensSpark {
         return new BatchRun(rows, total - rows, first);
     }
 
-    static <A, B> Iterator<B> map(Iterator<A> in, java.util.function.Function<A, B> f) {
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return in.hasNext();
-            }
+    /**
+     * How the corpus jobs ({@link #activations}, {@link #topActivations}) read a corpus, as {@code jlens activations}
+     * does: the text column (null: {@code text}), the tokens per row (null: the model's n_ctx, at most 1024), at most
+     * {@code maxTokens} tokens in whole rows (null: all), the rows per forward pass, and BOS before each row or not.
+     */
+    public record Corpus(String column, Integer context, Long maxTokens, int batchSize, boolean prependBos) {
+        public Corpus {
+            if (batchSize < 1) throw new JlensException("--batch-size must be 1 or more, got " + batchSize);
+            if (maxTokens != null && maxTokens < 1) throw new JlensException("--max-tokens must be 1 or more, got " + maxTokens);
+        }
 
-            @Override
-            public B next() {
-                return f.apply(in.next());
-            }
-        };
+        /** Column text, the model's context, all tokens, 4 rows per batch, BOS before each row: {@code jlens activations}' defaults. */
+        public static Corpus defaults() {
+            return new Corpus(null, null, null, 4, true);
+        }
+
+        /** These options with rows of {@code tokens} tokens. */
+        public Corpus withContext(int tokens) {
+            return new Corpus(column, tokens, maxTokens, batchSize, prependBos);
+        }
+
+        /** These options with {@code rows} rows per forward pass. */
+        public Corpus withBatchSize(int rows) {
+            return new Corpus(column, context, maxTokens, rows, prependBos);
+        }
+    }
+
+    /** A corpus' rows for a model: what the driver learned of the model, the tokens per row, the rows in shards. */
+    private record CorpusRun(ModelFacts facts, int context, Shards.Sharded<TokenRow> rows) {}
+
+    private static CorpusRun corpusRows(ModelFacts facts, ModelRef model, Dataset<Row> corpus, String source, Corpus options, int shardSize) {
+        int ctx = CorpusRows.context(options.context(), facts.nCtx(), options.maxTokens());
+        Shards.Sharded<TokenRow> rows = SparkCorpus.tokenRows(corpus, source, options.column(), model, ctx, options.prependBos(),
+                CorpusRows.maxRows(options.maxTokens(), ctx), shardSize);
+        if (rows.count() == 0) throw new JlensException(source + ": has no tokens to run");
+        return new CorpusRun(facts, ctx, rows);
+    }
+
+    /**
+     * {@code jlens activations} on Spark: the activations of the hook points {@code hooks} matches in full, for every
+     * row of tokens of {@code corpus} (a {@code text} column, or {@code tokens}), written to the folder {@code out}
+     * as the local engine writes it: the same shard files, byte for byte, of {@code shardSize} rows each, and its
+     * {@code manifest.json}, which is returned. {@code out} is written beside it and moved into place (replacing it)
+     * once every shard is done. The model is loaded by the executors only.
+     */
+    public static Json.Obj activations(SparkSession spark, ModelRef model, Dataset<Row> corpus, Corpus options, String hooks, int shardSize, String out) {
+        return activations(spark, model, corpus, "the dataset", options, hooks, shardSize, out);
+    }
+
+    static Json.Obj activations(SparkSession spark, ModelRef model, Dataset<Row> corpus, String source, Corpus options, String hooks, int shardSize, String out) {
+        if (shardSize < 1) throw new JlensException("--shard-size must be 1 or more, got " + shardSize);
+        ModelFacts facts = ModelFacts.of(spark, model);
+        ActivationExport.checkMatches(hooks, facts.hookPoints());
+        CorpusRun run = corpusRows(facts, model, corpus, source, options, shardSize);
+        return SparkActivations.export(spark, model, run.rows(), hooks, options.batchSize(),
+                ActivationShards.about(facts.name(), run.context(), options.prependBos()), out);
+    }
+
+    /**
+     * {@code jlens top-activations} on Spark: for every unit of {@code hook} (a neuron, an SAE feature of a model
+     * {@link ModelRef#withSaes with SAEs}), its top {@code k} activations over {@code corpus}, with where they are and
+     * their context: the local engine's table, row for row, ordered by unit and rank. Each task keeps its shard's top
+     * K per unit and Spark ranks them together; nothing else comes to the driver. The model's facts and the corpus'
+     * rows are counted at once (small jobs); the table itself is lazy, as any Dataset.
+     */
+    public static Dataset<Row> topActivations(SparkSession spark, ModelRef model, Dataset<Row> corpus, Corpus options, String hook, int k) {
+        return topActivations(spark, model, corpus, "the dataset", options, hook, k).table();
+    }
+
+    /** The top-activations table and the rows of tokens it ranks. */
+    record TopActivationsRun(Dataset<Row> table, long rows) {}
+
+    static TopActivationsRun topActivations(SparkSession spark, ModelRef model, Dataset<Row> corpus, String source, Corpus options, String hook, int k) {
+        if (k < 1) throw new JlensException("--k must be 1 or more, got " + k);
+        ModelFacts facts = ModelFacts.of(spark, model);
+        TopActivations.checkHook(hook, facts.name(), facts.hookPoints(), !model.saes().isEmpty());
+        CorpusRun run = corpusRows(facts, model, corpus, source, options, TopActivationsReducer.rowsPerShard(options.batchSize()));
+        return new TopActivationsRun(SparkTopActivations.table(spark, model, run.rows(), hook, k, options.batchSize()), run.rows().count());
     }
 }

@@ -20,11 +20,18 @@ final class Shards {
 
     /** The first {@code limit} rows only. */
     static <T> JavaPairRDD<Long, T> of(JavaRDD<T> rows, int size, long limit) {
-        JavaPairRDD<Long, T> indexed = rows.zipWithIndex().mapToPair(Tuple2::swap);
+        return numbered(rows.zipWithIndex().mapToPair(Tuple2::swap), size, limit).rows();
+    }
+
+    /** Rows cut into shards, and how many there are. */
+    record Sharded<T>(JavaPairRDD<Long, T> rows, long count) {}
+
+    /** Rows numbered already (from 0, in order), the first {@code limit} of them cut into shards of {@code size}. */
+    static <T> Sharded<T> numbered(JavaPairRDD<Long, T> indexed, int size, long limit) {
         if (limit < Long.MAX_VALUE) indexed = indexed.filter(r -> r._1() < limit);
         long count = indexed.count();
         int shards = (int) Math.max(1, (count + size - 1) / size);
-        return indexed.repartitionAndSortWithinPartitions(new ByRow(shards, size));
+        return new Sharded<>(indexed.repartitionAndSortWithinPartitions(new ByRow(shards, size)), count);
     }
 
     /** Row i goes to shard i / size. */

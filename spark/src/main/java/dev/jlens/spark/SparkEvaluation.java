@@ -6,7 +6,6 @@ import dev.jlens.dataset.Evaluation;
 import dev.jlens.dataset.InductionDataset;
 import dev.jlens.dataset.PromptDataset;
 import dev.jlens.dataset.PromptRow;
-import dev.jlens.dataset.TextCorpus;
 import dev.jlens.dataset.TokenizeAndConcatenate;
 import dev.jlens.model.HookedTransformer;
 import org.apache.spark.sql.Dataset;
@@ -41,19 +40,11 @@ final class SparkEvaluation {
     static List<Evaluation.Sums> rows(ModelRef model, Dataset<Row> data, String source, String column, Integer context, long maxRows, boolean prependBos) {
         return switch (kind(data)) {
             case TEXT -> {
-                String text = column != null ? column : TextCorpus.DEFAULT_COLUMN;
-                if (!List.of(data.columns()).contains(text)) {
-                    throw new JlensException(source + ": no \"" + text + "\" column (the dataset has: " + String.join(", ", data.columns()) + "); name the text column with --column");
-                }
-                int at = data.schema().fieldIndex(text);
-                List<Evaluation.Sums> all = Shards.of(data.javaRDD().map(r -> {
-                    if (r.isNullAt(at) || !(r.get(at) instanceof String s)) throw new dev.jlens.dataset.BadRow(source + ": \"" + text + "\" must be text");
-                    return s;
-                }), TokenizeAndConcatenate.DOCUMENTS_PER_GROUP).mapPartitions(group -> {
+                List<Evaluation.Sums> all = Shards.of(SparkCorpus.documents(data, source, column), TokenizeAndConcatenate.DOCUMENTS_PER_GROUP).mapPartitions(group -> {
                     HookedTransformer m = ExecutorModels.get(model);
                     int ctx = context(m, context);
                     List<Evaluation.Sums> out = new ArrayList<>();
-                    Iterator<String> documents = JlensSpark.map(group, Tuple2::_2);
+                    Iterator<String> documents = dev.jlens.dataset.Rows.map(group, Tuple2::_2);
                     try (TokenizeAndConcatenate rows = new TokenizeAndConcatenate(documents, () -> {}, m.tokenizer(), ctx, prependBos)) {
                         var f = Evaluation.nextToken(m, 0);
                         while (rows.hasNext()) out.addAll(f.apply(List.of(rows.next().tokens())));
@@ -70,7 +61,7 @@ final class SparkEvaluation {
                     List<Evaluation.Sums> out = new ArrayList<>();
                     while (shard.hasNext()) {
                         Tuple2<Long, Row> r = shard.next();
-                        out.addAll(f.apply(List.of(tokens(source, r._1(), r._2(), at))));
+                        out.addAll(f.apply(List.of(SparkCorpus.tokens(source, r._1(), r._2(), at))));
                     }
                     return out.iterator();
                 }, true).collect();
@@ -100,17 +91,5 @@ final class SparkEvaluation {
         int ctx = context != null ? context : Math.min(m.cfg().nCtx(), 1024);
         if (ctx < 2 || ctx > m.cfg().nCtx()) throw new JlensException("--context must be between 2 and the model's n_ctx " + m.cfg().nCtx() + ", got " + ctx);
         return ctx;
-    }
-
-    private static int[] tokens(String source, long index, Row r, int at) {
-        Object v = r.isNullAt(at) ? null : r.get(at);
-        List<?> list = v instanceof scala.collection.Seq<?> seq ? scala.jdk.javaapi.CollectionConverters.asJava(seq) : null;
-        if (list == null || list.isEmpty()) throw new dev.jlens.dataset.BadRow(source + ": row " + index + ": \"tokens\" must be a non-empty list of token ids");
-        int[] out = new int[list.size()];
-        for (int i = 0; i < out.length; i++) {
-            if (!(list.get(i) instanceof Number n)) throw new dev.jlens.dataset.BadRow(source + ": row " + index + ": \"tokens\"[" + i + "] is not a token id");
-            out[i] = n.intValue();
-        }
-        return out;
     }
 }

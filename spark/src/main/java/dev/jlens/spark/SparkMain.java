@@ -1,6 +1,7 @@
 package dev.jlens.spark;
 
 import dev.jlens.JlensException;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,7 +15,7 @@ import java.util.concurrent.Callable;
  * line on stderr, {@code jlens: <input>: <what is wrong>}, and exit code 1 (the stack trace with --debug).
  */
 @Command(name = "jlens-spark", mixinStandardHelpOptions = true, version = "jlens-spark 0.1.0",
-        subcommands = {SparkBatchCommand.class, SparkEvalCommand.class},
+        subcommands = {SparkBatchCommand.class, SparkEvalCommand.class, SparkActivationsCommand.class, SparkTopActivationsCommand.class},
         description = "jlens' dataset jobs on Spark (run through spark-submit).")
 public final class SparkMain implements Callable<Integer> {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Show the stack trace of a failure, and Spark's warnings.")
@@ -29,11 +30,24 @@ public final class SparkMain implements Callable<Integer> {
         return 2;
     }
 
+    /** The Spark session of a command (the one spark-submit configured), its logging quiet unless --debug. */
+    SparkSession session(String appName) {
+        SparkSession spark = SparkSession.builder().appName(appName).getOrCreate();
+        quietLogging(spark);
+        return spark;
+    }
+
+    /** Refuses the options only the local engine has: on Spark, Spark retries failed tasks and sets the tasks at once. */
+    static void refuseLocalOnly(Integer threads, boolean resume) {
+        if (resume) throw new JlensException("--resume: Spark retries failed tasks itself; run a failed job again with --overwrite");
+        if (threads != null) throw new JlensException("--threads: on Spark the tasks at once are the executors' cores; set spark.executor.cores instead");
+    }
+
     /**
      * Spark's logging for a command: errors only (unless --debug), and not the writer's report of a failed job, which
      * repeats the task's failure with its stack trace where jlens gives one line.
      */
-    void quietLogging(org.apache.spark.sql.SparkSession spark) {
+    private void quietLogging(SparkSession spark) {
         if (debug) return;
         spark.sparkContext().setLogLevel("ERROR");
         org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.spark.sql.execution.datasources.FileFormatWriter",

@@ -47,18 +47,23 @@ final class Tables {
      * local file system and HDFS; object stores have no such move).
      */
     static void writeWhole(SparkSession spark, Dataset<Row> table, String out) {
+        writeWhole(spark, out, partial -> table.write().mode(org.apache.spark.sql.SaveMode.Overwrite).parquet(partial.toString()));
+    }
+
+    /** Writes a folder {@code out} whole, as above: {@code write} fills {@code out.partial}, which is then moved into place. */
+    static void writeWhole(SparkSession spark, String out, java.util.function.Consumer<Path> write) {
         Path target = new Path(out), partial = new Path(out + ".partial");
         try {
             FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
             fs.delete(partial, true);
             try {
-                table.write().mode(org.apache.spark.sql.SaveMode.Overwrite).parquet(partial.toString());
+                write.accept(partial);
             } catch (RuntimeException e) {
                 fs.delete(partial, true);
                 throw e;
             }
             fs.delete(target, true);
-            if (!fs.rename(partial, target)) throw new JlensException(out + ": cannot be written (the finished table could not be moved into place from " + partial + ")");
+            if (!fs.rename(partial, target)) throw new JlensException(out + ": cannot be written (the finished output could not be moved into place from " + partial + ")");
         } catch (IOException e) {
             throw new JlensException(out + ": cannot be written (" + e.getMessage() + ")");
         }

@@ -24,9 +24,7 @@ class JlensSparkLocalTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("jlens-spark tests").config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "2").getOrCreate();
-        spark.sparkContext().setLogLevel("ERROR");
+        spark = SparkFixtures.localSession("jlens-spark tests");
     }
 
     @AfterAll

@@ -61,7 +61,7 @@ class SparkEvaluationLocalTest {
         Path corpus = Files.writeString(dir.resolve("c.txt"), b.toString());
         Evaluation.Sums expected;
         try (TokenizeAndConcatenate rows = new TokenizeAndConcatenate(TextCorpus.open(corpus, null), model.tokenizer(), 32, true)) {
-            expected = local(JlensSpark.map(rows, dev.jlens.dataset.TokenRow::tokens), Evaluation.nextToken(model, 0), 1);
+            expected = local(Rows.map(rows, dev.jlens.dataset.TokenRow::tokens), Evaluation.nextToken(model, 0), 1);
         }
         Evaluation.Sums actual = JlensSpark.eval(ref, Tables.read(spark, corpus.toString(), false), null, 32, Long.MAX_VALUE, true);
         assertThat(actual.items()).isPositive();

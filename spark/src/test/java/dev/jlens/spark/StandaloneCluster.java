@@ -18,8 +18,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A Spark standalone cluster on 127.0.0.1, as separate processes started from the Spark jars of the build: a master
- * and workers of one core each, in a Spark home made of those jars. {@link #submit} runs {@code spark-submit} (its
+ * A Spark standalone cluster on the loopback network, as separate processes started from the Spark jars of the build:
+ * a master on 127.0.0.1 and workers of one core each, worker w on host 127.0.0.(w + 1) (so that Spark sees the
+ * workers as different hosts, as it must to run a speculative copy of a task beside the first), in a Spark home
+ * made of those jars. {@link #submit} runs {@code spark-submit} (its
  * main class) as a client-mode driver process. Closing stops every process it started (executors included).
  */
 final class StandaloneCluster implements AutoCloseable {
@@ -48,11 +50,12 @@ final class StandaloneCluster implements AutoCloseable {
         }
         masterPort = freePort();
         masterUiPort = freePort();
-        start("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", String.valueOf(masterPort),
+        start("master", "127.0.0.1", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", String.valueOf(masterPort),
                 "--webui-port", String.valueOf(masterUiPort));
         for (int w = 0; w < workerCount; w++) {
             Path work = Files.createDirectories(dir.resolve("worker-" + w));
-            workers.add(start("worker-" + w, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1", "--memory", "1g",
+            String host = "127.0.0." + (w + 1);
+            workers.add(start("worker-" + w, host, "org.apache.spark.deploy.worker.Worker", "--host", host, "--cores", "1", "--memory", "1g",
                     "--webui-port", String.valueOf(freePort()), "--work-dir", work.toString(), masterUrl()));
         }
         awaitWorkers(workerCount);
@@ -62,11 +65,12 @@ final class StandaloneCluster implements AutoCloseable {
         return "spark://127.0.0.1:" + masterPort;
     }
 
-    private Process start(String name, String mainClass, String... args) throws IOException {
+    private Process start(String name, String host, String mainClass, String... args) throws IOException {
         List<String> cmd = java(mainClass);
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logs.resolve(name + ".log").toFile());
         environment(pb.environment());
+        pb.environment().put("SPARK_LOCAL_IP", host);
         Process p = pb.start();
         processes.add(p);
         return p;
@@ -119,12 +123,15 @@ final class StandaloneCluster implements AutoCloseable {
         return out;
     }
 
-    /** Starts {@code spark-submit --master <this cluster> --class dev.jlens.spark.SparkMain jlens-spark.jar ARGS...}. */
-    Process submit(Path stdout, Path stderr, List<String> conf, String... args) throws IOException {
+    /**
+     * Starts {@code spark-submit --master <this cluster> --class dev.jlens.spark.SparkMain OPTIONS... jlens-spark.jar
+     * ARGS...}, OPTIONS being spark-submit's own ({@code --conf k=v}, {@code --archives ...}).
+     */
+    Process submit(Path stdout, Path stderr, List<String> options, String... args) throws IOException {
         List<String> cmd = java("org.apache.spark.deploy.SparkSubmit");
         cmd.addAll(List.of("--master", masterUrl(), "--class", "dev.jlens.spark.SparkMain", "--conf", "spark.ui.enabled=false",
                 "--conf", "spark.executor.memory=512m", "--conf", "spark.driver.host=127.0.0.1"));
-        for (String c : conf) cmd.addAll(List.of("--conf", c));
+        cmd.addAll(options);
         cmd.add(System.getProperty("jlens.spark.jar"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
