@@ -12,11 +12,11 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 jlens_find_jdk25
 java="$JAVA_HOME/bin/java"
 n=${1:-128}
-jar="$here/spark/target/jlens-spark.jar"
-[ -f "$jar" ] && [ -f "$here/spark/target/spark-classpath.txt" ] || { echo "spark-vs-local: build first: ./mvn-jdk25 -f all-modules.xml -DskipTests package" >&2; exit 1; }
-cp=$(cat "$here/spark/target/spark-classpath.txt")
-# The JVM flags of jlens and of Spark on Java 25, as spark/pom.xml gives them to the tests' JVMs.
-flags="$(sed -n 's:.*<jvm.flags>\([^$].*\)</jvm.flags>.*:\1:p' "$here/spark/pom.xml" | head -1) $(sed -n 's:.*<spark.jvm.flags>\([^$].*\)</spark.jvm.flags>.*:\1:p' "$here/spark/pom.xml" | head -1)"
+jar="$here/jlens-spark/target/jlens-spark.jar"
+[ -f "$jar" ] && [ -f "$here/jlens-spark/target/spark-classpath.txt" ] || { echo "spark-vs-local: build first: ./mvn-jdk25 -f all-modules.xml -DskipTests package" >&2; exit 1; }
+cp=$(cat "$here/jlens-spark/target/spark-classpath.txt")
+# The JVM flags of jlens and of Spark on Java 25, as jlens-spark/pom.xml gives them to the tests' JVMs.
+flags="$(sed -n 's:.*<jvm.flags>\([^$].*\)</jvm.flags>.*:\1:p' "$here/jlens-spark/pom.xml" | head -1) $(sed -n 's:.*<spark.jvm.flags>\([^$].*\)</spark.jvm.flags>.*:\1:p' "$here/jlens-spark/pom.xml" | head -1)"
 model="$here/src/test/resources/fixtures/tiny-gpt2-a"
 work=$(mktemp -d)
 pids=()
@@ -32,7 +32,7 @@ timed() {  # LABEL COMMAND...: runs it, prints its wall time and peak memory
 }
 # spark-submit (Spark's own main class, from the build's Spark jars) of the same batch job; --master and --out follow.
 read -ra flagv <<<"$flags"
-submit=("$java" "${flagv[@]}" -Xmx1g -cp "$cp" org.apache.spark.deploy.SparkSubmit --class dev.jlens.spark.SparkMain
+submit=("$java" "${flagv[@]}" -Xmx1g -cp "$cp" org.apache.spark.deploy.SparkSubmit --class dev.jlens.spark.JlensSparkJob
   --conf spark.ui.enabled=false --conf spark.driver.host=127.0.0.1 --conf spark.executor.memory=512m)
 job=("$jar" batch --model "$model" --dataset "$work/ioi.jsonl")
 

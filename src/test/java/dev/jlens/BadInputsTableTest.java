@@ -69,11 +69,11 @@ class BadInputsTableTest {
 
     /**
      * Simple name -> qualified name of every class under src/test/java, and -> {@code source:} and its file for the
-     * test classes of spark/src/test/java.
+     * test classes of jlens-spark/src/test/java.
      */
     private static Map<String, String> testClasses() throws IOException {
         Map<String, String> out = new HashMap<>();
-        try (Stream<Path> files = Files.walk(Path.of("spark/src/test/java"))) {
+        try (Stream<Path> files = Files.walk(Path.of("jlens-spark/src/test/java"))) {
             files.filter(p -> p.toString().endsWith(".java")).forEach(p -> out.put(p.getFileName().toString().replaceAll("\\.java$", ""), OTHER_MODULE + p));
         }
         Path root = Path.of("src/test/java");

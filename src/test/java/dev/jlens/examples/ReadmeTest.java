@@ -109,7 +109,7 @@ class ReadmeTest {
         try (Stream<Path> files = Files.walk(Path.of("."))) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 String path = f.toString();
-                if (path.startsWith("./target") || path.startsWith("./spark/target") || path.startsWith("./.git") || path.startsWith("./.idea")) continue;
+                if (path.startsWith("./target") || path.startsWith("./jlens-spark/target") || path.startsWith("./.git") || path.startsWith("./.idea")) continue;
                 String text;
                 try {
                     text = new String(Files.readAllBytes(f), StandardCharsets.UTF_8);

@@ -18,7 +18,7 @@ final class SparkActivationsCommand extends SparkCorpusCommand implements Callab
     public Integer call() {
         corpus.checkNumbers();
         job.check();
-        SparkMain.refuseLocalOnly(corpus.threads, job.resume);
+        JlensSparkJob.refuseLocalOnly(corpus.threads, job.resume);
         SparkSession spark = parent.session("jlens activations");
         Tables.refuseExisting(spark, job.out, job.overwrite);
         Json.Obj manifest = JlensSpark.activations(spark, modelRef(), Tables.read(spark, corpus.dataset, false), corpus.dataset,

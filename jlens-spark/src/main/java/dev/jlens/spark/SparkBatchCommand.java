@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 @Command(name = "batch", mixinStandardHelpOptions = true, description = BatchOptions.DESCRIPTION)
 final class SparkBatchCommand implements Callable<Integer> {
     @ParentCommand
-    SparkMain parent;
+    JlensSparkJob parent;
 
     @Mixin
     ModelOption model;
@@ -26,7 +26,7 @@ final class SparkBatchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         job.check();
-        SparkMain.refuseLocalOnly(job.threads, job.resume);
+        JlensSparkJob.refuseLocalOnly(job.threads, job.resume);
         JlensSpark.BatchOptions options = new JlensSpark.BatchOptions(!job.noBos, job.patchingKinds(), job.attributionKinds(),
                 job.skipBadRows, job.shardSize);
         SparkSession spark = parent.session("jlens batch");

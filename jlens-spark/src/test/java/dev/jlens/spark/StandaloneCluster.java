@@ -124,12 +124,12 @@ final class StandaloneCluster implements AutoCloseable {
     }
 
     /**
-     * Starts {@code spark-submit --master <this cluster> --class dev.jlens.spark.SparkMain OPTIONS... jlens-spark.jar
+     * Starts {@code spark-submit --master <this cluster> --class dev.jlens.spark.JlensSparkJob OPTIONS... jlens-spark.jar
      * ARGS...}, OPTIONS being spark-submit's own ({@code --conf k=v}, {@code --archives ...}).
      */
     Process submit(Path stdout, Path stderr, List<String> options, String... args) throws IOException {
         List<String> cmd = java("org.apache.spark.deploy.SparkSubmit");
-        cmd.addAll(List.of("--master", masterUrl(), "--class", "dev.jlens.spark.SparkMain", "--conf", "spark.ui.enabled=false",
+        cmd.addAll(List.of("--master", masterUrl(), "--class", "dev.jlens.spark.JlensSparkJob", "--conf", "spark.ui.enabled=false",
                 "--conf", "spark.executor.memory=512m", "--conf", "spark.driver.host=127.0.0.1"));
         cmd.addAll(options);
         cmd.add(System.getProperty("jlens.spark.jar"));

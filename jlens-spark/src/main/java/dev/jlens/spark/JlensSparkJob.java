@@ -10,14 +10,14 @@ import java.io.PrintStream;
 import java.util.concurrent.Callable;
 
 /**
- * The driver for {@code spark-submit}: {@code spark-submit --class dev.jlens.spark.SparkMain jlens-spark.jar batch
+ * The driver for {@code spark-submit}: {@code spark-submit --class dev.jlens.spark.JlensSparkJob jlens-spark.jar batch
  * --model M --dataset D --out R.parquet} runs the command as {@code jlens} does, on the cluster. A bad input is one
  * line on stderr, {@code jlens: <input>: <what is wrong>}, and exit code 1 (the stack trace with --debug).
  */
 @Command(name = "jlens-spark", mixinStandardHelpOptions = true, version = "jlens-spark 0.1.0",
         subcommands = {SparkBatchCommand.class, SparkEvalCommand.class, SparkActivationsCommand.class, SparkTopActivationsCommand.class},
         description = "jlens' dataset jobs on Spark (run through spark-submit).")
-public final class SparkMain implements Callable<Integer> {
+public final class JlensSparkJob implements Callable<Integer> {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Show the stack trace of a failure, and Spark's warnings.")
     boolean debug;
 
@@ -61,7 +61,7 @@ public final class SparkMain implements Callable<Integer> {
 
     /** Runs a command line; returns its exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        SparkMain main = new SparkMain();
+        JlensSparkJob main = new JlensSparkJob();
         main.out = out;
         CommandLine cli = new CommandLine(main);
         cli.setOut(new java.io.PrintWriter(out, true));

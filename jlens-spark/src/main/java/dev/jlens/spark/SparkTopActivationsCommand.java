@@ -17,7 +17,7 @@ final class SparkTopActivationsCommand extends SparkCorpusCommand implements Cal
     public Integer call() {
         corpus.checkNumbers();
         job.check();
-        SparkMain.refuseLocalOnly(corpus.threads, false);
+        JlensSparkJob.refuseLocalOnly(corpus.threads, false);
         SparkSession spark = parent.session("jlens top-activations");
         JlensSpark.TopActivationsRun run = JlensSpark.topActivations(spark, modelRef(), Tables.read(spark, corpus.dataset, false),
                 corpus.dataset, corpusOptions(), job.hook, job.k);

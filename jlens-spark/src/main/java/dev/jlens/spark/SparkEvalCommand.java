@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
 @Command(name = "eval", mixinStandardHelpOptions = true, description = EvalOptions.DESCRIPTION)
 final class SparkEvalCommand implements Callable<Integer> {
     @ParentCommand
-    SparkMain parent;
+    JlensSparkJob parent;
 
     @Mixin
     ModelOption model;
@@ -30,7 +30,7 @@ final class SparkEvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         job.check();
-        SparkMain.refuseLocalOnly(job.threads, false);
+        JlensSparkJob.refuseLocalOnly(job.threads, false);
         if (job.context != null && job.context < 2) throw new JlensException("--context must be 2 or more, got " + job.context);
         SparkSession spark = parent.session("jlens eval");
         Dataset<Row> data = Tables.read(spark, job.dataset, false);

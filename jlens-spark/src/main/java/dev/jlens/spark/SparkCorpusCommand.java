@@ -8,7 +8,7 @@ import picocli.CommandLine.ParentCommand;
 /** A Spark job over the rows of tokens of a corpus ({@code activations}, {@code top-activations}): the model and corpus options of {@code jlens}. */
 abstract class SparkCorpusCommand {
     @ParentCommand
-    SparkMain parent;
+    JlensSparkJob parent;
 
     @Mixin
     ModelOption model;
