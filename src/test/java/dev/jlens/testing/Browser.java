@@ -66,7 +66,7 @@ public final class Browser implements AutoCloseable {
     /** Opens {@code page} and waits until every figure on it has been drawn. */
     public void openRendered(Path page) {
         driver.get(page.toUri().toString());
-        new org.openqa.selenium.support.ui.WebDriverWait(driver, java.time.Duration.ofSeconds(20))
+        new org.openqa.selenium.support.ui.WebDriverWait(driver, java.time.Duration.ofSeconds(30))
                 .until(d -> d.findElements(org.openqa.selenium.By.cssSelector("figure.jlens-figure")).stream()
                         .allMatch(f -> "true".equals(f.getAttribute("data-rendered"))));
     }

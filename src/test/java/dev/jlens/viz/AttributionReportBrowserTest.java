@@ -53,9 +53,7 @@ class AttributionReportBrowserTest {
         ReportBrowserTest.jlens("analyze", "--spec", specFile.toString(), "--model", model, "--out", dir.resolve("ioi.json").toString());
         analysis = JsonMapper.shared().readTree(Files.readString(dir.resolve("ioi.json")));
         browser = Browser.start(1280, 900);
-        browser.driver.get(report.toUri().toString());
-        new WebDriverWait(browser.driver, Duration.ofSeconds(30)).until(d -> d.findElements(By.cssSelector("figure.jlens-figure")).stream()
-                .allMatch(f -> "true".equals(f.getAttribute("data-rendered"))));
+        browser.openRendered(report);
     }
 
     @AfterAll

@@ -9,11 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,9 +34,7 @@ class FeatureDashboardBrowserTest {
                 "--dataset", corpus.toString(), "--context", "8", "--feature", "3", "--k", "4", "--out", page.toString());
         assertThat(r[0]).as(r[2]).isEqualTo("0");
         browser = Browser.start(1280, 900);
-        browser.driver.get(page.toUri().toString());
-        new WebDriverWait(browser.driver, Duration.ofSeconds(30)).until(d -> d.findElements(By.cssSelector("figure.jlens-figure")).stream()
-                .allMatch(f -> "true".equals(f.getAttribute("data-rendered"))));
+        browser.openRendered(page);
     }
 
     @AfterAll
